@@ -1,0 +1,1 @@
+"""Entry points and pipeline assembly for statuslens."""

@@ -1,0 +1,1 @@
+"""PTransforms, DoFns and the pure functions they wrap."""

@@ -1,0 +1,150 @@
+"""Analyse chunks of log items: the per-chunk pure step, and the helpers that shape its outputs.
+
+`analyze_chunk` parses every item of a chunk, annotates it, and returns everything downstream needs
+(records to write, dead letters, anomaly-group inputs, a partial count of the summary), so that the
+whole hot path is one Python loop per chunk instead of one Beam element per line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+
+from statuslens.transforms.annotate import Annotator
+from statuslens.transforms.classify import DOCUMENTED
+from statuslens.transforms.formats import HAR, LineParser, line_parser
+from statuslens.transforms.har import entry_raw, parse_har_entry
+from statuslens.transforms.jsonlines import DEFAULT_FIELD_MAP, FieldMap
+from statuslens.transforms.messages import normalize_message
+from statuslens.transforms.records import RawRecord, RecordError, decode_text
+from statuslens.transforms.redact import redact_text
+from statuslens.transforms.sources import Chunk, Problem
+
+__all__ = [
+    "ANNOTATED_MODES",
+    "ChunkAnalyzer",
+    "ChunkResult",
+    "GroupKey",
+    "GroupValue",
+    "dead_letter",
+    "group_key",
+    "wants_annotated",
+]
+
+ANNOTATED_MODES = ("errors", "all", "none")
+RAW_LIMIT = 1024
+
+# (verdict, status_code, sub_code, normalized message, method, resource)
+GroupKey = tuple[str, int, Any, str, str, str]
+# ((time_ms, source path, item index), record) — the order key makes "earliest" deterministic.
+GroupValue = tuple[tuple[int, str, int], dict[str, Any]]
+
+
+@dataclass
+class ChunkResult:
+    """Everything one chunk contributes; `stats` keys are tuples such as ("verdict", "documented")."""
+
+    annotated: list[bytes] = field(default_factory=list)
+    dead_letters: list[bytes] = field(default_factory=list)
+    groups: list[tuple[GroupKey, GroupValue]] = field(default_factory=list)
+    flagged: list[tuple[str, GroupValue]] = field(default_factory=list)
+    stats: dict[tuple[Any, ...], int] = field(default_factory=dict)
+
+
+def wants_annotated(mode: str, record: dict[str, Any]) -> bool:
+    """`--annotated errors`: effective code >= 400, not documented, or flagged."""
+    if mode == "all":
+        return True
+    if mode == "none":
+        return False
+    return record["status_code"] >= 400 or record["verdict"] != DOCUMENTED or bool(record["flags"])
+
+
+def group_key(record: dict[str, Any]) -> GroupKey:
+    message = record["message"]
+    return (record["verdict"], record["status_code"], record["sub_code"],
+            normalize_message(message) if message else "", record["method"], record["resource"])
+
+
+def dead_letter(source: str, reason: str, raw: bytes | str) -> bytes:
+    """A dead-letter line: the first 1,024 bytes of the input, bad bytes escaped, secrets redacted."""
+    text = decode_text(raw[:RAW_LIMIT]) if isinstance(raw, bytes) else raw[:RAW_LIMIT]
+    return orjson.dumps({"source": source, "reason": redact_text(reason), "raw": redact_text(text)})
+
+
+class ChunkAnalyzer:
+    """Holds the per-worker state (annotator, parsers) and analyses chunks with it."""
+
+    def __init__(self, annotator: Annotator, annotated_mode: str = "errors",
+                 fields: FieldMap = DEFAULT_FIELD_MAP) -> None:
+        if annotated_mode not in ANNOTATED_MODES:
+            raise ValueError(f"annotated mode must be one of {ANNOTATED_MODES}, got {annotated_mode!r}")
+        self.annotator = annotator
+        self.mode = annotated_mode
+        self.fields = fields
+        self._parsers: dict[str, LineParser] = {}
+
+    def parser(self, fmt: str) -> Callable[[Any], RawRecord]:
+        if fmt == HAR:
+            return parse_har_entry
+        found = self._parsers.get(fmt)
+        if found is None:
+            found = self._parsers[fmt] = line_parser(fmt, self.fields)
+        return found
+
+    def analyze(self, chunk: Chunk) -> ChunkResult:
+        result = ChunkResult()
+        stats = result.stats
+        parse = self.parser(chunk.fmt)
+        annotate = self.annotator.annotate
+        path = chunk.path
+        is_har = chunk.fmt == HAR
+        separator = ":entry" if is_har else ":"
+        records = dead = blanks = 0
+        for offset, item in enumerate(chunk.items):
+            index = chunk.first + offset
+            if isinstance(item, Problem):
+                source = path if item.damage else f"{path}{separator}{index}"
+                result.dead_letters.append(dead_letter(source, item.reason, item.raw))
+                dead += 1
+                continue
+            if not is_har and not item.strip():
+                blanks += 1
+                continue
+            source = f"{path}{separator}{index}"
+            try:
+                raw = parse(item)
+            except RecordError as exc:
+                result.dead_letters.append(
+                    dead_letter(source, str(exc), entry_raw(item) if is_har else item))
+                dead += 1
+                continue
+            record = annotate(raw, source)
+            records += 1
+            _count(stats, ("verdict", record["verdict"]))
+            _count(stats, ("status", record["status_code"]))
+            for flag in record["flags"]:
+                _count(stats, ("flag", flag))
+            explanation = record.pop("explanation", None)
+            if explanation is not None or record["flags"]:
+                order = (raw.time_ms, path, index)
+                if explanation is not None:
+                    result.groups.append((group_key(record), (order, {**record, "explanation": explanation})))
+                for flag in record["flags"]:
+                    result.flagged.append((flag, (order, record)))
+            if wants_annotated(self.mode, record):
+                result.annotated.append(orjson.dumps(record))
+        _count(stats, ("records_annotated",), records)
+        _count(stats, ("dead_letter",), dead)
+        _count(stats, ("blank_lines",), blanks)
+        _count(stats, ("records_in",), records + dead)
+        _count(stats, ("input_records", path), records)
+        _count(stats, ("input_dead_letter", path), dead)
+        return result
+
+
+def _count(stats: dict[tuple[Any, ...], int], key: tuple[Any, ...], amount: int = 1) -> None:
+    stats[key] = stats.get(key, 0) + amount

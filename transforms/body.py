@@ -1,0 +1,172 @@
+"""Read the status envelope out of a response body (DOMAIN.md §3).
+
+Bodies are untrusted: XML is parsed with defusedxml and DTDs forbidden (no entity expansion, no
+external resources), JSON with orjson (its nesting limit bounds depth), and anything over
+`MAX_BODY_CHARS` is not parsed at all. A tiny regular expression reads the common v1 envelope
+without building a tree; anything it does not fully match goes to the safe parser.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from xml.etree.ElementTree import Element
+
+import orjson
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import ParseError
+from defusedxml.ElementTree import fromstring as safe_fromstring
+
+__all__ = ["MAX_BODY_CHARS", "BodyInfo", "gateway_message", "parse_body"]
+
+MAX_BODY_CHARS = 1_048_576
+
+_XML_FAST_RE = re.compile(
+    r"(?:<\?xml[^<>]*\?>)?\s*<status>\s*"
+    r"(?:<status_code>\s*(\d{1,3})\s*</status_code>\s*)?"
+    r"(?:<(sub_code|subcode)>\s*([A-Za-z0-9_\-]*)\s*</(?:sub_code|subcode)>\s*)?"
+    r"(?:<message>([^<&]*)</message>\s*)?"
+    r"</status>\s*"
+)
+_GATEWAY_RE = re.compile(r"<h1>([^<]*)</h1>", re.IGNORECASE)
+_LEADING_STATUS_RE = re.compile(r"^\d{3}\s+")
+_JSONP_RE = re.compile(r"[A-Za-z_$][\w$.]*\s*\((.*)\)\s*;?", re.DOTALL)
+_HTML_HINT_RE = re.compile(r"<!doctype\s+html|<html[\s>]|<body[\s>]|<head[\s>]", re.IGNORECASE)
+_GATEWAY_CODE_RE = re.compile(r"^ERR_\d{3}_([A-Z0-9_]+)$")
+
+
+@dataclass(frozen=True)
+class BodyInfo:
+    """What a body says: its format, the envelope fields, and whether it could not be parsed."""
+
+    body_format: str
+    status_code: int | None = None
+    sub_code: int | str | None = None
+    message: str | None = None
+    gateway_code: str | None = None
+    unparseable: bool = False
+
+
+def parse_body(body: str | None, gateway_code: str | None = None) -> BodyInfo:
+    """Classify and read a body; `gateway_code` is the `X-Mashery-Error-Code` header, if any."""
+    info = _parse(body)
+    if gateway_code:
+        gateway_code = gateway_code.strip()[:128]
+        message = info.message if info.message is not None else gateway_message(gateway_code)
+        return BodyInfo(info.body_format, info.status_code, info.sub_code, message, gateway_code,
+                        info.unparseable)
+    return info
+
+
+def gateway_message(code: str) -> str | None:
+    """`ERR_403_DEVELOPER_OVER_QPS` -> `Developer Over Qps` (what the gateway's `<h1>` says)."""
+    match = _GATEWAY_CODE_RE.match(code)
+    if not match:
+        return None
+    return " ".join(word.capitalize() for word in match.group(1).split("_") if word)
+
+
+def _parse(body: str | None) -> BodyInfo:
+    if body is None:
+        return _NONE
+    text = body.strip()
+    if not text:
+        return _NONE
+    first = text[0]
+    if first == "<":
+        return _parse_markup(text)
+    if first in "{[":
+        return _parse_json(text, "json")
+    jsonp = _JSONP_RE.fullmatch(text) if len(text) <= MAX_BODY_CHARS else None
+    if jsonp:
+        inner = jsonp.group(1).strip()
+        if inner[:1] in ("{", "["):
+            return _parse_json(inner, "jsonp")
+    return BodyInfo("other")
+
+
+def _parse_markup(text: str) -> BodyInfo:
+    fast = _XML_FAST_RE.fullmatch(text)
+    if fast:
+        code, _, sub, message = fast.groups()
+        return BodyInfo("xml", int(code) if code else None, _sub_code(sub) if sub else None,
+                        message.strip() if message is not None else None)
+    gateway = _GATEWAY_RE.fullmatch(text)
+    if gateway:
+        message = _LEADING_STATUS_RE.sub("", " ".join(html.unescape(gateway.group(1)).split()))
+        return BodyInfo("gateway", message=message or None)
+    if _HTML_HINT_RE.search(text[:2048]):
+        return BodyInfo("html")
+    if len(text) > MAX_BODY_CHARS:
+        return BodyInfo("invalid", unparseable=True)
+    try:
+        root = safe_fromstring(text, forbid_dtd=True)
+    except (ParseError, DefusedXmlException, ValueError, RecursionError):
+        if _looks_like_html_fragment(text):
+            return BodyInfo("html")
+        return BodyInfo("invalid", unparseable=True)
+    if root.tag != "status":
+        return BodyInfo("xml")
+    return _from_fields(
+        "xml",
+        _child_text(root, "status_code"),
+        _child_text(root, "sub_code") or _child_text(root, "subcode"),
+        _child_text(root, "message"),
+    )
+
+
+def _parse_json(text: str, body_format: str) -> BodyInfo:
+    if len(text) > MAX_BODY_CHARS:
+        return BodyInfo("invalid", unparseable=True)
+    try:
+        doc = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return BodyInfo("invalid", unparseable=True)
+    status = doc.get("status") if isinstance(doc, dict) else None
+    if not isinstance(status, dict):
+        return BodyInfo(body_format)
+    message = status.get("message")
+    return _from_fields(body_format, status.get("status_code"),
+                        status.get("sub_code", status.get("subcode")),
+                        message if isinstance(message, str) else None)
+
+
+def _from_fields(body_format: str, code: object, sub: object, message: str | None) -> BodyInfo:
+    status_code = _int_or_none(code)
+    sub_code = _sub_code(sub) if sub not in (None, "") else None
+    return BodyInfo(body_format, status_code, sub_code, message.strip() if message is not None else None)
+
+
+def _child_text(root: Element, tag: str) -> str | None:
+    child = root.find(tag)
+    return child.text if child is not None and child.text is not None else None
+
+
+def _int_or_none(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 100 <= value <= 999 else None
+    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 3:
+        number = int(value.strip())
+        return number if number >= 100 else None
+    return None
+
+
+def _sub_code(value: object) -> int | str | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int):
+        return value
+    text = str(value).strip()[:64]
+    if text.isdigit() and len(text) <= 9:
+        return int(text)
+    return text or None
+
+
+def _looks_like_html_fragment(text: str) -> bool:
+    return re.match(r"<(p|div|span|h[1-6]|br|title|pre|center|a|b|i|table)[\s>/]", text, re.IGNORECASE) is not None
+
+
+_NONE = BodyInfo("none")

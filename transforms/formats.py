@@ -1,0 +1,81 @@
+"""Log format names, per-file detection, and the line parser each format uses.
+
+Detection looks at a file's first non-blank lines: JSON objects make it JSON lines, otherwise the
+named nginx format that matches the most lines wins (`combined_body` before `combined` before
+`common` on ties). A file nothing matches is `unknown`: its lines become dead letters, not guesses.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import orjson
+
+from statuslens.transforms.jsonlines import DEFAULT_FIELD_MAP, FieldMap, parse_json_line
+from statuslens.transforms.nginx import NAMED_FORMATS, compile_log_format
+from statuslens.transforms.records import RawRecord, RecordError
+
+__all__ = ["HAR", "JSONL", "UNKNOWN", "detect_format", "is_har_name", "line_parser", "validate_log_format"]
+
+HAR = "har"
+JSONL = "jsonl"
+UNKNOWN = "unknown"
+_HAR_SUFFIXES = (".har", ".harp", ".har.gz", ".har.bz2", ".har.xz", ".harp.gz")
+_DETECT_ORDER = ("combined_body", "combined", "common")
+_COMPILED = {name: compile_log_format(name) for name in NAMED_FORMATS}
+
+LineParser = Callable[[bytes], RawRecord]
+
+
+def is_har_name(path: str) -> bool:
+    return path.lower().endswith(_HAR_SUFFIXES)
+
+
+def detect_format(lines: Sequence[bytes]) -> str:
+    """The format name of a file, from a sample of its first lines."""
+    sample = [line.strip() for line in lines if line.strip()]
+    if not sample:
+        return UNKNOWN
+    json_objects = sum(1 for line in sample if line[:1] == b"{" and _is_json_object(line))
+    if json_objects * 2 >= len(sample):
+        return JSONL
+    best, best_count = UNKNOWN, 0
+    for name in _DETECT_ORDER:
+        count = sum(1 for line in sample if _COMPILED[name].matches(line))
+        if count > best_count:
+            best, best_count = name, count
+    return best
+
+
+def validate_log_format(spec: str) -> str:
+    """A `--log-format` value as given, or ValueError saying why it cannot be used."""
+    if spec in (JSONL, *NAMED_FORMATS):
+        return spec
+    if spec == HAR:
+        raise ValueError("HAR files are detected by themselves; --log-format applies to line formats")
+    if "$" not in spec:
+        raise ValueError(f"unknown log format {spec!r}: use jsonl, {', '.join(NAMED_FORMATS)}, "
+                         "or an nginx log_format string")
+    compile_log_format(spec)
+    return spec
+
+
+def line_parser(fmt: str, fields: FieldMap = DEFAULT_FIELD_MAP) -> LineParser:
+    """The function that parses one line of a file in format `fmt`."""
+    if fmt == JSONL:
+        return lambda line: parse_json_line(line, fields)
+    if fmt == UNKNOWN:
+        return _unknown
+    compiled = _COMPILED.get(fmt) or compile_log_format(fmt)
+    return compiled.parse
+
+
+def _unknown(line: bytes) -> RawRecord:
+    raise RecordError("line matches no known log format")
+
+
+def _is_json_object(line: bytes) -> bool:
+    try:
+        return isinstance(orjson.loads(line), dict)
+    except orjson.JSONDecodeError:
+        return False

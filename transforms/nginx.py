@@ -1,0 +1,167 @@
+"""Access-log lines described by an nginx `log_format` string.
+
+`compile_log_format('$remote_addr - $remote_user [$time_local] "$request" $status …')` builds one
+regular expression; `LineFormat.parse` turns a line into a RawRecord. Quoted fields are unescaped
+the way nginx and Apache write them: `\\xHH` bytes (nginx's default), JSON escapes (`escape=json`)
+and Apache's `\\"` and `\\\\`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from statuslens.transforms.records import RawRecord, RecordError, decode_text, require_status
+from statuslens.transforms.timestamps import parse_time
+
+__all__ = ["NAMED_FORMATS", "LineFormat", "compile_log_format", "unescape_field"]
+
+_COMMON = '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent'
+_COMBINED = _COMMON + ' "$http_referer" "$http_user_agent"'
+NAMED_FORMATS: dict[str, str] = {
+    "common": _COMMON,
+    "combined": _COMBINED,
+    "combined_body": _COMBINED + ' "$resp_body"',
+}
+_VAR_RE = re.compile(r"\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))")
+_METHOD_RE = re.compile(r"^[A-Z][A-Z_\-]{1,19}$")
+_ESCAPE_RE = re.compile(rb"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|[\"\\/bfnrt])")
+_SIMPLE_ESCAPES = {b'"': b'"', b"\\": b"\\", b"/": b"/", b"b": b"\b", b"f": b"\f", b"n": b"\n",
+                   b"r": b"\r", b"t": b"\t"}
+_BODY_VARS = ("resp_body", "response_body", "body")
+_TIME_VARS = ("time_local", "time_iso8601", "msec")
+
+
+@dataclass(frozen=True)
+class LineFormat:
+    """A compiled log_format: its name (or the format string) and the regex for one line."""
+
+    name: str
+    regex: re.Pattern[bytes]
+    variables: tuple[str, ...]
+
+    def matches(self, line: bytes) -> bool:
+        return self.regex.fullmatch(line) is not None
+
+    def parse(self, line: bytes) -> RawRecord:
+        match = self.regex.fullmatch(line)
+        if match is None:
+            raise RecordError(f"line does not match log format {self.name}")
+        values = match.groupdict()
+        method, url = _request_parts(values)
+        time_ms = _time(values)
+        status_raw = values.get("status")
+        if status_raw is None:
+            raise RecordError(f"log format {self.name} has no $status")
+        status = require_status(status_raw.decode("ascii", "replace"))
+        body = None
+        for var in _BODY_VARS:
+            raw_body = values.get(var)
+            if raw_body is not None:
+                body = None if raw_body in (b"-", b"") else unescape_field(raw_body)
+                break
+        headers = {}
+        for var, raw_value in values.items():
+            if raw_value and raw_value != b"-" and var.startswith(("sent_http_", "upstream_http_")):
+                name = var.split("_http_", 1)[1].replace("_", "-")
+                headers[name] = unescape_field(raw_value)
+        return RawRecord(time_ms=time_ms, method=method, url=url, http_status=status, body=body,
+                         headers=headers)
+
+
+def compile_log_format(spec: str, name: str | None = None) -> LineFormat:
+    """Compile a named format (`combined`) or an nginx log_format string; ValueError if unusable."""
+    if spec in NAMED_FORMATS:
+        name, spec = spec, NAMED_FORMATS[spec]
+    text = re.sub(r"^\s*escape=(default|json|none)\s+", "", spec.strip())
+    pieces = _VAR_RE.split(text)
+    # split() yields: literal, braced-name, plain-name, literal, ...
+    literals = pieces[0::3]
+    names = [b or p for b, p in zip(pieces[1::3], pieces[2::3], strict=True)]
+    if not names:
+        raise ValueError(f"log format {spec!r} has no $variables")
+    if "status" not in names:
+        raise ValueError(f"log format {spec!r} has no $status")
+    if not ("request" in names or ("request_method" in names and ("request_uri" in names or "uri" in names))):
+        raise ValueError(f"log format {spec!r} needs $request, or $request_method with $request_uri")
+    if not any(t in names for t in _TIME_VARS):
+        raise ValueError(f"log format {spec!r} needs $time_local, $time_iso8601 or $msec")
+    parts: list[str] = []
+    seen: set[str] = set()
+    for i, var in enumerate(names):
+        parts.append(_literal_regex(literals[i]))
+        before, after = literals[i][-1:], literals[i + 1][:1]
+        if before == '"' and after == '"':
+            group = r'(?:[^"\\]|\\.)*'
+        elif before == "[" and after == "]":
+            group = r"[^\]]*"
+        elif after and not after.isspace():
+            group = "[^" + re.escape(after) + "]*"
+        else:
+            group = r"\S*"
+        if var in seen:
+            parts.append("(?:" + group + ")")
+        else:
+            seen.add(var)
+            parts.append(f"(?P<{var}>{group})")
+    parts.append(_literal_regex(literals[-1]))
+    pattern = "".join(parts) + r"[ \t\r]*"
+    return LineFormat(name=name or spec, regex=re.compile(pattern.encode(), re.DOTALL),
+                      variables=tuple(names))
+
+
+def unescape_field(raw: bytes) -> str:
+    """Undo nginx/Apache escaping of one quoted field and decode it as UTF-8."""
+    if b"\\" not in raw:
+        return decode_text(raw)
+    return decode_text(_ESCAPE_RE.sub(_unescape_one, raw))
+
+
+def _unescape_one(match: re.Match[bytes]) -> bytes:
+    token = match.group(1)
+    if token[:1] == b"x":
+        return bytes([int(token[1:], 16)])
+    if token[:1] == b"u":
+        return chr(int(token[1:], 16)).encode("utf-8", "surrogatepass")
+    return _SIMPLE_ESCAPES[token]
+
+
+def _literal_regex(literal: str) -> str:
+    # One space in a format may be several in a line (aligned columns, double spaces).
+    return " +".join(re.escape(chunk) for chunk in literal.split(" "))
+
+
+def _request_parts(values: dict[str, bytes | None]) -> tuple[str, str]:
+    request = values.get("request")
+    if request is not None:
+        text = unescape_field(request)
+        parts = text.split()
+        if len(parts) >= 3 and parts[-1].startswith("HTTP/"):
+            method, url = parts[0], " ".join(parts[1:-1])
+        elif len(parts) == 2:
+            method, url = parts
+        else:
+            raise RecordError("request line has no method and URL")
+    else:
+        method = unescape_field(values.get("request_method") or b"")
+        uri = values.get("request_uri") or values.get("uri") or b""
+        url = unescape_field(uri)
+        args = values.get("args")
+        if args and args != b"-" and "?" not in url:
+            url += "?" + unescape_field(args)
+    if not _METHOD_RE.match(method):
+        raise RecordError("request line has no method and URL")
+    if not url:
+        raise RecordError("missing url")
+    return method, url
+
+
+def _time(values: dict[str, bytes | None]) -> int:
+    for var in _TIME_VARS:
+        raw = values.get(var)
+        if raw is not None:
+            try:
+                return parse_time(raw.decode("ascii", "replace"))
+            except ValueError as exc:
+                raise RecordError(str(exc)) from None
+    raise RecordError("missing time")

@@ -1,0 +1,56 @@
+"""The sink edge: summary, anomalies and reports written once, after everything else is counted.
+
+Files go through Beam's FileSystems, so the same step writes to a local folder or to gs://.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timezone
+from typing import Any
+
+import apache_beam as beam
+import orjson
+from apache_beam.io.filesystems import FileSystems
+
+from statuslens.transforms.catalog import Catalog
+from statuslens.transforms.groups import group_sort_key
+from statuslens.transforms.report import render_html, render_markdown
+from statuslens.transforms.sources import InputInfo
+from statuslens.transforms.summary import build_summary
+
+__all__ = ["OUTPUT_NAMES", "WriteResultsFn", "now_iso", "write_bytes"]
+
+OUTPUT_NAMES = ("summary.json", "anomalies.jsonl", "annotated", "dead_letter", "report.md", "report.html")
+
+
+def now_iso() -> str:
+    stamp = datetime.now(timezone.utc)
+    return f"{stamp:%Y-%m-%dT%H:%M:%S}.{stamp.microsecond // 1000:03d}Z"
+
+
+def write_bytes(path: str, data: bytes) -> None:
+    with FileSystems.create(path) as handle:
+        handle.write(data)
+
+
+class WriteResultsFn(beam.DoFn):  # type: ignore[misc]
+    """None -> summary.json, anomalies.jsonl, report.md, report.html in the output folder."""
+
+    def __init__(self, output: str, catalog: Catalog, started_at: str) -> None:
+        self.output = output
+        self.catalog = catalog
+        self.started_at = started_at
+
+    def process(self, _: Any, counts: dict[Any, int], anomalies: list[dict[str, Any]],
+                flagged: list[tuple[str, dict[str, Any]]], inputs: list[InputInfo]) -> Iterator[dict[str, Any]]:
+        groups = sorted(anomalies, key=group_sort_key)
+        flags = sorted(flagged, key=lambda pair: pair[0])
+        summary = build_summary(counts, inputs, self.catalog, self.started_at, now_iso())
+        join = FileSystems.join
+        write_bytes(join(self.output, "anomalies.jsonl"), b"".join(orjson.dumps(g) + b"\n" for g in groups))
+        write_bytes(join(self.output, "report.md"), render_markdown(summary, groups, flags).encode())
+        write_bytes(join(self.output, "report.html"), render_html(summary, groups, flags).encode())
+        # Last, so a summary.json on disk means the run's outputs are all there.
+        write_bytes(join(self.output, "summary.json"), orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n")
+        yield summary

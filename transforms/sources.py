@@ -1,0 +1,279 @@
+"""Read one input file into chunks of lines (or HAR entries), streaming and with damage visible.
+
+Beam's own text source returns the readable half of a truncated gzip without a word and decodes
+whole files as UTF-8; this reader streams decompressed bytes (flat memory, gzip/bzip2/xz by magic
+bytes or extension), keeps invalid UTF-8 a per-line matter, caps line length, and turns a damaged
+archive into one `Problem` naming the file and the reason, after every line read in full.
+"""
+
+from __future__ import annotations
+
+import bz2
+import gzip
+import lzma
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+from statuslens.transforms.formats import HAR, detect_format, is_har_name
+from statuslens.transforms.har import HarError, har_entries
+
+__all__ = [
+    "DEFAULT_CHUNK_BYTES",
+    "DEFAULT_CHUNK_LINES",
+    "DEFAULT_MAX_LINE_BYTES",
+    "Chunk",
+    "InputInfo",
+    "Problem",
+    "read_input",
+]
+
+DEFAULT_CHUNK_LINES = 2_000
+DEFAULT_CHUNK_BYTES = 1 << 20
+DEFAULT_MAX_LINE_BYTES = 1 << 20
+MAX_HAR_BYTES = 256 << 20
+_BLOCK = 1 << 20
+_SNIFF_LINES = 50
+_MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"), (b"\x28\xb5\x2f\xfd", "zstd"))
+_EXTENSIONS = {".gz": "gzip", ".gzip": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd"}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """An input item that can only be a dead letter: a too-long line, or an input's damage."""
+
+    reason: str
+    raw: bytes
+    damage: bool = False
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Consecutive items of one file: lines (bytes) or HAR entries, numbered from `first`."""
+
+    path: str
+    fmt: str
+    first: int
+    items: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class InputInfo:
+    """What the summary's `inputs` list says about a file, except its counts."""
+
+    path: str
+    format: str
+    compression: str
+    damaged: str | None
+
+
+def read_input(path: str, log_format: str | None = None, *,
+               opener: Any = None,
+               chunk_lines: int = DEFAULT_CHUNK_LINES,
+               chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+               max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> Iterator[Chunk | InputInfo]:
+    """Yield the file's chunks, then exactly one InputInfo.
+
+    `opener(path)` returns a binary file object (Beam's FileSystems.open on workers; plain `open`
+    by default). A damaged file yields its good lines, then one chunk holding the damage Problem.
+    """
+    open_file = opener or (lambda p: open(p, "rb"))  # noqa: SIM115 - closed below
+    compression = "none"
+    fmt = log_format or "unknown"
+    damage: str | None = None
+    try:
+        raw = open_file(path)
+    except OSError as exc:
+        damage = f"cannot open: {exc.strerror or exc}"
+        yield Chunk(path, fmt, 1, (Problem(damage, b"", damage=True),))
+        yield InputInfo(path, fmt, compression, damage)
+        return
+    with raw:
+        head = raw.read(8)
+        raw.seek(0)
+        compression = _compression(path, head)
+        stream, problem = _decompressed(raw, compression, path, head)
+        if problem is not None:
+            yield Chunk(path, fmt, 1, (problem,))
+            yield InputInfo(path, fmt, compression, problem.reason)
+            return
+        assert stream is not None
+        reader = _LineReader(stream, max_line_bytes)
+        if is_har_name(path) or (log_format is None and _looks_like_har(reader)):
+            fmt = HAR
+            yield from _har_chunks(path, reader, chunk_lines)
+        else:
+            if log_format is None:
+                fmt = detect_format(reader.peek_lines(_SNIFF_LINES))
+            yield from _line_chunks(path, fmt, reader, chunk_lines, chunk_bytes)
+        damage = reader.damage
+    yield InputInfo(path, fmt, compression, damage)
+
+
+def _compression(path: str, head: bytes) -> str:
+    for magic, name in _MAGIC:
+        if head.startswith(magic):
+            return name
+    lowered = path.lower()
+    for ext, name in _EXTENSIONS.items():
+        if lowered.endswith(ext):
+            return name
+    return "none"
+
+
+def _decompressed(raw: IO[bytes], compression: str, path: str,
+                  head: bytes) -> tuple[IO[bytes] | None, Problem | None]:
+    if compression == "none":
+        return raw, None
+    expected = dict((name, magic) for magic, name in _MAGIC)[compression]
+    if not head.startswith(expected):
+        reason = f"not {compression} data although the name says so"
+        return None, Problem(reason, head, damage=True)
+    if compression == "gzip":
+        return gzip.GzipFile(fileobj=raw, mode="rb"), None
+    if compression == "bzip2":
+        return bz2.BZ2File(raw, mode="rb"), None
+    if compression == "xz":
+        return lzma.LZMAFile(raw, mode="rb"), None
+    return None, Problem(f"{compression} compression is not supported", head, damage=True)
+
+
+class _LineReader:
+    """Lines of a byte stream, with lookahead for sniffing and a damage reason if reading broke."""
+
+    def __init__(self, stream: IO[bytes], max_line_bytes: int) -> None:
+        self._stream = stream
+        self._max = max_line_bytes
+        self._pending: list[bytes | Problem] = []
+        self._buffer = b""
+        self._skipping: bytes | None = None  # the start of a too-long line being skipped
+        self.damage: str | None = None
+        self.tail = b""  # the partial line cut off by damage
+        self._eof = False
+
+    def read_all(self, limit: int) -> bytes:
+        """The rest of the stream as one block (HAR), bounded by `limit`."""
+        parts = [line + b"\n" for line in self._pending if isinstance(line, bytes)]
+        self._pending = []
+        data = b"".join(parts) + self._buffer
+        self._buffer = b""
+        try:
+            data += self._stream.read(limit + 1 - len(data))
+        except (EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
+            self.damage = _damage_reason(exc)
+        self._eof = True
+        return data
+
+    def peek_lines(self, count: int) -> list[bytes]:
+        while sum(1 for x in self._pending if isinstance(x, bytes) and x.strip()) < count and self._fill():
+            pass
+        return [x for x in self._pending if isinstance(x, bytes)][: count * 4]
+
+    def __iter__(self) -> Iterator[bytes | Problem]:
+        while True:
+            if self._pending:
+                yield from self._pending
+                self._pending = []
+            if not self._fill():
+                if self._pending:
+                    continue
+                return
+
+    def _fill(self) -> bool:
+        """Read one block into `_pending`; False at the end (or the damage) of the stream."""
+        if self._eof:
+            return False
+        try:
+            block = self._stream.read(_BLOCK)
+        except (EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
+            self.damage = _damage_reason(exc)
+            self.tail = (self._skipping or self._buffer)[:1024]
+            self._buffer = b""
+            self._eof = True
+            self._pending.append(Problem(self.damage, self.tail, damage=True))
+            return True
+        if not block:
+            self._eof = True
+            if self._skipping is not None:
+                self._pending.append(_too_long(self._skipping, self._max))
+                self._skipping = None
+            elif self._buffer:
+                self._pending.append(self._buffer)
+                self._buffer = b""
+            return bool(self._pending)
+        if self._skipping is not None:
+            newline = block.find(b"\n")
+            if newline == -1:
+                return True
+            self._pending.append(_too_long(self._skipping, self._max))
+            self._skipping = None
+            block = block[newline + 1:]
+        data = self._buffer + block
+        lines = data.split(b"\n")
+        self._buffer = lines.pop()
+        for line in lines:
+            self._pending.append(line if len(line) <= self._max else _too_long(line, self._max))
+        if len(self._buffer) > self._max:
+            self._skipping = self._buffer[:1024]
+            self._buffer = b""
+        return True
+
+
+def _too_long(start: bytes, limit: int) -> Problem:
+    return Problem(f"line longer than {limit} bytes", start[:1024])
+
+
+def _damage_reason(exc: BaseException) -> str:
+    if isinstance(exc, EOFError):
+        return "truncated archive: compressed data ends before its end-of-stream marker"
+    if isinstance(exc, gzip.BadGzipFile):
+        return f"corrupt gzip data: {exc}"
+    return f"corrupt compressed data: {exc}"
+
+
+def _looks_like_har(reader: _LineReader) -> bool:
+    for line in reader.peek_lines(1):
+        text = line.lstrip(b"\xef\xbb\xbf").strip()
+        if text:
+            return text == b"{" or text.startswith(b'{"log"') or text.startswith(b'{ "log"')
+    return False
+
+
+def _har_chunks(path: str, reader: _LineReader, chunk_lines: int) -> Iterator[Chunk]:
+    data = reader.read_all(MAX_HAR_BYTES)
+    if reader.damage is not None:
+        yield Chunk(path, HAR, 1, (Problem(reader.damage, data[:1024], damage=True),))
+        return
+    if len(data) > MAX_HAR_BYTES:
+        reader.damage = f"HAR file larger than {MAX_HAR_BYTES} bytes"
+        yield Chunk(path, HAR, 1, (Problem(reader.damage, data[:1024], damage=True),))
+        return
+    try:
+        entries = har_entries(data)
+    except HarError as exc:
+        reader.damage = str(exc)
+        yield Chunk(path, HAR, 1, (Problem(reader.damage, data[:1024], damage=True),))
+        return
+    del data
+    step = max(1, chunk_lines // 4)
+    for start in range(0, len(entries), step):
+        yield Chunk(path, HAR, start + 1, tuple(entries[start:start + step]))
+
+
+def _line_chunks(path: str, fmt: str, reader: _LineReader, chunk_lines: int,
+                 chunk_bytes: int) -> Iterator[Chunk]:
+    items: list[bytes | Problem] = []
+    size = 0
+    first = 1
+    for item in reader:
+        items.append(item)
+        size += len(item) if isinstance(item, bytes) else 1024
+        if len(items) >= chunk_lines or size >= chunk_bytes:
+            yield Chunk(path, fmt, first, tuple(items))
+            first += len(items)
+            items, size = [], 0
+    if items:
+        yield Chunk(path, fmt, first, tuple(items))
+
+

@@ -1,0 +1,90 @@
+"""Timestamps in the forms logs carry (DOMAIN.md §4), as epoch milliseconds.
+
+ISO 8601 (with `Z` or an offset), epoch seconds or milliseconds (number or digits), and nginx's
+`10/Dec/2009:21:40:10 +0000`. Output is ISO 8601 UTC with milliseconds and `Z`.
+"""
+
+from __future__ import annotations
+
+import calendar
+from datetime import datetime, timedelta, timezone
+
+__all__ = ["format_time", "parse_time"]
+
+_MONTHS = {m: i for i, m in enumerate(
+    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
+# Epoch values above this are milliseconds (1e11 seconds is the year 5138).
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+_MS_THRESHOLD = 100_000_000_000
+_MIN_MS = -62_135_596_800_000  # 0001-01-01
+_MAX_MS = 253_402_300_799_999  # 9999-12-31
+
+
+def parse_time(value: object) -> int:
+    """Epoch milliseconds of a log timestamp; ValueError when it is not one."""
+    if isinstance(value, bool):
+        raise ValueError(f"not a timestamp: {value!r}")
+    if isinstance(value, (int, float)):
+        return _checked(_epoch_ms(float(value)))
+    if not isinstance(value, str):
+        raise ValueError(f"not a timestamp: {value!r}")
+    text = value.strip()
+    if not text:
+        raise ValueError("empty timestamp")
+    if len(text) >= 20 and text[2] == "/" and text[6] == "/" and text[11] == ":":
+        return _checked(_nginx_ms(text))
+    if text.replace(".", "", 1).isdigit():
+        return _checked(_epoch_ms(float(text)))
+    return _checked(_iso_ms(text))
+
+
+def format_time(epoch_ms: int) -> str:
+    """`1260481210000` -> `2009-12-10T21:40:10.000Z`."""
+    seconds, millis = divmod(epoch_ms, 1000)
+    stamp = datetime.fromtimestamp(seconds, tz=timezone.utc)
+    return f"{stamp:%Y-%m-%dT%H:%M:%S}.{millis:03d}Z"
+
+
+def _epoch_ms(number: float) -> int:
+    if number != number or number in (float("inf"), float("-inf")):
+        raise ValueError("not a finite timestamp")
+    return int(number) if abs(number) >= _MS_THRESHOLD else int(round(number * 1000))
+
+
+def _nginx_ms(text: str) -> int:
+    # 10/Dec/2009:21:40:10 +0000
+    try:
+        day = int(text[0:2])
+        month = _MONTHS[text[3:6]]
+        year = int(text[7:11])
+        hour, minute, second = int(text[12:14]), int(text[15:17]), int(text[18:20])
+        rest = text[20:].strip()
+        offset = 0
+        if rest:
+            sign = -1 if rest[0] == "-" else 1
+            if rest[0] not in "+-" or len(rest) != 5 or not rest[1:].isdigit():
+                raise ValueError(f"bad offset in {text!r}")
+            offset = sign * (int(rest[1:3]) * 3600 + int(rest[3:5]) * 60)
+        if not (1 <= day <= 31 and hour < 24 and minute < 60 and second < 61):
+            raise ValueError(f"not a time: {text!r}")
+        seconds = calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0)) - offset
+    except (KeyError, ValueError, IndexError) as exc:
+        raise ValueError(f"not an nginx time: {text!r}") from exc
+    return seconds * 1000
+
+
+def _iso_ms(text: str) -> int:
+    candidate = text[:-1] + "+00:00" if text[-1:] in "Zz" else text
+    try:
+        stamp = datetime.fromisoformat(candidate)
+    except ValueError as exc:
+        raise ValueError(f"not an ISO 8601 time: {text!r}") from exc
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=timezone.utc)
+    return (stamp - _EPOCH) // timedelta(milliseconds=1)
+
+
+def _checked(ms: int) -> int:
+    if not _MIN_MS <= ms <= _MAX_MS:
+        raise ValueError("timestamp out of range")
+    return ms
