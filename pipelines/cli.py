@@ -14,9 +14,13 @@ from collections.abc import Sequence
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, NoReturn
 
-import orjson
+# Beam logs a harmless "apitools not found" warning on import; users want our output only.
+if not os.environ.get("STATUSLENS_DEBUG"):
+    logging.getLogger().setLevel(logging.ERROR)
 
-from statuslens.pipelines.flags import (
+import orjson  # noqa: E402
+
+from statuslens.pipelines.flags import (  # noqa: E402 - after the logging set-up above
     BEAM_FLAGS_EPILOG,
     UsageError,
     add_batch_arguments,

@@ -9,7 +9,6 @@ archive into one `Problem` naming the file and the reason, after every line read
 from __future__ import annotations
 
 import bz2
-import gzip
 import lzma
 import zlib
 from collections.abc import Iterator
@@ -34,6 +33,7 @@ DEFAULT_CHUNK_BYTES = 1 << 20
 DEFAULT_MAX_LINE_BYTES = 1 << 20
 MAX_HAR_BYTES = 256 << 20
 _BLOCK = 1 << 20
+_RAW_BLOCK = 64 << 10
 _SNIFF_LINES = 50
 _MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"), (b"\x28\xb5\x2f\xfd", "zstd"))
 _EXTENSIONS = {".gz": "gzip", ".gzip": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd"}
@@ -126,17 +126,73 @@ def _decompressed(raw: IO[bytes], compression: str, path: str,
                   head: bytes) -> tuple[IO[bytes] | None, Problem | None]:
     if compression == "none":
         return raw, None
-    expected = dict((name, magic) for magic, name in _MAGIC)[compression]
+    expected = {name: magic for magic, name in _MAGIC}[compression]
     if not head.startswith(expected):
         reason = f"not {compression} data although the name says so"
         return None, Problem(reason, head, damage=True)
-    if compression == "gzip":
-        return gzip.GzipFile(fileobj=raw, mode="rb"), None
-    if compression == "bzip2":
-        return bz2.BZ2File(raw, mode="rb"), None
-    if compression == "xz":
-        return lzma.LZMAFile(raw, mode="rb"), None
-    return None, Problem(f"{compression} compression is not supported", head, damage=True)
+    if compression == "zstd":
+        return None, Problem("zstd compression is not supported", head, damage=True)
+    return StreamingDecompressor(raw, compression), None  # type: ignore[return-value]
+
+
+class StreamingDecompressor:
+    """Decompresses gzip/bzip2/xz (multi-member too) a block at a time, bounded in output size.
+
+    Unlike `gzip.GzipFile`, which discards what it decompressed in a read that then hits the end of
+    a truncated file, this returns every byte it could decompress before raising EOFError, so a
+    damaged archive keeps all its complete lines.
+    """
+
+    def __init__(self, raw: IO[bytes], kind: str) -> None:
+        self._raw = raw
+        self._kind = kind
+        self._decoder: Any = self._new_decoder()
+        self._input = b""
+
+    def _new_decoder(self) -> Any:
+        if self._kind == "gzip":
+            return zlib.decompressobj(31)
+        if self._kind == "bzip2":
+            return bz2.BZ2Decompressor()
+        return lzma.LZMADecompressor()
+
+    def _read_raw(self) -> bytes:
+        return self._raw.read(_RAW_BLOCK)
+
+    def read(self, size: int = _BLOCK) -> bytes:
+        """Up to `size` decompressed bytes; b"" at a clean end; EOFError where the data stops short."""
+        size = size if size and size > 0 else _BLOCK
+        while True:
+            decoder = self._decoder
+            if decoder.eof:
+                rest = decoder.unused_data + self._input
+                self._input = b""
+                while not rest.strip(b"\0"):  # nothing, or zero padding after the last member
+                    rest = self._read_raw()
+                    if not rest:
+                        return b""
+                self._decoder = self._new_decoder()
+                self._input = rest.lstrip(b"\0") if self._kind == "gzip" else rest
+                continue
+            if self._kind == "gzip":
+                if not self._input:
+                    self._input = self._read_raw()
+                    if not self._input:
+                        raise EOFError("compressed data ends before its end-of-stream marker")
+                out = decoder.decompress(self._input, size)
+                self._input = decoder.unconsumed_tail
+            else:
+                data = b""
+                if decoder.needs_input:
+                    data, self._input = (self._input or self._read_raw()), b""
+                    if not data:
+                        raise EOFError("compressed data ends before its end-of-stream marker")
+                out = decoder.decompress(data, size)
+            if out:
+                return out
+
+    def close(self) -> None:
+        self._raw.close()
 
 
 class _LineReader:
@@ -227,8 +283,6 @@ def _too_long(start: bytes, limit: int) -> Problem:
 def _damage_reason(exc: BaseException) -> str:
     if isinstance(exc, EOFError):
         return "truncated archive: compressed data ends before its end-of-stream marker"
-    if isinstance(exc, gzip.BadGzipFile):
-        return f"corrupt gzip data: {exc}"
     return f"corrupt compressed data: {exc}"
 
 
