@@ -10,7 +10,6 @@ import apache_beam as beam
 from apache_beam import coders
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
-
 from statuslens.pipelines.flags import UsageError
 from statuslens.transforms.analysis import AnalyzeLogs
 from statuslens.transforms.catalog import Catalog

@@ -18,9 +18,8 @@ from typing import Any, NoReturn
 if not os.environ.get("STATUSLENS_DEBUG"):
     logging.getLogger().setLevel(logging.ERROR)
 
-import orjson  # noqa: E402
-
-from statuslens.pipelines.flags import (  # noqa: E402 - after the logging set-up above
+import orjson
+from statuslens.pipelines.flags import (
     BEAM_FLAGS_EPILOG,
     UsageError,
     add_batch_arguments,
@@ -55,6 +54,12 @@ def build_parser() -> argparse.ArgumentParser:
                                 "plain, gzip, bzip2 or xz) and write the results to --output.",
                                 epilog=BEAM_FLAGS_EPILOG)
     add_batch_arguments(batch)
+    demo = commands.add_parser("demo", help="Run batch on the sample logs bundled with statuslens.",
+                               description="Run `statuslens batch` on the bundled sample (JSON lines, "
+                               "combined_body and HAR files) and write the results to --output.",
+                               epilog=BEAM_FLAGS_EPILOG)
+    demo.add_argument("--output", default="statuslens-demo", metavar="DIR",
+                      help="Folder for the results (default: ./statuslens-demo; replaced if it exists).")
     return parser
 
 
@@ -70,7 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         unknown = unknown_beam_flags(extra)
         if unknown:
             raise UsageError(f"statuslens {args.command}: unrecognized argument {unknown[0]}")
-        if args.command == "batch":
+        if args.command == "demo":
+            args = _demo_args(args, parser)
+        if args.command in ("batch", "demo"):
             return _batch(args, extra)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -101,6 +108,21 @@ def _batch(args: argparse.Namespace, beam_args: list[str]) -> int:
         return 1
     _print_summary(config.output)
     return 0
+
+
+def _demo_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """The batch arguments that run the bundled sample."""
+    from importlib import resources
+
+    folder = resources.files("statuslens.sample")
+    logs = sorted(str(folder / entry.name) for entry in folder.iterdir()
+                  if entry.is_file() and entry.name.endswith(_SAMPLE_SUFFIXES))
+    print("statuslens batch " + " ".join(f"--input {path}" for path in logs) + f" --output {args.output} --overwrite")
+    return parser.parse_args(["batch", *(f"--input={path}" for path in logs), "--output", args.output,
+                              "--overwrite"])
+
+
+_SAMPLE_SUFFIXES = (".jsonl", ".jsonl.gz", ".log", ".log.gz", ".har")
 
 
 def _required(value: Any, flag: str) -> Any:

@@ -75,6 +75,6 @@ def unknown_beam_flags(args: list[str]) -> list[str]:
             continue
         seen.add(cls)
         pending.extend(cls.__subclasses__())
-        cls._add_argparse_args(parser)
+        cls._add_argparse_args(parser)  # type: ignore[arg-type]  # Beam's parser is an ArgumentParser
     _, unknown = parser.parse_known_args(args)
     return [arg for arg in unknown if arg.startswith("-")] or [a for a in unknown if a]

@@ -12,7 +12,7 @@ from typing import Any
 
 import apache_beam as beam
 from apache_beam import pvalue
-
+from apache_beam.pvalue import PCollection
 from statuslens.transforms.analyze import ChunkAnalyzer
 from statuslens.transforms.annotate import Annotator
 from statuslens.transforms.catalog import Catalog
@@ -29,7 +29,7 @@ FLAGGED = "flagged"
 STATS = "stats"
 
 
-class AnalyzeChunksFn(beam.DoFn):  # type: ignore[misc]
+class AnalyzeChunksFn(beam.DoFn):
     """Chunk('logs/a.log', 'combined', 1, (b'1.2.3.4 - - [10/Dec/2009:…] "GET /… HTTP/1.1" 405 …',))
     -> annotated lines, dead letters, group and flag inputs, and one partial count."""
 
@@ -56,7 +56,7 @@ class AnalyzeChunksFn(beam.DoFn):  # type: ignore[misc]
         yield pvalue.TaggedOutput(STATS, result.stats)
 
 
-class SumCountsFn(beam.CombineFn):  # type: ignore[misc]
+class SumCountsFn(beam.CombineFn):
     """Adds count dicts key by key."""
 
     def create_accumulator(self) -> dict[Any, int]:
@@ -77,7 +77,7 @@ class SumCountsFn(beam.CombineFn):  # type: ignore[misc]
         return acc
 
 
-class AnalyzeLogs(beam.PTransform):  # type: ignore[misc]
+class AnalyzeLogs(beam.PTransform):  # type: ignore[type-arg]
     """Parse, annotate, classify and aggregate chunks of log items."""
 
     def __init__(self, catalog: Catalog, annotated_mode: str = "errors",
@@ -88,7 +88,7 @@ class AnalyzeLogs(beam.PTransform):  # type: ignore[misc]
         self.fields = fields
         self.global_window = global_window
 
-    def expand(self, chunks: beam.PCollection) -> dict[str, beam.PCollection]:
+    def expand(self, chunks: PCollection[Chunk]) -> dict[str, PCollection[Any]]:
         parts = chunks | "AnnotateRecords" >> beam.ParDo(
             AnalyzeChunksFn(self.catalog, self.annotated_mode, self.fields)
         ).with_outputs(DEAD_LETTER, GROUPS, FLAGGED, STATS, main=ANNOTATED)
