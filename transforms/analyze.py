@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
-
 from statuslens.transforms.annotate import Annotator
 from statuslens.transforms.classify import DOCUMENTED
 from statuslens.transforms.formats import HAR, LineParser, line_parser

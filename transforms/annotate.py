@@ -20,7 +20,7 @@ from statuslens.transforms.resources import ResourceMatcher, split_url
 from statuslens.transforms.scopes import RequestFacts
 from statuslens.transforms.timestamps import format_time
 
-__all__ = ["FLAG_BODY_UNPARSEABLE", "FLAG_HTTP_STATUS_MISMATCH", "FLAGS", "Annotator"]
+__all__ = ["FLAGS", "FLAG_BODY_UNPARSEABLE", "FLAG_HTTP_STATUS_MISMATCH", "Annotator"]
 
 FLAG_HTTP_STATUS_MISMATCH = "http_status_mismatch"
 FLAG_BODY_UNPARSEABLE = "body_unparseable"

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 import apache_beam as beam
-
 from statuslens.transforms.analyze import GroupKey, GroupValue
 from statuslens.transforms.messages import normalize_message
 from statuslens.transforms.timestamps import format_time
@@ -22,7 +21,7 @@ SAMPLES_PER_GROUP = 3
 GroupAccumulator = list[Any]
 
 
-class GroupFn(beam.CombineFn):  # type: ignore[misc]
+class GroupFn(beam.CombineFn):
     """Count, time range, distinct consumers and earliest samples of one group."""
 
     def __init__(self, samples: int = SAMPLES_PER_GROUP) -> None:

@@ -12,7 +12,6 @@ from typing import Any
 import apache_beam as beam
 import orjson
 from apache_beam.io.filesystems import FileSystems
-
 from statuslens.transforms.catalog import Catalog
 from statuslens.transforms.groups import group_sort_key
 from statuslens.transforms.report import render_html, render_markdown
@@ -34,7 +33,7 @@ def write_bytes(path: str, data: bytes) -> None:
         handle.write(data)
 
 
-class WriteResultsFn(beam.DoFn):  # type: ignore[misc]
+class WriteResultsFn(beam.DoFn):
     """None -> summary.json, anomalies.jsonl, report.md, report.html in the output folder."""
 
     def __init__(self, output: str, catalog: Catalog, started_at: str) -> None:

@@ -8,7 +8,6 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
-
 from statuslens.transforms.sources import Chunk, InputInfo, read_input
 
 __all__ = ["INPUTS_TAG", "ReadInputFn", "open_uncompressed"]
@@ -21,7 +20,7 @@ def open_uncompressed(path: str) -> Any:
     return FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED)
 
 
-class ReadInputFn(beam.DoFn):  # type: ignore[misc]
+class ReadInputFn(beam.DoFn):
     """`'logs/a.log.gz'` -> Chunk, Chunk, …, and InputInfo on the `inputs` output."""
 
     def __init__(self, log_format: str | None = None) -> None:
