@@ -70,6 +70,9 @@ class InputInfo:
 
 def read_input(path: str, log_format: str | None = None, *,
                opener: Any = None,
+               start: int = 0,
+               end: int | None = None,
+               first_line: int = 1,
                chunk_lines: int = DEFAULT_CHUNK_LINES,
                chunk_bytes: int = DEFAULT_CHUNK_BYTES,
                max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> Iterator[Chunk | InputInfo]:
@@ -77,6 +80,8 @@ def read_input(path: str, log_format: str | None = None, *,
 
     `opener(path)` returns a binary file object (Beam's FileSystems.open on workers; plain `open`
     by default). A damaged file yields its good lines, then one chunk holding the damage Problem.
+    `start`/`end` bound the decompressed bytes read (an incremental run's new lines), and
+    `first_line` numbers the first of them.
     """
     open_file = opener or (lambda p: open(p, "rb"))  # noqa: SIM115 - closed below
     compression = "none"
@@ -92,13 +97,15 @@ def read_input(path: str, log_format: str | None = None, *,
     with raw:
         head = raw.read(8)
         raw.seek(0)
-        compression = _compression(path, head)
+        compression = compression_of(path, head)
         stream, problem = _decompressed(raw, compression, path, head)
         if problem is not None:
-            yield Chunk(path, fmt, 1, (problem,))
+            yield Chunk(path, fmt, first_line, (problem,))
             yield InputInfo(path, fmt, compression, problem.reason)
             return
         assert stream is not None
+        if start or end is not None:
+            stream = _Window(stream, start, end, seekable=compression == "none")
         reader = _LineReader(stream, max_line_bytes)
         if is_har_name(path) or (log_format is None and _looks_like_har(reader)):
             fmt = HAR
@@ -106,12 +113,13 @@ def read_input(path: str, log_format: str | None = None, *,
         else:
             if log_format is None:
                 fmt = detect_format(reader.peek_lines(_SNIFF_LINES))
-            yield from _line_chunks(path, fmt, reader, chunk_lines, chunk_bytes)
+            yield from _line_chunks(path, fmt, reader, chunk_lines, chunk_bytes, first_line)
         damage = reader.damage
     yield InputInfo(path, fmt, compression, damage)
 
 
-def _compression(path: str, head: bytes) -> str:
+def compression_of(path: str, head: bytes) -> str:
+    """gzip, bzip2, xz, zstd or none: by magic bytes first, by file name second."""
     for magic, name in _MAGIC:
         if head.startswith(magic):
             return name
@@ -193,6 +201,33 @@ class StreamingDecompressor:
 
     def close(self) -> None:
         self._raw.close()
+
+
+class _Window:
+    """The decompressed bytes [start, end) of a stream (end None: to the end)."""
+
+    def __init__(self, stream: Any, start: int, end: int | None, seekable: bool) -> None:
+        self._stream = stream
+        self._left = None if end is None else max(0, end - start)
+        if seekable:
+            stream.seek(start)
+        else:
+            remaining = start
+            while remaining > 0:
+                skipped = stream.read(min(_BLOCK, remaining))
+                if not skipped:
+                    break
+                remaining -= len(skipped)
+
+    def read(self, size: int = _BLOCK) -> bytes:
+        if self._left is not None:
+            if self._left <= 0:
+                return b""
+            size = min(size, self._left)
+        data: bytes = self._stream.read(size)
+        if self._left is not None:
+            self._left -= len(data)
+        return data
 
 
 class _LineReader:
@@ -316,10 +351,9 @@ def _har_chunks(path: str, reader: _LineReader, chunk_lines: int) -> Iterator[Ch
 
 
 def _line_chunks(path: str, fmt: str, reader: _LineReader, chunk_lines: int,
-                 chunk_bytes: int) -> Iterator[Chunk]:
+                 chunk_bytes: int, first: int = 1) -> Iterator[Chunk]:
     items: list[bytes | Problem] = []
     size = 0
-    first = 1
     for item in reader:
         items.append(item)
         size += len(item) if isinstance(item, bytes) else 1024
