@@ -17,3 +17,14 @@ def corpus_path(*parts: str) -> Path:
     if not CORPORA.is_dir():
         pytest.skip(f"../shared/corpora not found at {CORPORA}: real-log tests need it beside the repo")
     return CORPORA.joinpath(*parts)
+
+
+SEEDS = REPO.parent / "shared" / "seeds"
+
+
+def seed_path(name: str) -> Path:
+    """A file under ../shared/seeds (the documented page), or a clean skip where it is absent."""
+    path = SEEDS / name
+    if not path.is_file():
+        pytest.skip(f"../shared/seeds/{name} not found at {SEEDS}: the transcription check needs it")
+    return path

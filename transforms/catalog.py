@@ -209,6 +209,8 @@ def _read_rows(reader: _Reader, value: Any, named: dict[str, Scope],
         subcode = entry.get("subcode")
         if subcode is not None and not isinstance(subcode, (int, str)) or isinstance(subcode, bool):
             reader.fail(f"{key}.subcode", f"must be a number or text, got {subcode!r}")
+        if isinstance(subcode, str) and subcode.strip().isdecimal():
+            subcode = int(subcode)  # a quoted "710" is the number a body's <sub_code>710</sub_code> reads as
         applies_to = reader.text(entry["applies_to"], f"{key}.applies_to")
         try:
             scope = parse_scope(applies_to, named, templates)
