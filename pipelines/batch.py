@@ -15,7 +15,7 @@ from statuslens.transforms.analysis import AnalyzeLogs
 from statuslens.transforms.catalog import Catalog
 from statuslens.transforms.jsonlines import FieldMap
 from statuslens.transforms.outputs import OUTPUT_NAMES, WriteResultsFn, now_iso
-from statuslens.transforms.read import INPUTS_TAG, ReadInputFn
+from statuslens.transforms.read import INPUTS_TAG, InputRange, ReadInputFn
 
 __all__ = ["BatchConfig", "build_pipeline", "expand_inputs", "prepare_output", "run_batch"]
 
@@ -26,7 +26,7 @@ DEFAULT_RUNNER = "FnApiRunner"
 class BatchConfig:
     """A validated batch run: what to read, how to judge it, where to write."""
 
-    inputs: tuple[str, ...]
+    inputs: tuple[str | InputRange, ...]
     output: str
     catalog: Catalog
     log_format: str | None = None

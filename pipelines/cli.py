@@ -22,6 +22,7 @@ import orjson
 from statuslens.pipelines.flags import (
     BEAM_FLAGS_EPILOG,
     UsageError,
+    add_analysis_arguments,
     add_batch_arguments,
     parse_field_map,
     unknown_beam_flags,
@@ -54,6 +55,29 @@ def build_parser() -> argparse.ArgumentParser:
                                 "plain, gzip, bzip2 or xz) and write the results to --output.",
                                 epilog=BEAM_FLAGS_EPILOG)
     add_batch_arguments(batch)
+    cron = commands.add_parser(
+        "cron", help="Incremental run over a growing, rotating log folder (for cron or a systemd timer).",
+        description="Process only what is new since the last successful run, exactly once; write the run's "
+        "outputs to OUTPUT/runs/<UTC time>/ and keep cumulative anomaly groups in --state.",
+        epilog="Exit status: 0 ok, 1 the run failed (nothing committed), 2 usage error, 3 new anomaly groups "
+        "(with --fail-on-new), 75 another run holds the lock. " + BEAM_FLAGS_EPILOG)
+    cron.add_argument("--input", action="append", default=None, metavar="GLOB",
+                      help="Log files to watch (local paths or globs, e.g. 'logs/*'). Repeatable.")
+    cron.add_argument("--state", default=None, metavar="DIR",
+                      help="Folder for the manifest, cumulative groups and lock (create it once, keep it).")
+    cron.add_argument("--output", default=None, metavar="DIR", help="Folder that holds runs/<UTC time>/.")
+    cron.add_argument("--settle", default="5m", metavar="DURATION",
+                      help="Archives modified less than this long ago wait for the next run; growing plain "
+                           "files are read up to their last complete line (default 5m; e.g. 90s, 10m, 1h).")
+    cron.add_argument("--keep-runs", dest="keep_runs", type=int, default=30, metavar="N",
+                      help="Keep the newest N run folders (default 30).")
+    cron.add_argument("--fail-on-new", dest="fail_on_new", action="store_true",
+                      help="Exit 3 when anomaly groups never seen before appeared (for alerting).")
+    cron.add_argument("--baseline", action="store_true",
+                      help="Record the current groups without alerting (for the first run).")
+    cron.add_argument("--metrics-file", dest="metrics_file", default=None, metavar="FILE",
+                      help="Write Prometheus metrics (node_exporter textfile format) to FILE, atomically.")
+    add_analysis_arguments(cron)
     demo = commands.add_parser("demo", help="Run batch on the sample logs bundled with statuslens.",
                                description="Run `statuslens batch` on the bundled sample (JSON lines, "
                                "combined_body and HAR files) and write the results to --output.",
@@ -79,6 +103,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             args = _demo_args(args, parser)
         if args.command in ("batch", "demo"):
             return _batch(args, extra)
+        if args.command == "cron":
+            return _cron(args, extra)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -110,6 +136,63 @@ def _batch(args: argparse.Namespace, beam_args: list[str]) -> int:
     return 0
 
 
+def _cron(args: argparse.Namespace, beam_args: list[str]) -> int:
+    from pathlib import Path
+
+    from statuslens.pipelines.cron import EXIT_LOCKED, CronConfig, CronLocked, run_cron
+
+    if args.keep_runs < 1:
+        raise UsageError("--keep-runs must be at least 1")
+    config = CronConfig(
+        inputs=tuple(_required(args.input, "--input", "cron")),
+        state_dir=Path(_required(args.state, "--state", "cron")),
+        output_dir=Path(_required(args.output, "--output", "cron")),
+        catalog=_catalog(args.catalog),
+        log_format=_log_format(args.log_format),
+        field_map=_field_map(args.field_map),
+        annotated=args.annotated,
+        settle_seconds=_duration(args.settle, "--settle"),
+        keep_runs=args.keep_runs,
+        fail_on_new=args.fail_on_new,
+        baseline=args.baseline,
+        metrics_file=Path(args.metrics_file) if args.metrics_file else None,
+    )
+    _quiet_beam()
+    try:
+        result = run_cron(config, beam_args)
+    except CronLocked as exc:
+        print(f"error: {exc}; exiting", file=sys.stderr)
+        return EXIT_LOCKED
+    except UsageError:
+        raise
+    except Exception as exc:
+        logging.getLogger("statuslens").debug("run failed", exc_info=True)
+        print(f"error: the run failed, nothing committed: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    summary = result.summary
+    print(f"statuslens cron: {summary['records_in']} new records, {summary['dead_letter']} dead letters, "
+          f"{len(result.new_groups)} new anomaly groups -> {result.run_dir}")
+    for group in result.new_groups:
+        sub = f"/{group['sub_code']}" if group["sub_code"] is not None else ""
+        print(f"new: {group['verdict']} {group['status_code']}{sub} \"{group['message'] or ''}\" "
+              f"{group['method']} {group['resource']} ({group['count']})")
+    return result.exit_code
+
+
+def _duration(text: str, flag: str) -> float:
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    value = text.strip().lower()
+    scale = units.get(value[-1:], None)
+    number = value[:-1] if scale else value
+    try:
+        seconds = float(number) * (scale or 1)
+    except ValueError:
+        raise UsageError(f"{flag} {text!r}: expected a duration such as 300, 90s, 5m or 1h") from None
+    if seconds < 0:
+        raise UsageError(f"{flag} {text!r}: must not be negative")
+    return seconds
+
+
 def _demo_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -> argparse.Namespace:
     """The batch arguments that run the bundled sample."""
     from importlib import resources
@@ -125,9 +208,9 @@ def _demo_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -> arg
 _SAMPLE_SUFFIXES = (".jsonl", ".jsonl.gz", ".log", ".log.gz", ".har")
 
 
-def _required(value: Any, flag: str) -> Any:
+def _required(value: Any, flag: str, command: str = "batch") -> Any:
     if not value:
-        raise UsageError(f"statuslens batch: {flag} is required")
+        raise UsageError(f"statuslens {command}: {flag} is required")
     return value
 
 

@@ -1,0 +1,212 @@
+"""`statuslens cron`: an incremental batch run that processes only what is new, exactly once.
+
+Order of a run (each step safe to die in):
+1. take the lock (flock on STATE/lock: a killed run's lock dies with it), else exit 75;
+2. tidy up after a crash: a `runs/.partial-NAME` folder is finished if NAME is in the committed
+   state (it died after committing), deleted otherwise (its work will be redone);
+3. plan the new bytes of every input (pipelines/manifest.py), run the batch graph on them into
+   `runs/.partial-NAME`;
+4. commit the state (manifest + cumulative groups + run list) atomically — the commit point;
+5. rename `runs/.partial-NAME` to `runs/NAME`, prune old runs, write metrics.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from statuslens.pipelines.atomic import atomic_write, fsync_dir
+from statuslens.pipelines.batch import BatchConfig, expand_inputs, run_batch
+from statuslens.pipelines.flags import UsageError
+from statuslens.pipelines.manifest import Manifest, PlannedRead, plan_reads
+from statuslens.pipelines.metrics import render_metrics
+from statuslens.transforms.catalog import Catalog
+from statuslens.transforms.messages import normalize_message
+from statuslens.transforms.read import InputRange
+
+__all__ = ["EXIT_LOCKED", "EXIT_NEW_ANOMALIES", "CronConfig", "CronLocked", "run_cron"]
+
+EXIT_NEW_ANOMALIES = 3
+EXIT_LOCKED = 75
+STATE_FILE = "state.json"
+PARTIAL_PREFIX = ".partial-"
+_MAX_REMEMBERED_RUNS = 1000
+
+
+class CronLocked(RuntimeError):
+    """Another run holds the lock."""
+
+
+@dataclass(frozen=True)
+class CronConfig:
+    inputs: tuple[str, ...]
+    state_dir: Path
+    output_dir: Path
+    catalog: Catalog
+    log_format: str | None = None
+    field_map: dict[str, str] = field(default_factory=dict)
+    annotated: str = "errors"
+    settle_seconds: float = 300.0
+    keep_runs: int = 30
+    fail_on_new: bool = False
+    baseline: bool = False
+    metrics_file: Path | None = None
+
+
+@dataclass
+class CronResult:
+    run_dir: Path
+    summary: dict[str, Any]
+    new_groups: list[dict[str, Any]]
+    exit_code: int
+
+
+def run_cron(config: CronConfig, beam_args: list[str]) -> CronResult:
+    """One incremental run; raises CronLocked when another run holds the lock."""
+    config.state_dir.mkdir(parents=True, exist_ok=True)
+    runs_dir = config.output_dir / "runs"
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    with open(config.state_dir / "lock", "a+b") as lock:
+        try:
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise CronLocked(f"another statuslens cron run holds {config.state_dir / 'lock'}") from None
+        return _locked_run(config, runs_dir, beam_args)
+
+
+def _locked_run(config: CronConfig, runs_dir: Path, beam_args: list[str]) -> CronResult:
+    started = time.time()
+    state = _load_state(config.state_dir / STATE_FILE)
+    _recover(runs_dir, set(state["runs"]))
+    manifest = Manifest.from_json(state["manifest"])
+    paths = [p for p in expand_inputs(config.inputs) if "://" not in p]
+    reads, notes = plan_reads(paths, manifest, now=time.time(), settle_seconds=config.settle_seconds)
+    for note in notes:
+        print(f"note: {note}", file=sys.stderr)
+
+    name = _run_name(runs_dir, set(state["runs"]))
+    partial = runs_dir / f"{PARTIAL_PREFIX}{name}"
+    if partial.exists():
+        shutil.rmtree(partial)
+    run_batch(BatchConfig(inputs=tuple(_as_range(r) for r in reads), output=str(partial), catalog=config.catalog,
+                          log_format=config.log_format, field_map=config.field_map,
+                          annotated=config.annotated), beam_args)
+    summary = orjson.loads((partial / "summary.json").read_bytes())
+    groups = [orjson.loads(line) for line in (partial / "anomalies.jsonl").read_bytes().splitlines()]
+
+    new_groups = _merge_groups(state["groups"], groups)
+    for read in reads:
+        manifest.record(read)
+    _write_new_groups(partial, new_groups, config.baseline)
+    totals = state["totals"]
+    for key in ("records_in", "records_annotated", "dead_letter", "blank_lines"):
+        totals[key] = totals.get(key, 0) + summary[key]
+    for verdict, count in summary["verdicts"].items():
+        totals.setdefault("verdicts", {})[verdict] = totals.get("verdicts", {}).get(verdict, 0) + count
+    state["manifest"] = manifest.to_json()
+    state["runs"] = [*state["runs"], name][-_MAX_REMEMBERED_RUNS:]
+    state["last_success"] = time.time()
+    # The commit point: from here on this run's work is done, whatever happens next.
+    atomic_write(config.state_dir / STATE_FILE, orjson.dumps(state, option=orjson.OPT_INDENT_2))
+    final = runs_dir / name
+    os.replace(partial, final)
+    fsync_dir(runs_dir)
+    _prune(runs_dir, config.keep_runs)
+
+    if config.metrics_file is not None:
+        atomic_write(config.metrics_file, render_metrics(summary, len(new_groups), time.time() - started,
+                                                         state["last_success"], totals).encode())
+    alert = bool(new_groups) and config.fail_on_new and not config.baseline
+    return CronResult(final, summary, new_groups, EXIT_NEW_ANOMALIES if alert else 0)
+
+
+def group_id(group: dict[str, Any]) -> str:
+    """The anomaly group key as one string: verdict, code, subcode, message, method, resource."""
+    return orjson.dumps([group["verdict"], group["status_code"], group["sub_code"],
+                         normalize_message(group["message"] or ""), group["method"], group["resource"]]).decode()
+
+
+def _merge_groups(known: dict[str, dict[str, Any]], groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Fold this run's groups into the cumulative ones; returns the groups never seen before."""
+    new = []
+    for group in groups:
+        key = group_id(group)
+        entry = known.get(key)
+        if entry is None:
+            new.append(group)
+            known[key] = {name: group[name] for name in ("verdict", "status_code", "sub_code", "message",
+                                                           "method", "resource", "first_seen", "last_seen")}
+            known[key]["count"] = group["count"]
+            continue
+        entry["count"] += group["count"]
+        entry["first_seen"] = min(entry["first_seen"], group["first_seen"])
+        entry["last_seen"] = max(entry["last_seen"], group["last_seen"])
+    return new
+
+
+def _write_new_groups(run_dir: Path, new_groups: list[dict[str, Any]], baseline: bool) -> None:
+    """`new_anomalies.jsonl` and a "New in this run" section in both reports."""
+    (run_dir / "new_anomalies.jsonl").write_bytes(b"".join(orjson.dumps(g) + b"\n" for g in new_groups))
+    title = "Baseline: groups recorded" if baseline else "New in this run"
+    lines = [f"- {g['status_code']}{'/' + str(g['sub_code']) if g['sub_code'] is not None else ''} "
+             f"\"{g['message'] or ''}\" on {g['method']} {g['resource']} ({g['verdict']}, {g['count']})"
+             for g in new_groups] or ["- nothing new"]
+    with open(run_dir / "report.md", "a", encoding="utf-8") as handle:
+        handle.write(f"\n## {title}\n\n" + "\n".join(_md_line(line) for line in lines) + "\n")
+    import html
+
+    page = (run_dir / "report.html").read_text(encoding="utf-8")
+    section = f"<h2>{title}</h2><ul>" + "".join(f"<li>{html.escape(line[2:])}</li>" for line in lines) + "</ul>"
+    (run_dir / "report.html").write_text(page.replace("</body>", section + "</body>", 1), encoding="utf-8")
+
+
+def _md_line(line: str) -> str:
+    return line.replace("|", "\\|").replace("<", "&lt;")
+
+
+def _load_state(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {"version": 1, "manifest": {}, "groups": {}, "runs": [], "totals": {}, "last_success": None}
+    try:
+        state: dict[str, Any] = orjson.loads(path.read_bytes())
+    except orjson.JSONDecodeError as exc:
+        raise UsageError(f"--state: {path} is not a statuslens state file ({exc})") from exc
+    return state
+
+
+def _recover(runs_dir: Path, committed: set[str]) -> None:
+    for partial in runs_dir.glob(f"{PARTIAL_PREFIX}*"):
+        name = partial.name[len(PARTIAL_PREFIX):]
+        if name in committed and not (runs_dir / name).exists():
+            os.replace(partial, runs_dir / name)
+        else:
+            shutil.rmtree(partial, ignore_errors=True)
+    fsync_dir(runs_dir)
+
+
+def _run_name(runs_dir: Path, committed: set[str]) -> str:
+    base = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H-%M-%SZ")
+    name, n = base, 1
+    while name in committed or (runs_dir / name).exists():
+        n += 1
+        name = f"{base}-{n}"
+    return name
+
+
+def _prune(runs_dir: Path, keep: int) -> None:
+    finished = sorted(p for p in runs_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+    for old in finished[: max(0, len(finished) - keep)]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _as_range(read: PlannedRead) -> InputRange:
+    return InputRange(read.path, read.start, read.end, read.first_line)
