@@ -48,7 +48,7 @@ def format_time(epoch_ms: int) -> str:
 def _epoch_ms(number: float) -> int:
     if number != number or number in (float("inf"), float("-inf")):
         raise ValueError("not a finite timestamp")
-    return int(number) if abs(number) >= _MS_THRESHOLD else int(round(number * 1000))
+    return int(number) if abs(number) >= _MS_THRESHOLD else round(number * 1000)
 
 
 def _nginx_ms(text: str) -> int:
@@ -65,7 +65,9 @@ def _nginx_ms(text: str) -> int:
             if rest[0] not in "+-" or len(rest) != 5 or not rest[1:].isdigit():
                 raise ValueError(f"bad offset in {text!r}")
             offset = sign * (int(rest[1:3]) * 3600 + int(rest[3:5]) * 60)
-        if not (1 <= day <= 31 and hour < 24 and minute < 60 and second < 61):
+        # timegm would roll 31/Feb over into March: check the day against the month.
+        last_day = calendar.monthrange(year, month)[1]
+        if not (1 <= day <= last_day and hour < 24 and minute < 60 and second < 61):
             raise ValueError(f"not a time: {text!r}")
         seconds = calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0)) - offset
     except (KeyError, ValueError, IndexError) as exc:
