@@ -11,28 +11,30 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import Element, TreeBuilder
 
 import orjson
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import ParseError
-from defusedxml.ElementTree import fromstring as safe_fromstring
+from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
-__all__ = ["MAX_BODY_CHARS", "BodyInfo", "gateway_message", "parse_body"]
+__all__ = ["MAX_BODY_CHARS", "MAX_XML_DEPTH", "BodyInfo", "gateway_message", "parse_body"]
 
 MAX_BODY_CHARS = 1_048_576
+MAX_XML_DEPTH = 1024  # the same nesting limit orjson applies to JSON
 
 _XML_FAST_RE = re.compile(
     r"(?:<\?xml[^<>]*\?>)?\s*<status>\s*"
     r"(?:<status_code>\s*(\d{1,3})\s*</status_code>\s*)?"
-    r"(?:<(sub_code|subcode)>\s*([A-Za-z0-9_\-]*)\s*</(?:sub_code|subcode)>\s*)?"
-    r"(?:<message>([^<&]*)</message>\s*)?"
+    r"(?:<(?P<sub_tag>sub_code|subcode)>\s*([A-Za-z0-9_\-]*)\s*</(?P=sub_tag)>\s*)?"
+    # Control characters are not XML: leave them to the parser, which refuses them.
+    r"(?:<message>([^<&\x00-\x08\x0b\x0c\x0e-\x1f]*)</message>\s*)?"
     r"</status>\s*"
 )
 _GATEWAY_RE = re.compile(r"<h1>([^<]*)</h1>", re.IGNORECASE)
 _LEADING_STATUS_RE = re.compile(r"^\d{3}\s+")
 _JSONP_RE = re.compile(r"[A-Za-z_$][\w$.]*\s*\((.*)\)\s*;?", re.DOTALL)
 _HTML_HINT_RE = re.compile(r"<!doctype\s+html|<html[\s>]|<body[\s>]|<head[\s>]", re.IGNORECASE)
+_HTML_FRAGMENT_RE = re.compile(r"<(p|div|span|h[1-6]|br|title|pre|center|a|b|i|table)[\s>/]", re.IGNORECASE)
 _GATEWAY_CODE_RE = re.compile(r"^ERR_\d{3}_([A-Z0-9_]+)$")
 
 
@@ -96,24 +98,52 @@ def _parse_markup(text: str) -> BodyInfo:
     if gateway:
         message = _LEADING_STATUS_RE.sub("", " ".join(html.unescape(gateway.group(1)).split()))
         return BodyInfo("gateway", message=message or None)
-    if _HTML_HINT_RE.search(text[:2048]):
+    # A body that declares itself XML goes to the safe parser even when it is XHTML: a DTD makes it
+    # unparseable (DOMAIN.md §3); without one, its root element still tells html from xml below.
+    if not text.startswith("<?xml") and _HTML_HINT_RE.search(text[:2048]):
         return BodyInfo("html")
     if len(text) > MAX_BODY_CHARS:
         return BodyInfo("invalid", unparseable=True)
     try:
-        root = safe_fromstring(text, forbid_dtd=True)
+        root = _safe_fromstring(text)
     except (ParseError, DefusedXmlException, ValueError, RecursionError):
         if _looks_like_html_fragment(text):
             return BodyInfo("html")
         return BodyInfo("invalid", unparseable=True)
     if root.tag != "status":
-        return BodyInfo("xml")
+        return BodyInfo("html" if root.tag.rpartition("}")[2] == "html" else "xml")
     return _from_fields(
         "xml",
         _child_text(root, "status_code"),
         _child_text(root, "sub_code") or _child_text(root, "subcode"),
         _child_text(root, "message"),
     )
+
+
+class _DepthBoundedBuilder(TreeBuilder):
+    """An element tree builder that refuses documents nested deeper than MAX_XML_DEPTH."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._depth = 0
+
+    def start(self, tag: str, attrs: dict[str, str]) -> Element:
+        self._depth += 1
+        if self._depth > MAX_XML_DEPTH:
+            raise ValueError(f"XML nested deeper than {MAX_XML_DEPTH} elements")
+        return super().start(tag, attrs)
+
+    def end(self, tag: str) -> Element:
+        self._depth -= 1
+        return super().end(tag)
+
+
+def _safe_fromstring(text: str) -> Element:
+    """defusedxml's fromstring with DTDs forbidden and the nesting depth bounded."""
+    parser = DefusedXMLParser(target=_DepthBoundedBuilder(), forbid_dtd=True)
+    parser.feed(text)
+    root: Element = parser.close()
+    return root
 
 
 def _parse_json(text: str, body_format: str) -> BodyInfo:
@@ -166,7 +196,7 @@ def _sub_code(value: object) -> int | str | None:
 
 
 def _looks_like_html_fragment(text: str) -> bool:
-    return re.match(r"<(p|div|span|h[1-6]|br|title|pre|center|a|b|i|table)[\s>/]", text, re.IGNORECASE) is not None
+    return _HTML_FRAGMENT_RE.match(text) is not None
 
 
 _NONE = BodyInfo("none")
