@@ -62,16 +62,24 @@ def collect_secrets(text: str) -> set[str]:
                 if decoded != value:
                     found.add(decoded)
         for match in _USERINFO_RE.finditer(view):
-            found.update(part for part in match.group(2).split(":") if part)
+            # `user:password@`: the password is the secret; a user name is often a common word
+            # (`user`, `netflix`) that scrubbing would cut out of hosts and paths. A lone part may
+            # be a token (`https://TOKEN@host`), so it is searched for.
+            user, colon, password = match.group(2).partition(":")
+            secret = password if colon else user
+            if secret:
+                found.add(secret)
     return found
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
     """Replace each secret (and its URL-encoded forms) anywhere in `text`."""
-    for secret in sorted(secrets, key=len, reverse=True):
+    # Longest first, ties by text: the same secrets give the same output whatever their order (§6).
+    for secret in sorted(secrets, key=lambda s: (-len(s), s)):
         if len(secret) < _MIN_GLOBAL_SECRET:
             continue
-        for form in {secret, quote(secret, safe=""), quote_plus(secret), quote(quote(secret, safe=""), safe="")}:
+        forms = {secret, quote(secret, safe=""), quote_plus(secret), quote(quote(secret, safe=""), safe="")}
+        for form in sorted(forms, key=lambda f: (-len(f), f)):
             if form in text:
                 text = text.replace(form, REDACTED)
     return text
@@ -82,7 +90,7 @@ def redact_text(text: str, extra_secrets: Iterable[str] = ()) -> str:
     if not text:
         return text
     secrets = set(extra_secrets)
-    if "=" in text or "%3D" in text or "@" in text:
+    if "=" in text or "@" in text or "%" in text:  # `%3D`, `%3d`, `%253D`: an encoded `=`
         secrets |= collect_secrets(text)
         text = _PARAM_RE.sub(_redact_param, text)
         text = _USERINFO_RE.sub(lambda m: m.group(1) + REDACTED + "@", text)
@@ -121,7 +129,9 @@ _SCHEME_RE = re.compile(r"^\s*(?:Bearer|Basic|Token)\s+(\S+)", re.IGNORECASE)
 def _header_secrets(name: str, value: str) -> set[str]:
     """The parts of a credential header that may be echoed elsewhere in a record."""
     found = {m.group(1) for m in [_SCHEME_RE.match(value)] if m}
-    for key, part in _PAIR_RE.findall(value):
+    # A Set-Cookie's first pair is the cookie; Path, Domain, Max-Age… after it are not secrets.
+    pairs = value.split(";", 1)[0] if name == "set-cookie" else value
+    for key, part in _PAIR_RE.findall(pairs):
         if "cookie" in name or is_secret_param(key):
             found.add(part)
     return found
