@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-from statuslens.transforms.records import RawRecord, RecordError, decode_text, require_status
+from statuslens.transforms.records import RawRecord, RecordError, require_status
 from statuslens.transforms.timestamps import parse_time
 
 __all__ = ["DEFAULT_FIELDS", "FieldMap", "parse_json_line"]
@@ -57,7 +58,7 @@ def parse_json_line(line: bytes, fields: FieldMap = DEFAULT_FIELD_MAP) -> RawRec
         doc = orjson.loads(line)
     except orjson.JSONDecodeError:
         try:
-            doc = orjson.loads(decode_text(line))
+            doc = orjson.loads(_json_safe_text(line))
         except orjson.JSONDecodeError as exc:
             raise RecordError(f"not valid JSON: {str(exc).split(':')[0]}") from None
     if not isinstance(doc, dict):
@@ -93,6 +94,16 @@ def parse_json_line(line: bytes, fields: FieldMap = DEFAULT_FIELD_MAP) -> RawRec
                if isinstance(headers_value, dict) else {})
     return RawRecord(time_ms=time_ms, method=method.strip().upper(), url=url.strip(), http_status=status,
                      body=body, headers=headers)
+
+
+_ESCAPED_BYTE_RE = re.compile("[\udc80-\udcff]")
+
+
+def _json_safe_text(line: bytes) -> str:
+    """The line with each invalid UTF-8 byte written `\\\\xHH`: inside a JSON string that reads back as
+    the visible `\\xHH` of records.decode_text, where a bare `\\xHH` would be an invalid JSON escape."""
+    text = line.decode("utf-8", errors="surrogateescape")
+    return _ESCAPED_BYTE_RE.sub(lambda m: f"\\\\x{ord(m.group()) - 0xDC00:02x}", text)
 
 
 def _get(doc: Mapping[str, Any], name: str) -> Any:
