@@ -39,6 +39,7 @@ EXIT_NEW_ANOMALIES = 3
 EXIT_LOCKED = 75
 STATE_FILE = "state.json"
 PARTIAL_PREFIX = ".partial-"
+DELETING_PREFIX = ".deleting-"
 _MAX_REMEMBERED_RUNS = 1000
 
 
@@ -184,6 +185,8 @@ def _load_state(path: Path) -> dict[str, Any]:
 
 
 def _recover(runs_dir: Path, committed: set[str]) -> None:
+    for doomed in runs_dir.glob(f"{DELETING_PREFIX}*"):
+        shutil.rmtree(doomed, ignore_errors=True)
     for partial in runs_dir.glob(f"{PARTIAL_PREFIX}*"):
         name = partial.name[len(PARTIAL_PREFIX):]
         if name in committed and not (runs_dir / name).exists():
@@ -205,7 +208,10 @@ def _run_name(runs_dir: Path, committed: set[str]) -> str:
 def _prune(runs_dir: Path, keep: int) -> None:
     finished = sorted(p for p in runs_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
     for old in finished[: max(0, len(finished) - keep)]:
-        shutil.rmtree(old, ignore_errors=True)
+        # Renamed first: a run killed mid-delete never leaves a complete-looking, half-empty folder.
+        doomed = runs_dir / f"{DELETING_PREFIX}{old.name}"
+        os.replace(old, doomed)
+        shutil.rmtree(doomed, ignore_errors=True)
 
 
 def _as_range(read: PlannedRead) -> InputRange:
