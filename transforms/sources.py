@@ -247,14 +247,21 @@ class _LineReader:
         """The rest of the stream as one block (HAR), bounded by `limit`."""
         parts = [line + b"\n" for line in self._pending if isinstance(line, bytes)]
         self._pending = []
-        data = b"".join(parts) + self._buffer
+        parts.append(self._buffer)
         self._buffer = b""
+        size = sum(len(part) for part in parts)
+        # One read() returns a block, not the rest: loop to the end, where a truncated archive raises.
         try:
-            data += self._stream.read(limit + 1 - len(data))
+            while size <= limit:
+                block = self._stream.read(min(_BLOCK, limit + 1 - size))
+                if not block:
+                    break
+                parts.append(block)
+                size += len(block)
         except (EOFError, OSError, zlib.error, lzma.LZMAError) as exc:
             self.damage = _damage_reason(exc)
         self._eof = True
-        return data
+        return b"".join(parts)
 
     def peek_lines(self, count: int) -> list[bytes]:
         while sum(1 for x in self._pending if isinstance(x, bytes) and x.strip()) < count and self._fill():
