@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from statuslens.transforms.messages import MessagePattern
 from statuslens.transforms.scopes import Scope, parse_scope
 
@@ -207,7 +206,7 @@ def _read_rows(reader: _Reader, value: Any, named: dict[str, Scope],
         if not 100 <= code <= 599:
             reader.fail(f"{key}.code", f"must be an HTTP status 100-599, got {code}")
         subcode = entry.get("subcode")
-        if subcode is not None and not isinstance(subcode, (int, str)) or isinstance(subcode, bool):
+        if (subcode is not None and not isinstance(subcode, (int, str))) or isinstance(subcode, bool):
             reader.fail(f"{key}.subcode", f"must be a number or text, got {subcode!r}")
         if isinstance(subcode, str) and subcode.strip().isdecimal():
             subcode = int(subcode)  # a quoted "710" is the number a body's <sub_code>710</sub_code> reads as

@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-
 from statuslens.transforms.records import RawRecord, RecordError, require_status
 from statuslens.transforms.timestamps import parse_time
 
