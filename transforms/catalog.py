@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources as importlib_resources
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 from statuslens.transforms.messages import MessagePattern
@@ -231,7 +231,7 @@ class _Reader:
     def __init__(self, origin: str) -> None:
         self.origin = origin
 
-    def fail(self, key: str, problem: str) -> Any:
+    def fail(self, key: str, problem: str) -> NoReturn:
         where = f"{self.origin}: {key}: " if key else f"{self.origin}: "
         raise CatalogError(where + problem)
 

@@ -13,7 +13,7 @@ import lzma
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 from statuslens.transforms.formats import HAR, detect_format, is_har_name
 from statuslens.transforms.har import HarError, har_entries
@@ -130,8 +130,14 @@ def compression_of(path: str, head: bytes) -> str:
     return "none"
 
 
+class _Readable(Protocol):
+    """What the line reader needs of a stream: a file, a decompressor or a byte window."""
+
+    def read(self, size: int = ..., /) -> bytes: ...
+
+
 def _decompressed(raw: IO[bytes], compression: str, path: str,
-                  head: bytes) -> tuple[IO[bytes] | None, Problem | None]:
+                  head: bytes) -> tuple[_Readable | None, Problem | None]:
     if compression == "none":
         return raw, None
     expected = {name: magic for magic, name in _MAGIC}[compression]
@@ -140,7 +146,7 @@ def _decompressed(raw: IO[bytes], compression: str, path: str,
         return None, Problem(reason, head, damage=True)
     if compression == "zstd":
         return None, Problem("zstd compression is not supported", head, damage=True)
-    return StreamingDecompressor(raw, compression), None  # type: ignore[return-value]
+    return StreamingDecompressor(raw, compression), None
 
 
 class StreamingDecompressor:
@@ -187,7 +193,7 @@ class StreamingDecompressor:
                     self._input = self._read_raw()
                     if not self._input:
                         raise EOFError("compressed data ends before its end-of-stream marker")
-                out = decoder.decompress(self._input, size)
+                out: bytes = decoder.decompress(self._input, size)
                 self._input = decoder.unconsumed_tail
             else:
                 data = b""
@@ -233,7 +239,7 @@ class _Window:
 class _LineReader:
     """Lines of a byte stream, with lookahead for sniffing and a damage reason if reading broke."""
 
-    def __init__(self, stream: IO[bytes], max_line_bytes: int) -> None:
+    def __init__(self, stream: _Readable, max_line_bytes: int) -> None:
         self._stream = stream
         self._max = max_line_bytes
         self._pending: list[bytes | Problem] = []
