@@ -111,12 +111,12 @@ def test_lnav_crlf_and_invalid_utf8_files() -> None:
 
 # --- damage --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("compress", [gzip.compress, bz2.compress, lzma.compress],
-                         ids=["gzip", "bzip2", "xz"])
-def test_archive_cut_in_half(tmp_path: Path, compress: Any) -> None:
+@pytest.mark.parametrize(("suffix", "compress"), [(".gz", gzip.compress), (".bz2", bz2.compress),
+                                                 (".xz", lzma.compress)], ids=["gzip", "bzip2", "xz"])
+def test_archive_cut_in_half(tmp_path: Path, suffix: str, compress: Any) -> None:
     data = b"\n".join(lines(20_000)) + b"\n"
     whole = compress(data)
-    path = tmp_path / "cut.jsonl.gz"
+    path = tmp_path / f"cut.jsonl{suffix}"
     path.write_bytes(whole[: len(whole) // 2])
     items, info, _ = read(path)
     found = problems(items)
