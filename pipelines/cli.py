@@ -182,7 +182,7 @@ def _cron(args: argparse.Namespace, beam_args: list[str]) -> int:
 def _duration(text: str, flag: str) -> float:
     units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
     value = text.strip().lower()
-    scale = units.get(value[-1:], None)
+    scale = units.get(value[-1:])
     number = value[:-1] if scale else value
     try:
         seconds = float(number) * (scale or 1)

@@ -12,7 +12,6 @@ import hashlib
 import os
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import Any
 
 from statuslens.transforms.sources import StreamingDecompressor, compression_of
@@ -77,9 +76,9 @@ class Manifest:
         """The known identity whose fingerprint covers this head, if any (longest prefix wins)."""
         best: FileState | None = None
         for state in self.files.values():
-            if state.prefix_len <= len(head) and fingerprint(head[: state.prefix_len]) == state.fingerprint:
-                if best is None or state.prefix_len > best.prefix_len:
-                    best = state
+            covers = state.prefix_len <= len(head) and fingerprint(head[: state.prefix_len]) == state.fingerprint
+            if covers and (best is None or state.prefix_len > best.prefix_len):
+                best = state
         return best
 
 

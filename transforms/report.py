@@ -74,7 +74,7 @@ def render_markdown(summary: dict[str, Any], anomalies: Sequence[dict[str, Any]]
         out += ["Paste into the documented table:", "", "| Code | Subcode | Applies to… | Status Message |",
                 "|---|---|---|---|"]
         out += [f"| {r.code} | {_sub(r)} | {_md(r.applies_to)} | {_md(r.message)} |" for r in rows]
-        out += ["", "Evidence: " + "; ".join(f"{r.code}{'/' + _sub(r) if _sub(r) else ''} seen {r.count}× "
+        out += ["", "Evidence: " + "; ".join(f"{r.code}{'/' + _sub(r) if _sub(r) else ''} seen {r.count} times "
                                                f"({', '.join(r.verdicts)})" for r in rows) + "."]
     else:
         out.append("Nothing to add: the table covers every response seen.")

@@ -9,7 +9,6 @@ from typing import Any
 
 import orjson
 import pytest
-
 from statuslens.pipelines.cli import main
 
 TOKEN = "jfafgrb3cr5mdf5gtx8ht3d4"
@@ -78,7 +77,8 @@ def _lines(folder: Path) -> list[dict[str, Any]]:
     return [orjson.loads(line) for f in sorted(folder.iterdir()) for line in f.read_bytes().splitlines()]
 
 
-def test_batch_writes_the_contract_outputs(logs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_batch_writes_the_contract_outputs(logs: Path, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
     assert _run(logs, out) == 0
     assert sorted(p.name for p in out.iterdir()) == ["annotated", "anomalies.jsonl", "dead_letter", "report.html",
@@ -123,7 +123,8 @@ def test_batch_writes_the_contract_outputs(logs: Path, tmp_path: Path, capsys: p
     assert {r["source"].rsplit("/", 1)[-1] for r in annotated} >= {"api.jsonl.gz:1", "capture.har:entry1"}
     dead = _lines(out / "dead_letter")
     assert all(list(d) == ["source", "reason", "raw"] for d in dead)
-    assert {d["reason"] for d in dead} >= {"status 0 is outside 100-599", "line does not match log format combined_body"}
+    reasons = {d["reason"] for d in dead}
+    assert reasons >= {"status 0 is outside 100-599", "line does not match log format combined_body"}
 
     printed = capsys.readouterr().out
     assert f"{summary['records_in']} records in" in printed and str(out) in printed
@@ -149,7 +150,8 @@ def test_outputs_are_deterministic_across_runs_and_worker_counts(logs: Path, tmp
             a.pop(stamp), b.pop(stamp)
         assert a == b
     for sub in ("annotated", "dead_letter"):
-        assert sorted(orjson.dumps(r) for r in _lines(first / sub)) == sorted(orjson.dumps(r) for r in _lines(second / sub))
+        one, two = (sorted(orjson.dumps(r) for r in _lines(d / sub)) for d in (first, second))
+        assert one == two
 
 
 def test_overwrite_replaces_previous_outputs_and_keeps_other_files(logs: Path, tmp_path: Path) -> None:
@@ -181,7 +183,8 @@ def test_usage_errors_exit_2_with_one_line(argv: list[str], message: str, logs: 
     assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
-def test_bad_catalog_names_file_key_and_problem(logs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_catalog_names_file_key_and_problem(logs: Path, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
     catalog = tmp_path / "bad.yaml"
     catalog.write_text("schema: statuslens.catalog/v1\nname: x\nresources: [{template: a}]\n"
                        "statuses: [{code: 999, applies_to: All resources, messages: []}]\n")
@@ -200,7 +203,8 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 def test_report_escapes_what_came_from_logs(tmp_path: Path) -> None:
     log = tmp_path / "x.jsonl"
     log.write_text(orjson.dumps({"time": 1, "method": "GET", "url": "/a<script>alert(1)</script>|b", "status": 418,
-                                 "body": "<status><message><![CDATA[<img src=x onerror=alert(2)>]]></message></status>"}).decode())
+                                 "body": "<status><message><![CDATA[<img src=x onerror=alert(2)>]]>"
+                                         "</message></status>"}).decode())
     out = tmp_path / "out"
     assert main(["batch", "--input", str(log), "--output", str(out)]) == 0
     page = (out / "report.html").read_text()

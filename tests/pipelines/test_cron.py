@@ -16,7 +16,6 @@ from typing import Any
 
 import orjson
 import pytest
-
 from statuslens.pipelines.cli import main
 from statuslens.pipelines.cron import _run_name
 
@@ -143,7 +142,8 @@ def test_partial_last_line_waits_for_its_newline(tmp_path: Path) -> None:
     assert totals["records_in"] == 2 and totals["dead_letter"] == 0
 
 
-def test_new_groups_alert_with_exit_3_and_baseline_does_not(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_new_groups_alert_with_exit_3_and_baseline_does_not(tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
     folder = Folder(tmp_path)
     folder.apply("append")
     state, out = tmp_path / "state", tmp_path / "out"
@@ -157,7 +157,8 @@ def test_new_groups_alert_with_exit_3_and_baseline_does_not(tmp_path: Path, caps
     assert "new: undocumented_code 418" in printed and "DELETE oauth/clock/time" in printed
     latest = sorted((out / "runs").iterdir())[-1]
     assert "New in this run" in (latest / "report.md").read_text()
-    assert [g["status_code"] for g in map(orjson.loads, (latest / "new_anomalies.jsonl").read_bytes().splitlines())] == [418]
+    new = [orjson.loads(line) for line in (latest / "new_anomalies.jsonl").read_bytes().splitlines()]
+    assert [g["status_code"] for g in new] == [418]
 
 
 def test_a_held_lock_makes_another_run_exit_75_at_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
