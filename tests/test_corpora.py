@@ -262,8 +262,7 @@ def _classify(line: bytes) -> tuple[str, int | None]:
             or not _CLF_TIME.match(match.group("time"))):
         return "foreign", None
     words = match.group("request").decode("latin-1").split(" ")
-    usable = bool(_METHOD.match(words[0])) and (
-        len(words) == 2 or (len(words) >= 3 and words[-1].startswith("HTTP/")))
+    usable = bool(_METHOD.match(words[0])) and len(words) >= 2
     return ("good" if usable else "garbage"), int(match.group("status"))
 
 
@@ -321,8 +320,8 @@ COMBINED_FILES: list[tuple[str, int, int, int]] = [
     ("crowdsec_hub_tests/CVE-2024-9474/CVE-2024-9474.log", 1, 0, 0),
     ("crowdsec_hub_tests/CVE-2025-0108/CVE-2025-0108.log", 1, 0, 0),
     ("crowdsec_hub_tests/apache-cve-2021-41773/apache-cve-2021-41773.log", 2, 0, 1),  # + error-log line
-    # Two HTTP/0.9-looking requests whose URL holds a raw space ("…?cmd=ls -al&…", no version).
-    ("crowdsec_hub_tests/apache-http-probing/apache-http-probing.log", 75, 2, 0),
+    # Two requests whose URL holds a raw space ("…?cmd=ls -al&…", no version): still records.
+    ("crowdsec_hub_tests/apache-http-probing/apache-http-probing.log", 77, 0, 0),
     ("crowdsec_hub_tests/apache2-http-sensitive-files/apache2-http-sensitive-files.log", 13, 0, 0),
     ("crowdsec_hub_tests/apache2-malformed/apache2-logs.log", 0, 11, 0),  # TLS handshakes as requests
     ("crowdsec_hub_tests/apache_log4j2_cve-2021-44228/apache_log4j2_cve-2021-44228.log", 3, 0, 0),
@@ -368,9 +367,7 @@ COMBINED_FILES: list[tuple[str, int, int, int]] = [
 ]
 
 # Files whose combined/common lines mix two members of the family. Detection picks one format per
-# file, so the lines of the other member become dead letters although they are well-formed. This
-# is a known limitation of the readers (reported, not fixed here): strict xfail, so that the day
-# it is fixed the test says so.
+# file; a well-formed line of a sibling format must still be read (formats._family_parser).
 MIXED_FAMILY_FILES: list[tuple[str, int, int, int]] = [
     # Line 1 is plain combined, line 2 combined + one more quoted field: detected combined_body
     # (tie goes to combined_body), so line 1 is dead-lettered.
@@ -427,8 +424,6 @@ def test_combined_files_parse_with_independent_status_counts(rel: str, good: int
     _check_combined(rel, good, garbage, foreign)
 
 
-@pytest.mark.xfail(strict=True, reason="one format per file: the other family member's lines are "
-                                       "dead-lettered (see MIXED_FAMILY_FILES)")
 @pytest.mark.parametrize(("rel", "good", "garbage", "foreign"), MIXED_FAMILY_FILES,
                          ids=[row[0] for row in MIXED_FAMILY_FILES])
 def test_mixed_family_files_parse_every_wellformed_line(rel: str, good: int, garbage: int,

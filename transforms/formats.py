@@ -65,8 +65,32 @@ def line_parser(fmt: str, fields: FieldMap = DEFAULT_FIELD_MAP) -> LineParser:
         return lambda line: parse_json_line(line, fields)
     if fmt == UNKNOWN:
         return _unknown
-    compiled = _COMPILED.get(fmt) or compile_log_format(fmt)
-    return compiled.parse
+    if fmt in _COMPILED:
+        return _family_parser(fmt)
+    return compile_log_format(fmt).parse
+
+
+def _family_parser(fmt: str) -> LineParser:
+    """A named format's parser that also reads the odd line of a sibling format.
+
+    Files mix them (a `common` line among `combined` ones, `combined` among `combined_body`):
+    detection picks one format per file, and a well-formed line of its sibling is still a record.
+    """
+    primary = _COMPILED[fmt]
+    siblings = [_COMPILED[name] for name in _DETECT_ORDER if name != fmt]
+
+    def parse(line: bytes) -> RawRecord:
+        try:
+            return primary.parse(line)
+        except RecordError:
+            if primary.matches(line):
+                raise
+            for sibling in siblings:
+                if sibling.matches(line):
+                    return sibling.parse(line)
+            raise
+
+    return parse
 
 
 def _unknown(line: bytes) -> RawRecord:

@@ -138,8 +138,9 @@ def _request_parts(values: dict[str, bytes | None]) -> tuple[str, str]:
         parts = text.split()
         if len(parts) >= 3 and parts[-1].startswith("HTTP/"):
             method, url = parts[0], " ".join(parts[1:-1])
-        elif len(parts) == 2:
-            method, url = parts
+        elif len(parts) >= 2:
+            # HTTP/0.9 style, or an unencoded space in the URL with the version missing (scanners).
+            method, url = parts[0], " ".join(parts[1:])
         else:
             raise RecordError("request line has no method and URL")
     else:
