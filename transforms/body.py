@@ -12,6 +12,7 @@ import html
 import re
 from dataclasses import dataclass
 from xml.etree.ElementTree import Element, TreeBuilder
+from xml.parsers import expat
 
 import orjson
 from defusedxml import DefusedXmlException
@@ -105,13 +106,16 @@ def _parse_markup(text: str) -> BodyInfo:
     if len(text) > MAX_BODY_CHARS:
         return BodyInfo("invalid", unparseable=True)
     try:
-        root = _safe_fromstring(text)
-    except (ParseError, DefusedXmlException, ValueError, RecursionError):
+        root_tag = _xml_root_tag(text) if text.count("<") <= MAX_XML_DEPTH else None
+        if root_tag == "status" or root_tag is None:
+            root = _safe_fromstring(text)
+            root_tag = root.tag
+    except (ParseError, DefusedXmlException, ValueError, RecursionError, expat.ExpatError):
         if _looks_like_html_fragment(text):
             return BodyInfo("html")
         return BodyInfo("invalid", unparseable=True)
-    if root.tag != "status":
-        return BodyInfo("html" if root.tag.rpartition("}")[2] == "html" else "xml")
+    if root_tag != "status":
+        return BodyInfo("html" if root_tag.rpartition("}")[2] == "html" else "xml")
     return _from_fields(
         "xml",
         _child_text(root, "status_code"),
@@ -136,6 +140,32 @@ class _DepthBoundedBuilder(TreeBuilder):
     def end(self, tag: str) -> Element:
         self._depth -= 1
         return super().end(tag)
+
+
+def _refuse_dtd(*_: object) -> None:
+    raise ValueError("DTDs are not allowed in bodies")
+
+
+def _xml_root_tag(text: str) -> str:
+    """The root element's name of a well-formed, DTD-free document, without building a tree.
+
+    Resource representations are most XML bodies; checking them with expat alone (no element
+    objects) is several times cheaper than the full safe parse. Callers guarantee the depth bound
+    (fewer '<' than MAX_XML_DEPTH); a DOCTYPE is refused, so no entity can be declared or expanded.
+    """
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    parser.ExternalEntityRefHandler = _refuse_dtd
+    found: list[str] = []
+
+    def first_element(name: str, _attrs: object) -> None:
+        found.append(name)
+        parser.StartElementHandler = None
+
+    parser.StartElementHandler = first_element
+    parser.Parse(text, True)
+    return found[0]
 
 
 def _safe_fromstring(text: str) -> Element:

@@ -92,7 +92,9 @@ def compile_log_format(spec: str, name: str | None = None) -> LineFormat:
         parts.append(_literal_regex(literals[i]))
         before, after = literals[i][-1:], literals[i + 1][:1]
         if before == '"' and after == '"':
-            group = r'(?:[^"\\]|\\.)*'
+            # "unrolled" form of (?:[^"\\]|\\.)*: one character class run at a time, several
+            # times faster in Python's regex engine on long quoted fields (bodies, URLs).
+            group = r'[^"\\]*+(?:\\.[^"\\]*+)*+'
         elif before == "[" and after == "]":
             group = r"[^\]]*"
         elif after and not after.isspace():

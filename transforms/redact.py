@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import quote, quote_plus, unquote_plus
 
 __all__ = [
@@ -30,46 +31,99 @@ _SECRET_NAMES = frozenset({"oauth_signature", "oauth_token", "oauth_token_secret
 # A value shorter than this is redacted where it stands but not searched for elsewhere: replacing
 # every "1" in a record would destroy it without protecting anything.
 _MIN_GLOBAL_SECRET = 4
-_PARAM_RE = re.compile(
-    r"(?<![A-Za-z0-9_])([A-Za-z0-9_]*(?:_secret|_token)|oauth_signature|password|sig|signature)"
-    r"(=|%3D|%253D)([^&\s\"'#;<>\\]*)",
-    re.IGNORECASE,
-)
+# A parameter name followed by `=` (or an encoded `=`); `++` and the look-behind keep the scan linear.
+_NAME_SEP_RE = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z0-9_]++)(=|%3[Dd]|%253[Dd])")
+_VALUE_RE = re.compile(r"[^&\s\"'#;<>\\]*")
 _USERINFO_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://)([^/?#@\s\"']+)@")
+_URL_SAFE_RE = re.compile(r"[A-Za-z0-9_.\-~]*")
+# An encoded `=` or `@` followed by more text: parameters or user-info nested inside a value. (An
+# encoded `=` at the end of a value is base64 padding, as in every oauth_signature.)
+_NESTED_RE = re.compile(r"%(?:25)?(?:3[Dd]|40)(?=[^&%#\s\"'])")
 
 
 def is_secret_param(name: str) -> bool:
     """Whether a query parameter's value is a credential."""
-    lowered = name.lower()
-    return lowered in _SECRET_NAMES or lowered.endswith("_secret") or lowered.endswith("_token")
+    known = _SECRET_PARAM_CACHE.get(name)
+    if known is None:
+        lowered = name.lower()
+        known = lowered in _SECRET_NAMES or lowered.endswith("_secret") or lowered.endswith("_token")
+        if len(_SECRET_PARAM_CACHE) < 4096:
+            _SECRET_PARAM_CACHE[name] = known
+    return known
+
+
+_SECRET_PARAM_CACHE: dict[str, bool] = {}
+
+
+def _scan(text: str) -> tuple[str, set[str]]:
+    """`text` with every credential parameter's value replaced, and the values found.
+
+    Only `name=` is matched, never a value, so a parameter nested inside another one's value
+    (`oauth_callback=http://app/?request_token=X`) is found as well.
+    """
+    found: set[str] = set()
+    pieces: list[str] = []
+    last = 0
+    for match in _NAME_SEP_RE.finditer(text):
+        if match.start() < last or not is_secret_param(match.group(1)):
+            continue
+        value_match = _VALUE_RE.match(text, match.end())
+        assert value_match is not None  # the pattern matches the empty string
+        value = value_match.group()
+        if value and value != REDACTED:
+            found.add(value)
+            if "%" in value or "+" in value:
+                found.add(unquote_plus(value))
+            pieces.append(text[last:match.end()])
+            pieces.append(REDACTED)
+            last = value_match.end()
+    if not pieces:
+        return text, found
+    pieces.append(text[last:])
+    return "".join(pieces), found
+
+
+def _userinfo_secrets(view: str) -> set[str]:
+    found: set[str] = set()
+    for match in _USERINFO_RE.finditer(view):
+        # `user:password@`: the password is the secret; a user name is often a common word
+        # (`user`, `netflix`) that scrubbing would cut out of hosts and paths. A lone part may
+        # be a token (`https://TOKEN@host`), so it is searched for.
+        user, colon, password = match.group(2).partition(":")
+        secret = password if colon else user
+        if secret:
+            found.add(secret)
+    return found
+
+
+def _redact(text: str) -> tuple[str, set[str]]:
+    """Redact parameters and user-info in `text`; also return every secret value it held."""
+    redacted, found = _scan(text)
+    if _NESTED_RE.search(text):
+        once = unquote_plus(text)
+        views = [once, unquote_plus(once)] if "%" in once else [once]
+        for view in views:
+            found |= _scan(view)[1]
+            if "@" in view:
+                found |= _userinfo_secrets(view)
+    if "@" in text:
+        found |= _userinfo_secrets(text)
+        redacted = _USERINFO_RE.sub(lambda m: m.group(1) + REDACTED + "@", redacted)
+    return redacted, found
 
 
 def collect_secrets(text: str) -> set[str]:
     """Every credential value in `text`, also inside URL-encoded (nested) parameters."""
-    found: set[str] = set()
-    views = [text]
-    if "%" in text or "+" in text:
-        once = unquote_plus(text)
-        views.append(once)
-        if "%" in once:
-            views.append(unquote_plus(once))
-    for view in views:
-        for match in _PARAM_RE.finditer(view):
-            value = match.group(3)
-            if value and value != REDACTED:
-                found.add(value)
-                decoded = unquote_plus(value)
-                if decoded != value:
-                    found.add(decoded)
-        for match in _USERINFO_RE.finditer(view):
-            # `user:password@`: the password is the secret; a user name is often a common word
-            # (`user`, `netflix`) that scrubbing would cut out of hosts and paths. A lone part may
-            # be a token (`https://TOKEN@host`), so it is searched for.
-            user, colon, password = match.group(2).partition(":")
-            secret = password if colon else user
-            if secret:
-                found.add(secret)
-    return found
+    return {value for value in _redact(text)[1] if value != REDACTED}
+
+
+@lru_cache(maxsize=8192)
+def _forms(secret: str) -> tuple[str, ...]:
+    """The secret as it may appear in a record: raw, URL-encoded, form-encoded, encoded twice."""
+    if _URL_SAFE_RE.fullmatch(secret):
+        return (secret,)
+    forms = {secret, quote(secret, safe=""), quote_plus(secret), quote(quote(secret, safe=""), safe="")}
+    return tuple(sorted(forms, key=lambda f: (-len(f), f)))
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:
@@ -78,8 +132,7 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
     for secret in sorted(secrets, key=lambda s: (-len(s), s)):
         if len(secret) < _MIN_GLOBAL_SECRET:
             continue
-        forms = {secret, quote(secret, safe=""), quote_plus(secret), quote(quote(secret, safe=""), safe="")}
-        for form in sorted(forms, key=lambda f: (-len(f), f)):
+        for form in _forms(secret):
             if form in text:
                 text = text.replace(form, REDACTED)
     return text
@@ -91,9 +144,8 @@ def redact_text(text: str, extra_secrets: Iterable[str] = ()) -> str:
         return text
     secrets = set(extra_secrets)
     if "=" in text or "@" in text or "%" in text:  # `%3D`, `%3d`, `%253D`: an encoded `=`
-        secrets |= collect_secrets(text)
-        text = _PARAM_RE.sub(_redact_param, text)
-        text = _USERINFO_RE.sub(lambda m: m.group(1) + REDACTED + "@", text)
+        text, found = _redact(text)
+        secrets |= found
     return scrub(text, secrets) if secrets else text
 
 
@@ -101,10 +153,11 @@ def redact_url(url: str) -> tuple[str, set[str]]:
     """(redacted url, the secrets it held) — the secrets let callers scrub the rest of a record."""
     if "=" not in url and "@" not in url and "%" not in url:
         return url, set()
-    secrets = collect_secrets(url)
+    redacted, secrets = _redact(url)
+    secrets.discard(REDACTED)
     if not secrets:
-        return url, secrets
-    return redact_text(url, secrets), secrets
+        return redacted, secrets
+    return scrub(redacted, secrets), secrets
 
 
 def redact_headers(headers: list[dict[str, object]]) -> tuple[list[dict[str, object]], set[str]]:
@@ -135,7 +188,3 @@ def _header_secrets(name: str, value: str) -> set[str]:
         if "cookie" in name or is_secret_param(key):
             found.add(part)
     return found
-
-
-def _redact_param(match: re.Match[str]) -> str:
-    return match.group(1) + match.group(2) + REDACTED
