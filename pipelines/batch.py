@@ -69,8 +69,9 @@ def build_pipeline(pipeline: beam.Pipeline, config: BatchConfig, started_at: str
     files = pipeline | "ListInputs" >> beam.Create(list(config.inputs))
     read = files | "ReadInputs" >> beam.ParDo(ReadInputFn(config.log_format)).with_outputs(
         INPUTS_TAG, main="chunks")
-    chunks = read["chunks"] | "SpreadChunks" >> beam.Reshuffle()
-    results = chunks | "AnalyzeLogs" >> AnalyzeLogs(
+    # No reshuffle of the chunks: reading and analysing fuse into one stage that streams, so memory
+    # stays flat; parallelism comes from the inputs (files, and splits of large plain files).
+    results = read["chunks"] | "AnalyzeLogs" >> AnalyzeLogs(
         config.catalog, config.annotated, FieldMap.with_overrides(config.field_map))
     join = FileSystems.join
     results["annotated"] | "WriteAnnotated" >> beam.io.WriteToText(

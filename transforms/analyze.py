@@ -98,7 +98,8 @@ class ChunkAnalyzer:
         result = ChunkResult()
         stats = result.stats
         parse = self.parser(chunk.fmt)
-        annotate = self.annotator.annotate
+        judge, render = self.annotator.judge, self.annotator.render
+        mode = self.mode
         path = chunk.path
         is_har = chunk.fmt == HAR
         separator = ":entry" if is_har else ":"
@@ -121,20 +122,25 @@ class ChunkAnalyzer:
                     dead_letter(source, str(exc), entry_raw(item) if is_har else item))
                 dead += 1
                 continue
-            record = annotate(raw, source)
+            judged = judge(raw)
             records += 1
-            _count(stats, ("verdict", record["verdict"]))
-            _count(stats, ("status", record["status_code"]))
-            for flag in record["flags"]:
+            verdict = judged.verdict.verdict
+            _count(stats, ("verdict", verdict))
+            _count(stats, ("status", judged.code))
+            for flag in judged.flags:
                 _count(stats, ("flag", flag))
+            write = mode == "all" or (mode == "errors" and (judged.code >= 400 or verdict != DOCUMENTED
+                                                              or bool(judged.flags)))
+            if not (write or verdict != DOCUMENTED or judged.flags):
+                continue  # documented, unflagged and not written: nothing else to build
+            record = render(raw, judged, source)
             explanation = record.pop("explanation", None)
-            if explanation is not None or record["flags"]:
-                order = (raw.time_ms, path, index)
-                if explanation is not None:
-                    result.groups.append((group_key(record), (order, {**record, "explanation": explanation})))
-                for flag in record["flags"]:
-                    result.flagged.append((flag, (order, record)))
-            if wants_annotated(self.mode, record):
+            order = (raw.time_ms, path, index)
+            if explanation is not None:
+                result.groups.append((group_key(record), (order, {**record, "explanation": explanation})))
+            for flag in judged.flags:
+                result.flagged.append((flag, (order, record)))
+            if write:
                 result.annotated.append(orjson.dumps(record))
         _count(stats, ("records_annotated",), records)
         _count(stats, ("dead_letter",), dead)

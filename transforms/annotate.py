@@ -7,12 +7,13 @@ is built once per DoFn in `setup()`; `annotate` is the pure per-record step unde
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
-from statuslens.transforms.body import parse_body
+from statuslens.transforms.body import BodyInfo, parse_body
 from statuslens.transforms.catalog import Catalog
-from statuslens.transforms.classify import DOCUMENTED, classify, explain
+from statuslens.transforms.classify import DOCUMENTED, Verdict, classify, explain
 from statuslens.transforms.messages import normalize_message
 from statuslens.transforms.records import RawRecord
 from statuslens.transforms.redact import redact_text, redact_url, scrub
@@ -29,6 +30,18 @@ _OAUTH_HEADER_KEY_RE = re.compile(r'oauth_consumer_key="?([^",\s]+)')
 _GATEWAY_HEADER = "x-mashery-error-code"
 
 
+@dataclass(frozen=True, slots=True)
+class Judgement:
+    """A record's verdict and the facts behind it."""
+
+    code: int
+    body: BodyInfo
+    request: RequestFacts
+    verdict: Verdict
+    flags: list[str]
+    consumer: str | None
+
+
 class Annotator:
     """Annotates records against one catalog."""
 
@@ -40,6 +53,10 @@ class Annotator:
 
     def annotate(self, raw: RawRecord, source: str) -> dict[str, Any]:
         """The annotated record; `explanation` is added for records that are not documented."""
+        return self.render(raw, self.judge(raw), source)
+
+    def judge(self, raw: RawRecord) -> Judgement:
+        """Everything the verdict needs, and nothing an output-only field needs (that is `render`)."""
         path, query = split_url(raw.url)
         resource, _ = self.matcher.match(path)
         params, consumer = _query_facts(query)
@@ -56,6 +73,11 @@ class Annotator:
             flags.append(FLAG_BODY_UNPARSEABLE)
         if body.status_code is not None and body.status_code != raw.http_status:
             flags.append(FLAG_HTTP_STATUS_MISMATCH)
+        return Judgement(code, body, request, verdict, flags, consumer)
+
+    def render(self, raw: RawRecord, judged: Judgement, source: str) -> dict[str, Any]:
+        """The redacted output record of a judged record (only records that reach an output pay this)."""
+        body = judged.body
         url, secrets = redact_url(raw.url)
         message = body.message
         if message is not None:
@@ -64,21 +86,22 @@ class Annotator:
             "time": format_time(raw.time_ms),
             "method": raw.method,
             "url": url,
-            "resource": resource,
+            "resource": judged.request.resource,
             "http_status": raw.http_status,
-            "status_code": code,
+            "status_code": judged.code,
             "sub_code": body.sub_code,
             "message": message,
             "body_format": body.body_format,
             "gateway_code": body.gateway_code,
-            "verdict": verdict.verdict,
-            "flags": flags,
-            "catalog_message": verdict.catalog_message,
-            "consumer": consumer,
+            "verdict": judged.verdict.verdict,
+            "flags": judged.flags,
+            "catalog_message": judged.verdict.catalog_message,
+            "consumer": judged.consumer,
             "source": source,
         }
-        if verdict.verdict != DOCUMENTED:
-            record["explanation"] = self._explain(verdict.verdict, code, body.sub_code, message, request)
+        if judged.verdict.verdict != DOCUMENTED:
+            record["explanation"] = self._explain(judged.verdict.verdict, judged.code, body.sub_code, message,
+                                                  judged.request)
         return record
 
     def _explain(self, verdict: str, code: int, sub_code: int | str | None, message: str | None,
