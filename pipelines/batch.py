@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+import os
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import apache_beam as beam
 from apache_beam import coders
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.options.pipeline_options import PipelineOptions
 from statuslens.pipelines.flags import UsageError
+from statuslens.pipelines.parallel import choose_runner, runs_in_one_process, split_inputs
 from statuslens.transforms.analysis import AnalyzeLogs
 from statuslens.transforms.catalog import Catalog
 from statuslens.transforms.jsonlines import FieldMap
@@ -18,9 +23,6 @@ from statuslens.transforms.outputs import OUTPUT_NAMES, WriteResultsFn, now_iso
 from statuslens.transforms.read import INPUTS_TAG, InputRange, ReadInputFn
 
 __all__ = ["BatchConfig", "build_pipeline", "expand_inputs", "prepare_output", "run_batch"]
-
-DEFAULT_RUNNER = "FnApiRunner"
-
 
 @dataclass(frozen=True)
 class BatchConfig:
@@ -93,16 +95,47 @@ def build_pipeline(pipeline: beam.Pipeline, config: BatchConfig, started_at: str
 
 
 def run_batch(config: BatchConfig, beam_args: Sequence[str] = ()) -> None:
-    """Run the job to completion (the caller reads summary.json afterwards)."""
+    """Run the job to completion (the caller reads summary.json afterwards).
+
+    Without runner flags, large inputs run on the multi-process runner over split inputs; the
+    workers' own logging goes to a temporary file that is shown only when the run fails.
+    """
     options = PipelineOptions(list(beam_args))
-    standard = options.view_as(StandardOptions)
-    if not standard.runner:
-        # Explicit: a bare DirectRunner first tries to download Prism, which hangs offline.
-        standard.runner = DEFAULT_RUNNER
+    inputs = list(config.inputs)
+    plain_paths = [i for i in inputs if isinstance(i, str)]
+    if len(plain_paths) == len(inputs):
+        workers = os.cpu_count() or 1
+        inputs = split_inputs(plain_paths, workers, config.log_format)
+    parallel = choose_runner(options, inputs, beam_args)
+    if runs_in_one_process(options):
+        inputs = list(config.inputs)
     prepare_output(config.output, config.overwrite)
     started_at = now_iso()
-    with beam.Pipeline(options=options) as pipeline:
-        build_pipeline(pipeline, config, started_at)
+    job = replace(config, inputs=tuple(inputs))
+    with _worker_logs(enabled=parallel), beam.Pipeline(options=options) as pipeline:
+        build_pipeline(pipeline, job, started_at)
+
+
+@contextmanager
+def _worker_logs(enabled: bool) -> Iterator[None]:
+    """Send what worker processes write to stderr (INFO logs) to a temp file; replay it on failure."""
+    if not enabled or os.environ.get("STATUSLENS_DEBUG"):
+        yield
+        return
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        except BaseException:
+            os.dup2(saved, 2)
+            log.seek(0)
+            tail = log.read()[-4000:].decode("utf-8", "replace")
+            sys.stderr.write(tail)
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
 
 
 def _children(folder: str) -> list[str]:
@@ -113,8 +146,6 @@ def _children(folder: str) -> list[str]:
 
 
 def _is_dir(path: str) -> bool:
-    import os
-
     return "://" not in path and os.path.isdir(path)
 
 

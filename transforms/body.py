@@ -156,7 +156,7 @@ def _xml_root_tag(text: str) -> str:
     parser = expat.ParserCreate()
     parser.StartDoctypeDeclHandler = _refuse_dtd
     parser.EntityDeclHandler = _refuse_dtd
-    parser.ExternalEntityRefHandler = _refuse_dtd
+    parser.ExternalEntityRefHandler = _refuse_dtd  # type: ignore[assignment]
     found: list[str] = []
 
     def first_element(name: str, _attrs: object) -> None:

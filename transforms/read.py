@@ -24,6 +24,7 @@ class InputRange:
     start: int = 0
     end: int | None = None
     first_line: int = 1
+    log_format: str | None = None  # the whole file's format, for a range that starts mid-file
 
 
 def open_uncompressed(path: str) -> Any:
@@ -39,7 +40,8 @@ class ReadInputFn(beam.DoFn):
 
     def process(self, element: str | InputRange) -> Iterator[Any]:
         part = element if isinstance(element, InputRange) else InputRange(element)
-        for item in read_input(part.path, self.log_format, opener=open_uncompressed, start=part.start,
+        log_format = part.log_format or self.log_format
+        for item in read_input(part.path, log_format, opener=open_uncompressed, start=part.start,
                                end=part.end, first_line=part.first_line):
             if isinstance(item, InputInfo):
                 yield beam.pvalue.TaggedOutput(INPUTS_TAG, item)

@@ -10,7 +10,7 @@ from statuslens.transforms.catalog import Catalog
 from statuslens.transforms.classify import VERDICTS
 from statuslens.transforms.sources import InputInfo
 
-__all__ = ["build_summary"]
+__all__ = ["build_summary", "merge_inputs"]
 
 
 def build_summary(counts: dict[tuple[Any, ...], int], inputs: Iterable[InputInfo], catalog: Catalog,
@@ -34,9 +34,22 @@ def build_summary(counts: dict[tuple[Any, ...], int], inputs: Iterable[InputInfo
                 "dead_letter": counts.get(("input_dead_letter", info.path), 0),
                 "damaged": info.damaged,
             }
-            for info in sorted(inputs, key=lambda i: i.path)
+            for info in merge_inputs(inputs)
         ],
         "catalog": {"name": catalog.name, "sha256": catalog.sha256},
         "started_at": started_at,
         "finished_at": finished_at,
     }
+
+
+def merge_inputs(inputs: Iterable[InputInfo]) -> list[InputInfo]:
+    """One InputInfo per path, sorted: a file read as several ranges is one input of the summary."""
+    by_path: dict[str, list[InputInfo]] = {}
+    for info in inputs:
+        by_path.setdefault(info.path, []).append(info)
+    merged = []
+    for path, infos in sorted(by_path.items()):
+        formats = sorted({i.format for i in infos}, key=lambda f: (f == "unknown", f))
+        damage = sorted({i.damaged for i in infos if i.damaged})
+        merged.append(InputInfo(path, formats[0], infos[0].compression, "; ".join(damage) or None))
+    return merged

@@ -1,0 +1,123 @@
+"""Use every core for large inputs, stay in-process for small ones — with no flag needed.
+
+Beam's local runner parallelises over the elements of the first stage, so large uncompressed files
+are split into line-aligned byte ranges (a gzip stream cannot be split; many archives spread over
+the workers by themselves). The multi-process runner costs about a second to start, so it is only
+chosen when the estimated work clearly outweighs that.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Sequence
+
+from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
+from statuslens.transforms.formats import detect_format, is_har_name
+from statuslens.transforms.read import InputRange
+from statuslens.transforms.sources import compression_of
+
+__all__ = ["PARALLEL_THRESHOLD_BYTES", "choose_runner", "runs_in_one_process", "split_inputs"]
+
+# Estimated decompressed bytes above which the multi-process runner pays for its start-up.
+PARALLEL_THRESHOLD_BYTES = 32 << 20
+SPLIT_MIN_BYTES = 32 << 20
+_GZIP_RATIO = 8  # a rough decompressed/compressed ratio for access logs
+_SNIFF_BYTES = 64 << 10
+
+
+def estimated_bytes(paths: Sequence[str | InputRange]) -> int:
+    total = 0
+    for item in paths:
+        path = item.path if isinstance(item, InputRange) else item
+        if "://" in path:
+            continue
+        try:
+            size = os.path.getsize(path)
+        except OSError:
+            continue
+        with open(path, "rb") as handle:
+            compressed = compression_of(path, handle.read(8)) != "none"
+        total += size * _GZIP_RATIO if compressed else size
+    return total
+
+
+def choose_runner(options: PipelineOptions, inputs: Sequence[str | InputRange], explicit_flags: Sequence[str]
+                  ) -> bool:
+    """Set the runner the user did not choose; True when the multi-process runner was picked.
+
+    The user's runner flags always win; a run of the in-process runner keeps whole files."""
+    standard = options.view_as(StandardOptions)
+    if not standard.runner:
+        # Explicit: a bare DirectRunner first tries to download Prism, which hangs offline.
+        standard.runner = "FnApiRunner"
+    if standard.runner not in ("FnApiRunner", "DirectRunner") or any(
+            flag.startswith(("--direct_running_mode", "--direct_num_workers")) for flag in explicit_flags):
+        return False
+    workers = os.cpu_count() or 1
+    if workers < 2 or len(inputs) < 2 or estimated_bytes(inputs) < PARALLEL_THRESHOLD_BYTES:
+        return False
+    direct = options.view_as(DirectOptions)
+    direct.direct_running_mode = "multi_processing"
+    direct.direct_num_workers = workers
+    return True
+
+
+def runs_in_one_process(options: PipelineOptions) -> bool:
+    """True for the in-process runner (splitting inputs only adds work there)."""
+    runner = options.view_as(StandardOptions).runner
+    mode = options.view_as(DirectOptions).direct_running_mode
+    return runner in ("FnApiRunner", "DirectRunner") and mode != "multi_processing"
+
+
+def split_inputs(paths: Sequence[str], workers: int, log_format: str | None) -> list[str | InputRange]:
+    """Paths, with each large local plain file replaced by line-aligned ranges (one per worker at
+    least four per worker, 16 MiB at most); each range knows its first line number and the file's format."""
+    out: list[str | InputRange] = []
+    for path in paths:
+        size = os.path.getsize(path) if "://" not in path and os.path.isfile(path) else 0
+        if size < SPLIT_MIN_BYTES or is_har_name(path) or workers < 2:
+            out.append(path)
+            continue
+        with open(path, "rb") as handle:
+            head = handle.read(_SNIFF_BYTES)
+        if compression_of(path, head[:8]) != "none":
+            out.append(path)
+            continue
+        fmt = log_format or detect_format(head.split(b"\n")[:50])
+        parts = max(workers * 4, -(-size // (16 << 20)))
+        out.extend(_ranges(path, size, parts, fmt))
+    return out
+
+
+def _ranges(path: str, size: int, parts: int, fmt: str) -> list[InputRange]:
+    """Split points moved to the next line start; line numbers counted on the way."""
+    bounds = [0]
+    with open(path, "rb") as handle:
+        for i in range(1, parts):
+            handle.seek(size * i // parts)
+            handle.readline()
+            position = handle.tell()
+            if bounds[-1] < position < size:
+                bounds.append(position)
+        bounds.append(size)
+        ranges = []
+        line = 1
+        handle.seek(0)
+        for start, end in itertools.pairwise(bounds):
+            ranges.append(InputRange(path, start, end, line, fmt))
+            line += _count_newlines(handle, start, end)
+    return ranges
+
+
+def _count_newlines(handle: object, start: int, end: int) -> int:
+    count = 0
+    position = start
+    handle.seek(start)  # type: ignore[attr-defined]
+    while position < end:
+        block = handle.read(min(1 << 20, end - position))  # type: ignore[attr-defined]
+        if not block:
+            break
+        count += block.count(b"\n")
+        position += len(block)
+    return count
