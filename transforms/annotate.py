@@ -30,7 +30,7 @@ _OAUTH_HEADER_KEY_RE = re.compile(r'oauth_consumer_key="?([^",\s]+)')
 _GATEWAY_HEADER = "x-mashery-error-code"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # made per record; treated as read-only
 class Judgement:
     """A record's verdict and the facts behind it."""
 

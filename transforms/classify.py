@@ -22,7 +22,7 @@ OUT_OF_SCOPE = "out_of_scope"
 VERDICTS = (DOCUMENTED, UNDOCUMENTED_CODE, UNDOCUMENTED_SUBCODE, UNDOCUMENTED_MESSAGE, OUT_OF_SCOPE)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # made per record; treated as read-only
 class Verdict:
     """A verdict and the documented message it rests on (None when there is none to name)."""
 

@@ -39,6 +39,8 @@ class LineFormat:
     name: str
     regex: re.Pattern[bytes]
     variables: tuple[str, ...]
+    body_var: str | None = None
+    header_vars: tuple[tuple[str, str], ...] = ()  # ($sent_http_x_y variable, header name x-y)
 
     def matches(self, line: bytes) -> bool:
         return self.regex.fullmatch(line) is not None
@@ -50,21 +52,18 @@ class LineFormat:
         values = match.groupdict()
         method, url = _request_parts(values)
         time_ms = _time(values)
-        status_raw = values.get("status")
-        if status_raw is None:
-            raise RecordError(f"log format {self.name} has no $status")
-        status = require_status(status_raw.decode("ascii", "replace"))
+        status_raw = values["status"]
+        status = require_status(status_raw.decode("ascii", "replace") if status_raw is not None else None)
         body = None
-        for var in _BODY_VARS:
-            raw_body = values.get(var)
-            if raw_body is not None:
-                body = None if raw_body in (b"-", b"") else unescape_field(raw_body)
-                break
+        if self.body_var is not None:
+            raw_body = values[self.body_var]
+            if raw_body is not None and raw_body != b"-" and raw_body:
+                body = unescape_field(raw_body)
         headers = {}
-        for var, raw_value in values.items():
-            if raw_value and raw_value != b"-" and var.startswith(("sent_http_", "upstream_http_")):
-                name = var.split("_http_", 1)[1].replace("_", "-")
-                headers[name] = unescape_field(raw_value)
+        for var, header in self.header_vars:
+            raw_value = values[var]
+            if raw_value and raw_value != b"-":
+                headers[header] = unescape_field(raw_value)
         return RawRecord(time_ms=time_ms, method=method, url=url, http_status=status, body=body,
                          headers=headers)
 
@@ -101,21 +100,39 @@ def compile_log_format(spec: str, name: str | None = None) -> LineFormat:
             group = "[^" + re.escape(after) + "]*"
         else:
             group = r"\S*"
-        if var in seen:
-            parts.append("(?:" + group + ")")
+        if var in seen or not _is_read(var):
+            parts.append("(?:" + group + ")")  # a variable nothing reads is matched, not captured
         else:
             seen.add(var)
             parts.append(f"(?P<{var}>{group})")
     parts.append(_literal_regex(literals[-1]))
     pattern = "".join(parts) + r"[ \t\r]*"
+    body_var = next((v for v in _BODY_VARS if v in seen), None)
+    header_vars = tuple((v, v.split("_http_", 1)[1].replace("_", "-")) for v in names
+                        if v.startswith(_HEADER_PREFIXES) and v in seen)
     return LineFormat(name=name or spec, regex=re.compile(pattern.encode(), re.DOTALL),
-                      variables=tuple(names))
+                      variables=tuple(names), body_var=body_var, header_vars=tuple(dict.fromkeys(header_vars)))
+
+
+_HEADER_PREFIXES = ("sent_http_", "upstream_http_")
+_READ_VARS = frozenset({"request", "request_method", "request_uri", "uri", "args", "status", *_TIME_VARS,
+                        *_BODY_VARS})
+
+
+def _is_read(var: str) -> bool:
+    return var in _READ_VARS or var.startswith(_HEADER_PREFIXES)
 
 
 def unescape_field(raw: bytes) -> str:
     """Undo nginx/Apache escaping of one quoted field and decode it as UTF-8."""
     if b"\\" not in raw:
         return decode_text(raw)
+    if b"\\\\" not in raw:
+        # nginx writes every `"` as \x22 (bodies are full of them): replace those at C speed. With
+        # no escaped backslash in the field, no \x22 here can be part of another escape.
+        raw = raw.replace(b"\\x22", b'"')
+        if b"\\" not in raw:
+            return decode_text(raw)
     return decode_text(_ESCAPE_RE.sub(_unescape_one, raw))
 
 

@@ -14,7 +14,9 @@ __all__ = ["RequestFacts", "Scope", "parse_scope"]
 _METHOD_RE = re.compile(r"^(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS)s(?:\s+to\s+(.+))?$", re.IGNORECASE)
 
 
-@dataclass(frozen=True)
+# Hashable (explanations are cached by it) but not frozen: one is made per record, and a frozen
+# dataclass costs ~4x more to create. Treat as read-only.
+@dataclass(slots=True, unsafe_hash=True)
 class RequestFacts:
     """What a scope needs to know about a request."""
 

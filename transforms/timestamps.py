@@ -32,10 +32,19 @@ def parse_time(value: object) -> int:
     if not text:
         raise ValueError("empty timestamp")
     if len(text) >= 20 and text[2] == "/" and text[6] == "/" and text[11] == ":":
-        return _checked(_nginx_ms(text))
+        cached = _NGINX_CACHE.get(text)
+        if cached is None:
+            if len(_NGINX_CACHE) >= 100_000:
+                _NGINX_CACHE.clear()
+            cached = _NGINX_CACHE[text] = _checked(_nginx_ms(text))
+        return cached
     if text.replace(".", "", 1).isdigit():
         return _checked(_epoch_ms(float(text)))
     return _checked(_iso_ms(text))
+
+
+# Access logs repeat each second many times; the parse of an nginx time is cached by its text.
+_NGINX_CACHE: dict[str, int] = {}
 
 
 def format_time(epoch_ms: int) -> str:

@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""Benchmark `statuslens batch` against the reference script and GoAccess, in one run.
+
+Generates a deterministic mixed corpus (half JSON lines .gz, half nginx `combined_body` .gz, from
+benchmarks/generate_corpus.py), then on the same files measures records/s and the peak RSS of the
+whole process tree (workers included) for:
+- `statuslens batch` with default settings;
+- benchmarks/reference.py, the single-process script a user would write (stdlib json, xml.etree);
+- GoAccess on the plain `combined_body` file (when `goaccess` is installed), against statuslens on
+  that same file;
+- `statuslens batch` on a 10-line file (start-up time);
+- with --growth K, statuslens again on K times the records, for the RSS growth ratio.
+Figures are printed as ratios measured in this same run: the machine is shared and noisy.
+
+    python benchmarks/bench.py                  # 1,000,000 records
+    python benchmarks/bench.py --records 1000000 --growth 4
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+@dataclass
+class Measure:
+    name: str
+    seconds: float
+    peak_rss_mb: float
+    records: int
+
+    @property
+    def rate(self) -> float:
+        return self.records / self.seconds if self.seconds else 0.0
+
+
+def tree_rss_bytes(root: int) -> int:
+    """Resident memory of `root` and all its descendants, from /proc."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry), int(fields[1])
+        children.setdefault(ppid, []).append(pid)
+        rss[pid] = int(fields[21]) * PAGE
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def measure(name: str, command: list[str], records: int) -> Measure:
+    """Run `command`, sampling the RSS of its process tree every 50 ms."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, tree_rss_bytes(process.pid))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = process.communicate()
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        sys.exit(f"{name} failed ({process.returncode}): {err.decode(errors='replace')[-2000:]}")
+    return Measure(name, seconds, peak / 2**20, records)
+
+
+def generate(workdir: Path, records: int) -> tuple[Path, Path]:
+    half = records // 2
+    jsonl = workdir / f"api-{records}.jsonl.gz"
+    combined = workdir / f"api-{records}.log.gz"
+    for out, fmt, seed, count in ((jsonl, "jsonl", 11, half), (combined, "combined_body", 12, records - half)):
+        if not out.exists():
+            subprocess.run([sys.executable, str(HERE / "generate_corpus.py"), "--records", str(count), "--format",
+                            fmt, "--seed", str(seed), "--gzip", "--out", str(out)], check=True)
+    return jsonl, combined
+
+
+def statuslens(inputs: list[Path], out: Path) -> list[str]:
+    command = [shutil.which("statuslens") or "statuslens", "batch", "--output", str(out), "--overwrite"]
+    for path in inputs:
+        command += ["--input", str(path)]
+    return command
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=1_000_000, help="records in the mixed corpus")
+    parser.add_argument("--growth", type=int, default=0, metavar="K",
+                        help="also run statuslens on K x the records and report the RSS growth")
+    parser.add_argument("--workdir", type=Path, default=None, help="keep generated files here (default: temp)")
+    args = parser.parse_args()
+    workdir = args.workdir or Path(tempfile.mkdtemp(prefix="statuslens-bench-"))
+    workdir.mkdir(parents=True, exist_ok=True)
+    n = args.records
+    print(f"corpus: {n} records (JSON lines .gz + combined_body .gz) in {workdir}", flush=True)
+    jsonl, combined = generate(workdir, n)
+    plain = workdir / combined.name.removesuffix(".gz")
+    if not plain.exists():
+        with gzip.open(combined, "rb") as src, open(plain, "wb") as dst:
+            shutil.copyfileobj(src, dst, 1 << 20)
+
+    results: dict[str, Measure] = {}
+    results["statuslens"] = measure("statuslens batch", statuslens([jsonl, combined], workdir / "out"), n)
+    results["reference"] = measure(
+        "reference script", [sys.executable, str(HERE / "reference.py"), "--catalog",
+                             str(REPO / "configs" / "catalogs" / "netflix-api.yaml"),
+                             "--out", str(workdir / "reference.jsonl"), str(jsonl), str(combined)], n)
+    lines = n - n // 2
+    results["statuslens_plain"] = measure("statuslens batch (plain combined_body)",
+                                          statuslens([plain], workdir / "out-plain"), lines)
+    goaccess = shutil.which("goaccess")
+    if goaccess:
+        results["goaccess"] = measure(
+            "goaccess", [goaccess, str(plain), "--log-format=COMBINED", "--no-global-config", "-o",
+                         str(workdir / "goaccess.json")], lines)
+
+    ten = workdir / "ten.log"
+    with open(plain, "rb") as handle:
+        ten.write_bytes(b"".join(handle.readline() for _ in range(10)))
+    starts = [measure("statuslens batch (10 lines)", statuslens([ten], workdir / "out-ten"), 10).seconds
+              for _ in range(3)]
+
+    if args.growth > 1:
+        big = n * args.growth
+        big_jsonl, big_combined = generate(workdir, big)
+        results["statuslens_big"] = measure(f"statuslens batch ({big} records)",
+                                            statuslens([big_jsonl, big_combined], workdir / "out-big"), big)
+
+    print(f"\n{'run':<44}{'records':>10}{'seconds':>10}{'records/s':>12}{'peak RSS MB':>13}")
+    for m in results.values():
+        print(f"{m.name:<44}{m.records:>10}{m.seconds:>10.2f}{m.rate:>12.0f}{m.peak_rss_mb:>13.0f}")
+    s, ref = results["statuslens"], results["reference"]
+    print(f"\nstatuslens / reference records/s: {s.rate / ref.rate:.2f}x  (target >= 2.0x)")
+    if "goaccess" in results:
+        g, p = results["goaccess"], results["statuslens_plain"]
+        print(f"statuslens / goaccess lines/s on the plain combined_body file: {p.rate / g.rate:.2f}x  "
+              "(target >= 1.0x)")
+    else:
+        print("goaccess: not installed (apt-get install goaccess), comparison skipped")
+    print(f"statuslens peak RSS (process tree): {s.peak_rss_mb:.0f} MB  (target < 1024 MB)")
+    if "statuslens_big" in results:
+        b = results["statuslens_big"]
+        print(f"RSS growth {n} -> {b.records} records: {b.peak_rss_mb / s.peak_rss_mb:.2f}x  (target <= 1.2x); "
+              f"records/s {b.rate:.0f}")
+    print(f"10-line file, wall seconds (3 runs): median {statistics.median(starts):.2f} "
+          f"(min {min(starts):.2f}, max {max(starts):.2f})  (target < 2 s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
