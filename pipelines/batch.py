@@ -14,6 +14,7 @@ import apache_beam as beam
 from apache_beam import coders
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
+
 from statuslens.pipelines.flags import UsageError
 from statuslens.pipelines.parallel import choose_runner, runs_in_one_process, split_inputs
 from statuslens.transforms.analysis import AnalyzeLogs

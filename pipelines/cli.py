@@ -19,12 +19,14 @@ if not os.environ.get("STATUSLENS_DEBUG"):
     logging.getLogger().setLevel(logging.ERROR)
 
 import orjson
+
 from statuslens.pipelines.flags import (
     BEAM_FLAGS_EPILOG,
     UsageError,
     add_analysis_arguments,
     add_batch_arguments,
     parse_field_map,
+    read_profile,
     unknown_beam_flags,
 )
 
@@ -96,6 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help(sys.stderr)
             return 2
+        extra = [*read_profile(getattr(args, "profile", None)), *extra]
         unknown = unknown_beam_flags(extra)
         if unknown:
             raise UsageError(f"statuslens {args.command}: unrecognized argument {unknown[0]}")

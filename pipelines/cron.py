@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+
 from statuslens.pipelines.atomic import atomic_write, fsync_dir
 from statuslens.pipelines.batch import BatchConfig, expand_inputs, run_batch
 from statuslens.pipelines.flags import UsageError

@@ -7,7 +7,7 @@ from typing import Any
 
 from apache_beam.options.pipeline_options import PipelineOptions
 
-__all__ = ["UsageError", "add_batch_arguments", "parse_field_map", "unknown_beam_flags"]
+__all__ = ["UsageError", "add_batch_arguments", "parse_field_map", "read_profile", "unknown_beam_flags"]
 
 BEAM_FLAGS_EPILOG = (
     "Beam's pipeline flags pass through unchanged, e.g. --runner (default: the in-process FnApiRunner), "
@@ -49,9 +49,28 @@ def add_analysis_arguments(parser: Any) -> None:
                         metavar="FIELD=NAME",
                         help="JSON lines: read FIELD (time, method, url, status, body, response_headers, "
                              "request) from the key NAME (dotted for nested objects). Repeatable.")
+    parser.add_argument("--profile", default=None, metavar="FILE",
+                        help="A file of Beam flags, one per line, '#' comments (configs/runners/*.args: "
+                             "flink, spark, dataflow, portable-local); flags given on the command line win.")
     parser.add_argument("--annotated", choices=("errors", "all", "none"), default="errors",
                         help="Which annotated records to write: errors (default: effective code >= 400, "
                              "not documented, or flagged), all, or none.")
+
+
+def read_profile(path: str | None) -> list[str]:
+    """The Beam flags of a runner profile file (one per line; blank lines and '#' comments skipped)."""
+    if path is None:
+        return []
+    try:
+        with open(path, encoding="utf-8") as handle:
+            lines = handle.read().splitlines()
+    except OSError as exc:
+        raise UsageError(f"--profile {path!r}: cannot read: {exc.strerror or exc}") from exc
+    flags = [line.strip() for line in lines if line.strip() and not line.strip().startswith("#")]
+    for flag in flags:
+        if not flag.startswith("--"):
+            raise UsageError(f"--profile {path!r}: {flag!r} is not a --flag")
+    return flags
 
 
 def parse_field_map(values: list[str] | None) -> dict[str, str]:

@@ -13,6 +13,7 @@ import os
 from collections.abc import Sequence
 
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
+
 from statuslens.transforms.formats import detect_format, is_har_name
 from statuslens.transforms.read import InputRange
 from statuslens.transforms.sources import compression_of

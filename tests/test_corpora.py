@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from statuslens.pipelines.cli import main as cli_main
 from statuslens.transforms.analyze import ChunkAnalyzer
 from statuslens.transforms.annotate import Annotator

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from statuslens.pipelines.cli import main
 
 REPO = Path(__file__).resolve().parent.parent

@@ -13,6 +13,7 @@ from typing import Any
 import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.pvalue import PCollection
+
 from statuslens.transforms.analyze import ChunkAnalyzer
 from statuslens.transforms.annotate import Annotator
 from statuslens.transforms.catalog import Catalog

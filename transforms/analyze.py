@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+
 from statuslens.transforms.annotate import Annotator
 from statuslens.transforms.classify import DOCUMENTED
 from statuslens.transforms.formats import HAR, LineParser, line_parser
@@ -117,23 +118,29 @@ class ChunkAnalyzer:
             source = f"{path}{separator}{index}"
             try:
                 raw = parse(item)
+                judged = judge(raw)
+                verdict = judged.verdict.verdict
+                write = mode == "all" or (mode == "errors" and (judged.code >= 400 or verdict != DOCUMENTED
+                                                                  or bool(judged.flags)))
+                needed = write or verdict != DOCUMENTED or bool(judged.flags)
+                record = render(raw, judged, source) if needed else None
             except RecordError as exc:
                 result.dead_letters.append(
                     dead_letter(source, str(exc), entry_raw(item) if is_har else item))
                 dead += 1
                 continue
-            judged = judge(raw)
+            except Exception as exc:  # a bug costs one record (as a dead letter), never the job
+                reason = f"unexpected error: {type(exc).__name__}: {exc}"[:300]
+                result.dead_letters.append(dead_letter(source, reason, _raw_of(item)))
+                dead += 1
+                continue
             records += 1
-            verdict = judged.verdict.verdict
             _count(stats, ("verdict", verdict))
             _count(stats, ("status", judged.code))
             for flag in judged.flags:
                 _count(stats, ("flag", flag))
-            write = mode == "all" or (mode == "errors" and (judged.code >= 400 or verdict != DOCUMENTED
-                                                              or bool(judged.flags)))
-            if not (write or verdict != DOCUMENTED or judged.flags):
+            if record is None:
                 continue  # documented, unflagged and not written: nothing else to build
-            record = render(raw, judged, source)
             explanation = record.pop("explanation", None)
             order = (raw.time_ms, path, index)
             if explanation is not None:
@@ -149,6 +156,15 @@ class ChunkAnalyzer:
         _count(stats, ("input_records", path), records)
         _count(stats, ("input_dead_letter", path), dead)
         return result
+
+
+def _raw_of(item: Any) -> bytes | str:
+    if isinstance(item, bytes):
+        return item
+    try:
+        return entry_raw(item)
+    except Exception:  # the entry itself is what broke: say what it is, not what it holds
+        return f"<{type(item).__name__}>"
 
 
 def _count(stats: dict[tuple[Any, ...], int], key: tuple[Any, ...], amount: int = 1) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import yaml
+
 from statuslens.transforms.messages import MessagePattern
 from statuslens.transforms.scopes import Scope, parse_scope
 

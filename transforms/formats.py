@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 import orjson
+
 from statuslens.transforms.jsonlines import DEFAULT_FIELD_MAP, FieldMap, parse_json_line
 from statuslens.transforms.nginx import NAMED_FORMATS, compile_log_format
 from statuslens.transforms.records import RawRecord, RecordError

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import apache_beam as beam
+
 from statuslens.transforms.analyze import GroupKey, GroupValue
 from statuslens.transforms.messages import normalize_message
 from statuslens.transforms.timestamps import format_time

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 import orjson
+
 from statuslens.transforms.records import RawRecord, RecordError, decode_text, require_status
 from statuslens.transforms.redact import redact_headers, redact_text
 from statuslens.transforms.timestamps import parse_time

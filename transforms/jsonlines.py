@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+
 from statuslens.transforms.records import RawRecord, RecordError, require_status
 from statuslens.transforms.timestamps import parse_time
 

@@ -12,6 +12,7 @@ from typing import Any
 import apache_beam as beam
 import orjson
 from apache_beam.io.filesystems import FileSystems
+
 from statuslens.transforms.catalog import Catalog
 from statuslens.transforms.groups import group_sort_key
 from statuslens.transforms.report import render_html, render_markdown

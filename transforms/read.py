@@ -9,6 +9,7 @@ from typing import Any
 import apache_beam as beam
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
+
 from statuslens.transforms.sources import Chunk, InputInfo, read_input
 
 __all__ = ["INPUTS_TAG", "InputRange", "ReadInputFn", "open_uncompressed"]

@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 import pytest
+
 from statuslens.pipelines.cli import main
 
 TOKEN = "jfafgrb3cr5mdf5gtx8ht3d4"

@@ -16,6 +16,7 @@ from typing import Any
 
 import orjson
 import pytest
+
 from statuslens.pipelines.cli import main
 from statuslens.pipelines.cron import _run_name
 

@@ -8,10 +8,10 @@ import apache_beam as beam
 import orjson
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
+
 from statuslens.transforms.analysis import AnalyzeLogs
 from statuslens.transforms.catalog import load_catalog
 from statuslens.transforms.sources import Chunk, Problem
-
 from tests.conftest import TEST_RUNNER
 
 LOGIN_405 = (b'{"time":"2009-12-10T21:40:10Z","method":"GET","url":"https://api-user.netflix.com/oauth/login'

@@ -9,8 +9,8 @@ import urllib.request
 from typing import Any
 
 import pytest
-from statuslens.transforms.body import MAX_BODY_CHARS, MAX_XML_DEPTH, BodyInfo, gateway_message, parse_body
 
+from statuslens.transforms.body import MAX_BODY_CHARS, MAX_XML_DEPTH, BodyInfo, gateway_message, parse_body
 from tests.conftest import corpus_path
 
 V1_XML = ('<?xml version="1.0" standalone="yes"?><status><status_code>400</status_code>'

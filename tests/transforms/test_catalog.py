@@ -9,6 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+
 from statuslens.transforms.catalog import (
     Catalog,
     CatalogError,
@@ -16,7 +17,6 @@ from statuslens.transforms.catalog import (
     load_catalog,
     parse_catalog,
 )
-
 from tests.conftest import seed_path
 
 SEED = "000_35590e90a480692d.txt"

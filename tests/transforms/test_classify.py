@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from statuslens.transforms.catalog import Catalog, default_catalog_path, load_catalog, parse_catalog
 from statuslens.transforms.classify import VERDICTS, Verdict, classify, explain
 from statuslens.transforms.resources import ResourceMatcher, split_url

@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 import pytest
+
 from statuslens.transforms.har import HarError, entry_raw, har_entries, parse_har_entry
 from statuslens.transforms.records import RawRecord, RecordError
 from statuslens.transforms.redact import REDACTED

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from statuslens.transforms.jsonlines import FieldMap, parse_json_line
 from statuslens.transforms.records import RawRecord, RecordError
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from statuslens.transforms.messages import MessagePattern, normalize_message
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from statuslens.transforms.nginx import NAMED_FORMATS, compile_log_format, unescape_field
 from statuslens.transforms.records import RawRecord, RecordError
 

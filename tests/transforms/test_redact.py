@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from statuslens.transforms.redact import (
     REDACTED,
     collect_secrets,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from statuslens.transforms.catalog import load_catalog
 from statuslens.transforms.resources import ResourceMatcher, generic_template, split_url
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from statuslens.transforms.scopes import RequestFacts, Scope, parse_scope
 
 TEMPLATES = frozenset({

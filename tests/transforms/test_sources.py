@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from statuslens.transforms.sources import Chunk, InputInfo, Problem, read_input
 
+from statuslens.transforms.sources import Chunk, InputInfo, Problem, read_input
 from tests.conftest import corpus_path
 
 LINE = (b'{"time":"2009-12-10T21:40:10Z","method":"GET","url":"http://api.netflix.com/catalog/people/%d",'

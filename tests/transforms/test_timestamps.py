@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from statuslens.transforms.timestamps import format_time, parse_time
 
 # 2009-12-10T21:40:10Z: the seed's oauth_timestamp=1260481210.

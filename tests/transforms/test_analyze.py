@@ -1,0 +1,64 @@
+"""ChunkAnalyzer, the per-chunk pure step: every item ends as one record or one dead letter."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from statuslens.transforms.analyze import ChunkAnalyzer, wants_annotated
+from statuslens.transforms.annotate import Annotator
+from statuslens.transforms.catalog import load_catalog
+from statuslens.transforms.records import RawRecord
+from statuslens.transforms.sources import Chunk, Problem
+
+OK = b'{"time":"2009-12-10T21:40:10Z","method":"GET","url":"/catalog/titles/movies/1","status":200}'
+NOT_FOUND = b'{"time":"2009-12-10T21:40:11Z","method":"GET","url":"/catalog/people/2","status":404}'
+TEAPOT = b'{"time":"2009-12-10T21:40:12Z","method":"GET","url":"/catalog/people/3","status":418}'
+
+
+@pytest.fixture(scope="module")
+def annotator() -> Annotator:
+    return Annotator(load_catalog())
+
+
+@pytest.mark.parametrize("mode, written", [("errors", ["a:2", "a:3"]), ("all", ["a:1", "a:2", "a:3"]),
+                                           ("none", [])])
+def test_annotated_modes(annotator: Annotator, mode: str, written: list[str]) -> None:
+    result = ChunkAnalyzer(annotator, mode).analyze(Chunk("a", "jsonl", 1, (OK, NOT_FOUND, TEAPOT)))
+    assert [orjson.loads(line)["source"] for line in result.annotated] == written
+    assert [key[1] for key, _ in result.groups] == [418]  # only the non-documented record is grouped
+
+
+def test_every_item_is_one_record_or_one_dead_letter(annotator: Annotator) -> None:
+    items = (OK, b"", b"   ", b"{oops", Problem("line longer than 10 bytes", b"x" * 20), TEAPOT)
+    result = ChunkAnalyzer(annotator).analyze(Chunk("a", "jsonl", 10, items))
+    stats = result.stats
+    assert stats[("records_annotated",)] == 2 and stats[("dead_letter",)] == 2 and stats[("blank_lines",)] == 2
+    assert stats[("records_in",)] == 4
+    assert [orjson.loads(d)["source"] for d in result.dead_letters] == ["a:13", "a:14"]
+
+
+def test_an_unexpected_error_costs_one_record_not_the_job(annotator: Annotator,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    real_judge = annotator.judge
+
+    def judge(raw: RawRecord):  # type: ignore[no-untyped-def]
+        if raw.http_status == 404:
+            raise KeyError("boom")
+        return real_judge(raw)
+
+    analyzer = ChunkAnalyzer(annotator)
+    monkeypatch.setattr(analyzer.annotator, "judge", judge)
+    result = analyzer.analyze(Chunk("a", "jsonl", 1, (OK, NOT_FOUND, TEAPOT)))
+    letters = [orjson.loads(d) for d in result.dead_letters]
+    assert [(d["source"], d["reason"]) for d in letters] == [("a:2", "unexpected error: KeyError: 'boom'")]
+    assert result.stats[("records_annotated",)] == 2 and result.stats[("records_in",)] == 3
+
+
+def test_wants_annotated_follows_the_contract() -> None:
+    base = {"status_code": 200, "verdict": "documented", "flags": []}
+    assert not wants_annotated("errors", base)
+    assert wants_annotated("errors", {**base, "status_code": 404})
+    assert wants_annotated("errors", {**base, "verdict": "out_of_scope"})
+    assert wants_annotated("errors", {**base, "flags": ["body_unparseable"]})
+    assert wants_annotated("all", base) and not wants_annotated("none", {**base, "status_code": 500})
