@@ -1,0 +1,257 @@
+"""`statuslens stream`: the analysis graph over an unbounded Pub/Sub subscription.
+
+messages -> drop duplicate record ids -> hold back records past the allowed lateness (counted and
+written, never dropped unseen) -> one-record chunks -> fixed event-time windows with early
+firings -> AnalyzeLogs (the batch composite, unchanged) -> per-window groups and counts, first-seen
+alerts, rate-limit alerts, dead letters. Runs until Ctrl-C / SIGTERM.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import apache_beam as beam
+import orjson
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.runners.runner import PipelineState
+from apache_beam.transforms import trigger as triggers
+from apache_beam.transforms.window import FixedWindows, GlobalWindows
+
+from statuslens.transforms.analysis import AnalyzeLogs
+from statuslens.transforms.appendsink import AppendJsonLinesFn, window_fields
+from statuslens.transforms.catalog import Catalog
+from statuslens.transforms.jsonlines import FieldMap
+from statuslens.transforms.redact import redact_text
+from statuslens.transforms.streaming import (
+    DropDuplicatesFn,
+    FirstSeenAlertFn,
+    HoldBackLateFn,
+    RateLimitAlerts,
+    group_id,
+    message_to_chunk,
+)
+from statuslens.transforms.summary import build_summary
+
+__all__ = ["StreamConfig", "build_stream_graph", "read_known_groups", "run_stream", "summarize_output"]
+
+DEFAULT_STREAM_RUNNER = "BundleBasedDirectRunner"
+# Beam's own lateness is a little longer than ours, so a record we let through is never dropped.
+_LATENESS_MARGIN_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class StreamConfig:
+    subscription: str
+    output: str
+    catalog: Catalog
+    window_seconds: float = 60.0
+    lateness_seconds: float = 600.0
+    early_seconds: float = 10.0
+    known: frozenset[str] = frozenset()
+    windows_topic: str | None = None
+    alerts_topic: str | None = None
+
+
+def read_known_groups(path: str) -> frozenset[str]:
+    """Group ids from an `anomalies.jsonl` (batch or cron): groups that are not new."""
+    with open(path, "rb") as handle:
+        return frozenset(group_id(orjson.loads(line)) for line in handle if line.strip())
+
+
+def build_stream_graph(messages: Any, config: StreamConfig) -> dict[str, Any]:
+    """(data, attributes) messages -> PCollections: anomalies and summaries per window, alerts, dead
+    letters, late records and duplicate ids. No I/O here; `attach_sinks` writes them."""
+    lateness = config.lateness_seconds
+    window = config.window_seconds
+    unique = (
+        messages
+        | "KeyByRecordId" >> beam.Map(lambda m: (m[1].get("id") or _content_id(m), m))
+        | "DropDuplicates" >> beam.ParDo(DropDuplicatesFn(window + lateness + _LATENESS_MARGIN_SECONDS))
+        .with_input_types(tuple[str, Any]).with_outputs(DropDuplicatesFn.DUPLICATES, main="unique")
+    )
+    timely = (
+        unique["unique"]
+        | "KeyByWindowStart" >> beam.ParDo(_KeyByWindowStartFn(window))
+        | "HoldBackLate" >> beam.ParDo(HoldBackLateFn(window, lateness)).with_input_types(tuple[int, Any])
+        .with_outputs(HoldBackLateFn.LATE, main="timely")
+    )
+    windowed = (
+        timely["timely"]
+        | "ToChunks" >> beam.MapTuple(message_to_chunk)
+        | "WindowRecords" >> beam.WindowInto(
+            FixedWindows(window),
+            trigger=triggers.AfterWatermark(early=triggers.AfterProcessingTime(max(1, round(config.early_seconds))),
+                                            late=triggers.AfterCount(1)),
+            accumulation_mode=triggers.AccumulationMode.ACCUMULATING,
+            allowed_lateness=round(lateness) + _LATENESS_MARGIN_SECONDS,
+        )
+    )
+    results = windowed | "AnalyzeLogs" >> AnalyzeLogs(config.catalog, annotated_mode="all",
+                                                      fields=FieldMap.with_overrides(), global_window=False)
+    anomalies = results["anomalies"] | "AddWindowToGroups" >> beam.ParDo(_AddWindowFn())
+    summaries = results["stats"] | "WindowSummaries" >> beam.ParDo(_SummaryFn(config.catalog))
+    new_groups = (
+        anomalies
+        | "OneWindowForAll" >> beam.WindowInto(GlobalWindows())
+        | "KeyByGroup" >> beam.Map(lambda g: (group_id(g), g))
+        | "FirstSeen" >> beam.ParDo(FirstSeenAlertFn(config.known)).with_input_types(tuple[str, Any])
+    )
+    rate = results["annotated"] | "RateLimits" >> RateLimitAlerts(config.catalog.calls_per_second)
+    alerts = (new_groups, rate | "RateAlertsGlobal" >> beam.WindowInto(GlobalWindows())) | "Alerts" >> beam.Flatten()
+    late = timely[HoldBackLateFn.LATE] | "DescribeLate" >> beam.ParDo(_DescribeLateFn(lateness))
+    return {
+        "anomalies": results["anomalies"],
+        "window_groups": anomalies,
+        "summaries": summaries,
+        "alerts": alerts,
+        "dead_letter": results["dead_letter"],
+        "late": late,
+        "duplicates": unique[DropDuplicatesFn.DUPLICATES],
+        "annotated": results["annotated"],
+    }
+
+
+def attach_sinks(outputs: dict[str, Any], folder: str, windows_topic: str | None = None,
+                 alerts_topic: str | None = None) -> None:
+    """Write the stream's outputs under `folder` (and to Pub/Sub topics when given)."""
+    root = Path(folder)
+    outputs["window_groups"] | "WriteWindowGroups" >> beam.ParDo(
+        AppendJsonLinesFn(str(root / "windows"), "groups", per_window=True))
+    outputs["summaries"] | "WriteWindowSummaries" >> beam.ParDo(
+        AppendJsonLinesFn(str(root / "windows"), "summaries", per_window=True))
+    outputs["alerts"] | "WriteAlerts" >> beam.ParDo(AppendJsonLinesFn(str(root / "alerts"), "alerts"))
+    outputs["dead_letter"] | "WriteDeadLetters" >> beam.ParDo(AppendJsonLinesFn(str(root / "dead_letter"),
+                                                                                "dead_letter"))
+    outputs["late"] | "WriteLate" >> beam.ParDo(AppendJsonLinesFn(str(root / "late"), "late"))
+    (outputs["duplicates"] | "DescribeDuplicates" >> beam.Map(lambda i: {"id": i})
+     | "WriteDuplicates" >> beam.ParDo(AppendJsonLinesFn(str(root / "duplicates"), "duplicates")))
+    if windows_topic:
+        (outputs["window_groups"] | "GroupsAsBytes" >> beam.Map(orjson.dumps)
+         | "PublishWindowGroups" >> beam.io.WriteToPubSub(windows_topic))
+    if alerts_topic:
+        (outputs["alerts"] | "AlertsAsBytes" >> beam.Map(orjson.dumps)
+         | "PublishAlerts" >> beam.io.WriteToPubSub(alerts_topic))
+
+
+def summarize_output(folder: str) -> dict[str, int]:
+    """Totals of a stream output folder: the latest pane of every window, plus late, duplicate,
+    dead-letter and alert lines. `records_in + late` is every distinct record received."""
+    root = Path(folder)
+    latest: dict[str, tuple[int, dict[str, Any]]] = {}
+    for path in sorted((root / "windows").glob("*.jsonl")):
+        for line in path.read_bytes().splitlines():
+            doc = orjson.loads(line)
+            if doc.get("kind") != "summary":
+                continue
+            key, index = doc["window_start"], doc["pane"]["index"]
+            if key not in latest or index > latest[key][0]:
+                latest[key] = (index, doc)
+    totals = {"windows": len(latest), "records_in": 0, "records_annotated": 0, "dead_letter": 0}
+    for _, doc in latest.values():
+        for key in ("records_in", "records_annotated", "dead_letter"):
+            totals[key] += doc[key]
+    for name in ("late", "duplicates", "alerts"):
+        totals[name] = sum(len(p.read_bytes().splitlines()) for p in (root / name).glob("*.jsonl"))
+    return totals
+
+
+def run_stream(config: StreamConfig, beam_args: Sequence[str], stop: threading.Event | None = None) -> dict[str, int]:
+    """Run until SIGINT/SIGTERM (or `stop`), then return the output folder's totals."""
+    options = PipelineOptions(list(beam_args))
+    options.view_as(StandardOptions).streaming = True
+    if not options.view_as(StandardOptions).runner:
+        # Explicit: the DirectRunner would first try to download Prism.
+        options.view_as(StandardOptions).runner = DEFAULT_STREAM_RUNNER
+    stop = stop or threading.Event()
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    pipeline = beam.Pipeline(options=options)
+    messages = (
+        pipeline
+        | "ReadFromPubSub" >> beam.io.ReadFromPubSub(subscription=config.subscription, with_attributes=True,
+                                                     timestamp_attribute="ts")
+        | "MessageParts" >> beam.Map(lambda m: (m.data, dict(m.attributes or {})))
+    )
+    attach_sinks(build_stream_graph(messages, config), config.output, config.windows_topic, config.alerts_topic)
+    result = pipeline.run()
+    try:
+        while not stop.wait(0.5):
+            if result.state in (PipelineState.FAILED, PipelineState.CANCELLED, PipelineState.DONE):
+                result.wait_until_finish()  # raises the pipeline's error
+                break
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    # Every sink writes at the end of each bundle: what is on disk is what the job has produced.
+    totals = summarize_output(config.output)
+    threading.Thread(target=_cancel_quietly, args=(result,), daemon=True).start()
+    time.sleep(0.1)
+    return totals
+
+
+def _cancel_quietly(result: Any) -> None:
+    try:
+        result.cancel()
+    except Exception:  # the process is exiting; a runner that cannot cancel is stopped with it
+        return
+
+
+def _content_id(message: tuple[bytes, dict[str, str]]) -> str:
+    import hashlib
+
+    return hashlib.sha1(message[0]).hexdigest()
+
+
+class _KeyByWindowStartFn(beam.DoFn):
+    """message -> (start of its fixed window in seconds, message)."""
+
+    def __init__(self, size: float) -> None:
+        self.size = size
+
+    def process(self, message: Any, timestamp: Any = beam.DoFn.TimestampParam) -> Iterable[tuple[int, Any]]:
+        yield int(timestamp.micros // 1_000_000 // self.size * self.size), message
+
+
+class _DescribeLateFn(beam.DoFn):
+    """A record past the allowed lateness, as a line of `late/late.jsonl`."""
+
+    def __init__(self, lateness: float) -> None:
+        self.lateness = lateness
+
+    def process(self, message: tuple[bytes, dict[str, str]],
+                timestamp: Any = beam.DoFn.TimestampParam) -> Iterable[dict[str, Any]]:
+        data, attributes = message
+        yield {"source": attributes.get("source"), "id": attributes.get("id"), "time": _iso(timestamp),
+               "reason": f"later than the allowed lateness ({self.lateness:g} s)",
+               "raw": redact_text(data[:1024].decode("utf-8", "backslashreplace"))}
+
+
+def _iso(timestamp: Any) -> str:
+    from statuslens.transforms.timestamps import format_time
+
+    return format_time(int(timestamp.micros // 1000))
+
+
+class _AddWindowFn(beam.DoFn):
+    """A group with its window bounds and pane."""
+
+    def process(self, group: dict[str, Any], window: Any = beam.DoFn.WindowParam,
+                pane: Any = beam.DoFn.PaneInfoParam) -> Iterable[dict[str, Any]]:
+        yield {"kind": "anomaly", **group, **window_fields(window, pane)}
+
+
+class _SummaryFn(beam.DoFn):
+    """A window's merged counts as a summary line (the batch summary's counting fields)."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+
+    def process(self, counts: dict[Any, int]) -> Iterable[dict[str, Any]]:
+        summary = build_summary(counts, [], self.catalog, "", "")
+        yield {"kind": "summary", **{k: summary[k] for k in ("records_in", "records_annotated", "dead_letter",
+                                                             "verdicts", "flags", "status_codes")}}
