@@ -80,6 +80,50 @@ def build_parser() -> argparse.ArgumentParser:
     cron.add_argument("--metrics-file", dest="metrics_file", default=None, metavar="FILE",
                       help="Write Prometheus metrics (node_exporter textfile format) to FILE, atomically.")
     add_analysis_arguments(cron)
+    stream = commands.add_parser(
+        "stream", help="Analyse records from a Pub/Sub subscription in event-time windows, until stopped.",
+        description="Read records published by `statuslens ship`, window them by event time, and write "
+        "per-window anomaly groups, alerts and dead letters under --output. Stops on Ctrl-C or SIGTERM.",
+        epilog="Needs the [stream] extra (apache-beam[gcp]). For the local Pub/Sub emulator set "
+        "PUBSUB_EMULATOR_HOST=127.0.0.1:8085. Default runner: BundleBasedDirectRunner. " + BEAM_FLAGS_EPILOG)
+    stream.add_argument("--subscription", default=None, metavar="projects/P/subscriptions/S",
+                        help="The Pub/Sub subscription to read.")
+    stream.add_argument("--output", default=None, metavar="DIR",
+                        help="Folder for windows/, alerts/, dead_letter/, late/ and duplicates/ (JSON lines).")
+    stream.add_argument("--window", default="60s", metavar="DURATION", help="Fixed window size (default 60s).")
+    stream.add_argument("--allowed-lateness", dest="allowed_lateness", default="10m", metavar="DURATION",
+                        help="How late a record may arrive and still count in its window (default 10m); later "
+                             "ones go to late/.")
+    stream.add_argument("--early-every", dest="early_every", default="10s", metavar="DURATION",
+                        help="Processing-time interval of early results while a window is open (default 10s).")
+    stream.add_argument("--known", default=None, metavar="FILE",
+                        help="anomalies.jsonl of a batch or cron run: its groups are not alerted as new.")
+    stream.add_argument("--windows-topic", dest="windows_topic", default=None, metavar="projects/P/topics/T",
+                        help="Also publish every window group to this topic.")
+    stream.add_argument("--alerts-topic", dest="alerts_topic", default=None, metavar="projects/P/topics/T",
+                        help="Also publish every alert to this topic.")
+    add_analysis_arguments(stream)
+    ship = commands.add_parser(
+        "ship", help="Follow log files (like tail -F) and publish their records to Pub/Sub, redacted.",
+        description="Publish each record of the files to a Pub/Sub topic with its event time and a stable "
+        "record id; remember the position in --state. Stops on Ctrl-C or SIGTERM.",
+        epilog="Needs the [stream] extra. For the local emulator set PUBSUB_EMULATOR_HOST=127.0.0.1:8085.")
+    ship.add_argument("--topic", default=None, metavar="projects/P/topics/T", help="The topic to publish to.")
+    ship.add_argument("--follow", action="append", default=None, metavar="GLOB",
+                      help="Files to follow: new lines, rotation, truncation; plain and .gz. Repeatable.")
+    ship.add_argument("--from", dest="replay", action="append", default=None, metavar="FILE",
+                      help="Files to replay once (then exit, unless --follow is given too). Repeatable.")
+    ship.add_argument("--state", default=".statuslens-ship-state.json", metavar="FILE",
+                      help="Where the shipped positions are kept (default ./.statuslens-ship-state.json).")
+    ship.add_argument("--rate", type=float, default=None, metavar="N", help="At most N records per second.")
+    ship.add_argument("--retime", action="store_true",
+                      help="Shift event times so the first record is now, keeping their spacing (replays).")
+    ship.add_argument("--batch-size", dest="batch_size", type=int, default=100, metavar="N",
+                      help="Records per confirmed batch: at most this many are re-sent after a crash.")
+    ship.add_argument("--settle", default="5s", metavar="DURATION",
+                      help="Archives modified less than this long ago wait (default 5s).")
+    ship.add_argument("--log-format", dest="log_format", default=None, metavar="NAME|STRING",
+                      help="Format of line inputs instead of detection (as for batch).")
     demo = commands.add_parser("demo", help="Run batch on the sample logs bundled with statuslens.",
                                description="Run `statuslens batch` on the bundled sample (JSON lines, "
                                "combined_body and HAR files) and write the results to --output.",
@@ -108,6 +152,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _batch(args, extra)
         if args.command == "cron":
             return _cron(args, extra)
+        if args.command == "stream":
+            return _stream(args, extra)
+        if args.command == "ship":
+            if extra:
+                raise UsageError(f"statuslens ship: unrecognized argument {extra[0]}")
+            return _ship(args)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -180,6 +230,77 @@ def _cron(args: argparse.Namespace, beam_args: list[str]) -> int:
         print(f"new: {group['verdict']} {group['status_code']}{sub} \"{group['message'] or ''}\" "
               f"{group['method']} {group['resource']} ({group['count']})")
     return result.exit_code
+
+
+def _stream(args: argparse.Namespace, beam_args: list[str]) -> int:
+    from statuslens.pipelines.stream import StreamConfig, read_known_groups, run_stream
+
+    window = _duration(args.window, "--window")
+    if window <= 0:
+        raise UsageError("--window must be longer than 0")
+    known: frozenset[str] = frozenset()
+    if args.known:
+        try:
+            known = read_known_groups(args.known)
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"--known {args.known!r}: {_one_line(exc)}") from exc
+    config = StreamConfig(
+        subscription=_required(args.subscription, "--subscription", "stream"),
+        output=_required(args.output, "--output", "stream"),
+        catalog=_catalog(args.catalog),
+        window_seconds=window,
+        lateness_seconds=_duration(args.allowed_lateness, "--allowed-lateness"),
+        early_seconds=max(1.0, _duration(args.early_every, "--early-every")),
+        known=known,
+        windows_topic=args.windows_topic,
+        alerts_topic=args.alerts_topic,
+    )
+    _quiet_beam()
+    print(f"statuslens stream: reading {config.subscription}, {window:g} s windows, writing {config.output} "
+          "(Ctrl-C to stop)", flush=True)
+    try:
+        totals = run_stream(config, beam_args)
+    except Exception as exc:
+        logging.getLogger("statuslens").debug("stream failed", exc_info=True)
+        print(f"error: the stream failed: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    print("statuslens stream: stopped; " + ", ".join(f"{k} {v}" for k, v in totals.items()), flush=True)
+    return 0
+
+
+def _ship(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from statuslens.pipelines.ship import Publisher, ShipConfig, run_ship
+
+    if not args.follow and not args.replay:
+        raise UsageError("statuslens ship: give --follow GLOB or --from FILE")
+    if args.batch_size < 1:
+        raise UsageError("--batch-size must be at least 1")
+    for path in args.replay or []:
+        if not os.path.isfile(path):
+            raise UsageError(f"--from {path!r}: no such file")
+    config = ShipConfig(
+        topic=_required(args.topic, "--topic", "ship"),
+        follow=tuple(args.follow or ()),
+        replay=tuple(args.replay or ()),
+        state=Path(args.state),
+        rate=args.rate,
+        retime=args.retime,
+        batch_size=args.batch_size,
+        settle_seconds=_duration(args.settle, "--settle"),
+        log_format=_log_format(args.log_format),
+    )
+    try:
+        publisher = Publisher(config.topic)
+        stats = run_ship(config, publisher, publisher.confirm)
+    except Exception as exc:
+        print(f"error: shipping failed: {_one_line(exc)}", file=sys.stderr)
+        return 1
+    for note in stats.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(f"statuslens ship: {stats.published} records published to {config.topic}", flush=True)
+    return 0
 
 
 def _duration(text: str, flag: str) -> float:

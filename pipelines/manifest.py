@@ -108,9 +108,13 @@ def read_head(path: str) -> tuple[bytes, str]:
         return head, compression
 
 
-def plan_reads(paths: Iterable[str], manifest: Manifest, now: float, settle_seconds: float
-               ) -> tuple[list[PlannedRead], list[str]]:
-    """(reads to do, notes on files skipped) for the files currently matched by the inputs."""
+def plan_reads(paths: Iterable[str], manifest: Manifest, now: float, settle_seconds: float,
+               partial_after: float | None = None) -> tuple[list[PlannedRead], list[str]]:
+    """(reads to do, notes on files skipped) for the files currently matched by the inputs.
+
+    A plain file's unterminated last line is read once the file has not changed for
+    `partial_after` seconds (default: `settle_seconds`; infinity never reads it, like tail -F)."""
+    partial_after = settle_seconds if partial_after is None else partial_after
     candidates: dict[str, list[tuple[str, bytes, str, os.stat_result]]] = {}
     notes: list[str] = []
     for path in sorted(paths):
@@ -145,7 +149,7 @@ def plan_reads(paths: Iterable[str], manifest: Manifest, now: float, settle_seco
         if compression != "none":
             reads.append(PlannedRead(path, start, None, lines + 1, identity, len(head), True, None, None))
             continue
-        settled = now - info.st_mtime >= settle_seconds
+        settled = now - info.st_mtime >= partial_after
         if info.st_size < start:
             notes.append(f"{path}: shorter than what was read before (replaced); read from the start")
             start, lines = 0, 0

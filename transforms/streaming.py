@@ -45,6 +45,8 @@ def message_to_chunk(data: bytes, attributes: dict[str, str]) -> Chunk:
     if not separator or not number.isdigit():
         path, number = source or "pubsub", "0"
     item: Any = data
+    if attributes.get("problem"):
+        return Chunk(path, fmt, int(number), (Problem(attributes["problem"], data),))
     if fmt == HAR:
         try:
             item = orjson.loads(data)

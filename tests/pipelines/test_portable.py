@@ -3,6 +3,7 @@ and an external worker pool, started here, give byte-identical results to the de
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -43,8 +44,11 @@ def portable_services() -> Iterator[tuple[int, int]]:
     job_port, pool_port = _free_port(), _free_port()
     job = subprocess.Popen([sys.executable, "-m", "apache_beam.runners.portability.local_job_service_main",
                             "--port", str(job_port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # The pool starts each worker as plain `python`: this interpreter's folder must come first on PATH.
+    env = {**os.environ, "PATH": os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")}
     pool = subprocess.Popen([sys.executable, "-m", "apache_beam.runners.worker.worker_pool_main",
-                             f"--service_port={pool_port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             f"--service_port={pool_port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            env=env)
     try:
         _wait_for(job_port, job)
         _wait_for(pool_port, pool)
@@ -59,11 +63,16 @@ def portable_services() -> Iterator[tuple[int, int]]:
                 process.kill()
 
 
-def _batch(out: Path, *beam_flags: str) -> dict[str, bytes]:
+def _batch(out: Path, *beam_flags: str, subprocess_timeout: float | None = None) -> dict[str, bytes]:
     argv = ["batch", "--output", str(out)]
     for path in INPUTS:
         argv += ["--input", str(path)]
-    assert main([*argv, *beam_flags]) == 0
+    if subprocess_timeout is None:
+        assert main([*argv, *beam_flags]) == 0
+    else:  # a portable job whose workers cannot start waits forever: bound it
+        done = subprocess.run([sys.executable, "-m", "statuslens.pipelines.cli", *argv, *beam_flags],
+                              capture_output=True, text=True, timeout=subprocess_timeout)
+        assert done.returncode == 0, done.stderr
     summary = orjson.loads((out / "summary.json").read_bytes())
     del summary["started_at"], summary["finished_at"]
     annotated = sorted(line for f in (out / "annotated").iterdir() for line in f.read_bytes().splitlines())
@@ -76,7 +85,8 @@ def test_portable_runner_matches_the_default_runner(portable_services: tuple[int
     job_port, pool_port = portable_services
     default = _batch(tmp_path / "default")
     portable = _batch(tmp_path / "portable", "--runner", "PortableRunner", f"--job_endpoint=localhost:{job_port}",
-                      "--environment_type=EXTERNAL", f"--environment_config=localhost:{pool_port}")
+                      "--environment_type=EXTERNAL", f"--environment_config=localhost:{pool_port}",
+                      subprocess_timeout=300)
     assert portable == default
     assert orjson.loads(default["summary"])["records_in"] > 300
 

@@ -1,0 +1,213 @@
+"""`statuslens ship`: follow log files like `tail -F` and publish each record to Pub/Sub.
+
+Beam has no long-running local file source that works (BEAM-NOTES), so following files is done
+here, outside the pipeline. Files are known by their content (pipelines/manifest.py), so rotation,
+truncation and compression are followed the way the cron job reads them. Each record is redacted
+before it leaves the process and published with attributes `ts` (event time, epoch ms), `id`
+(content identity + line: the same record always has the same id), `source` and `fmt`.
+
+Delivery: offsets are committed to the state file only after Pub/Sub acknowledged the batch, so a
+clean restart ships no line twice, and a crash ships at most the last unacknowledged batch again
+(the stream job drops those by id).
+"""
+
+from __future__ import annotations
+
+import glob
+import math
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from statuslens.pipelines.atomic import atomic_write
+from statuslens.pipelines.manifest import FileState, Manifest, PlannedRead, plan_reads
+from statuslens.transforms.formats import HAR, line_parser
+from statuslens.transforms.har import entry_raw, parse_har_entry
+from statuslens.transforms.records import RecordError, decode_text
+from statuslens.transforms.redact import redact_text
+from statuslens.transforms.sources import Chunk, Problem, read_input
+
+__all__ = ["Publisher", "ShipConfig", "ShipStats", "record_messages", "run_ship"]
+
+Publish = Callable[[bytes, dict[str, str]], Any]
+
+
+@dataclass(frozen=True)
+class ShipConfig:
+    topic: str
+    follow: tuple[str, ...] = ()
+    replay: tuple[str, ...] = ()
+    state: Path = Path(".statuslens-ship-state.json")
+    rate: float | None = None
+    retime: bool = False
+    batch_size: int = 100
+    poll_seconds: float = 0.5
+    settle_seconds: float = 5.0
+    log_format: str | None = None
+
+
+@dataclass
+class ShipStats:
+    published: int = 0
+    skipped_blank: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Clock:
+    """Event-time shift (--retime) and pacing (--rate)."""
+
+    retime: bool
+    rate: float | None
+    shift_ms: int | None = None
+    started: float = field(default_factory=time.monotonic)
+    sent: int = 0
+
+    def event_time(self, time_ms: int) -> int:
+        if not self.retime:
+            return time_ms
+        if self.shift_ms is None:
+            self.shift_ms = int(time.time() * 1000) - time_ms
+        return time_ms + self.shift_ms
+
+    def pace(self) -> None:
+        self.sent += 1
+        if self.rate:
+            ahead = self.sent / self.rate - (time.monotonic() - self.started)
+            if ahead > 0:
+                time.sleep(ahead)
+
+
+class Publisher:
+    """Google Pub/Sub publishing with the futures kept, so a batch can be confirmed before commit."""
+
+    def __init__(self, topic: str) -> None:
+        try:
+            from google.cloud import pubsub_v1  # type: ignore[attr-defined]
+        except ImportError as exc:  # the [stream] extra is not installed
+            raise RuntimeError("statuslens ship needs Pub/Sub: pip install 'statuslens[stream]'") from exc
+        self.topic = topic
+        self.client = pubsub_v1.PublisherClient()
+        self._futures: list[Any] = []
+
+    def __call__(self, data: bytes, attributes: dict[str, str]) -> None:
+        self._futures.append(self.client.publish(self.topic, data, **attributes))
+
+    def confirm(self) -> None:
+        """Block until every message published so far is acknowledged (raises if one failed)."""
+        for future in self._futures:
+            future.result(timeout=60)
+        self._futures = []
+
+
+def record_messages(chunk: Chunk, identity: str, clock: _Clock, stats: ShipStats
+                    ) -> Iterator[tuple[bytes, dict[str, str], int]]:
+    """(data, attributes, bytes consumed) for each item of a chunk, redacted, event-timed."""
+    parse = parse_har_entry if chunk.fmt == HAR else line_parser(chunk.fmt)
+    for offset, item in enumerate(chunk.items):
+        number = chunk.first + offset
+        if isinstance(item, Problem):
+            consumed = -1 if not item.damage else 0  # a too-long line's length is unknown
+            data = redact_text(decode_text(item.raw)).encode()
+            event = int(time.time() * 1000)
+        elif chunk.fmt != HAR and not item.strip():
+            stats.skipped_blank += 1
+            yield b"", {}, len(item) + 1
+            continue
+        else:
+            consumed = len(item) + 1 if isinstance(item, bytes) else 0
+            try:
+                event = clock.event_time(parse(item).time_ms)
+            except (RecordError, ValueError):
+                event = int(time.time() * 1000)  # the stream job dead-letters it; it still needs a time
+            data = (entry_raw(item) if chunk.fmt == HAR else redact_text(decode_text(item))).encode()
+        source = f"{chunk.path}:entry{number}" if chunk.fmt == HAR else f"{chunk.path}:{number}"
+        attributes = {"ts": str(event), "id": f"{identity[:20]}:{number}", "source": source, "fmt": chunk.fmt}
+        if isinstance(item, Problem):
+            attributes["problem"] = item.reason  # the stream job dead-letters it with this reason
+        yield data, attributes, consumed
+
+
+def run_ship(config: ShipConfig, publish: Publish, confirm: Callable[[], None],
+             stop: threading.Event | None = None) -> ShipStats:
+    """Ship the replay files once, then (with `follow`) keep shipping new lines until stopped."""
+    stop = stop or threading.Event()
+    manifest = _load(config.state)
+    stats = ShipStats()
+    clock = _Clock(config.retime, config.rate)
+    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)} \
+        if threading.current_thread() is threading.main_thread() else {}
+    try:
+        if config.replay:
+            reads, notes = plan_reads(config.replay, manifest, now=time.time(), settle_seconds=0)
+            stats.notes += notes
+            _ship_reads(reads, config, manifest, publish, confirm, clock, stats, stop)
+        while config.follow and not stop.is_set():
+            paths = sorted({p for pattern in config.follow for p in glob.glob(pattern)})
+            reads, notes = plan_reads(paths, manifest, now=time.time(), settle_seconds=config.settle_seconds,
+                                      partial_after=math.inf)
+            stats.notes += notes
+            _ship_reads(reads, config, manifest, publish, confirm, clock, stats, stop)
+            stop.wait(config.poll_seconds)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return stats
+
+
+def _ship_reads(reads: Sequence[PlannedRead], config: ShipConfig, manifest: Manifest, publish: Publish,
+                confirm: Callable[[], None], clock: _Clock, stats: ShipStats, stop: threading.Event) -> None:
+    for read in reads:
+        offset, lines, exact = read.start, read.first_line - 1, True
+        pending = 0
+        for chunk in read_input(read.path, config.log_format, start=read.start, end=read.end,
+                                first_line=read.first_line):
+            if not isinstance(chunk, Chunk):
+                continue
+            for data, attributes, consumed in record_messages(chunk, read.identity, clock, stats):
+                lines += 1
+                if consumed < 0:
+                    exact = False
+                offset += max(consumed, 0)
+                if not attributes:
+                    continue
+                publish(data, attributes)
+                stats.published += 1
+                pending += 1
+                clock.pace()
+                if pending >= config.batch_size and exact and not read.compressed:
+                    confirm()
+                    _commit(config.state, manifest, read, offset, lines)
+                    pending = 0
+                if stop.is_set() and exact and not read.compressed:
+                    confirm()
+                    _commit(config.state, manifest, read, offset, lines)
+                    return
+        confirm()
+        manifest.record(read)
+        atomic_write(config.state, orjson.dumps(manifest.to_json(), option=orjson.OPT_INDENT_2))
+        if stop.is_set():
+            return
+
+
+def _commit(state_path: Path, manifest: Manifest, read: PlannedRead, offset: int, lines: int) -> None:
+    """Remember a plain file's progress inside a read: the offset after the last confirmed line."""
+    state = manifest.files.get(read.identity)
+    if state is None:
+        state = manifest.files[read.identity] = FileState(read.identity, read.prefix_len)
+    state.path = read.path
+    state.offset = min(offset, read.end if read.end is not None else offset)
+    state.lines = lines
+    atomic_write(state_path, orjson.dumps(manifest.to_json(), option=orjson.OPT_INDENT_2))
+
+
+def _load(path: Path) -> Manifest:
+    if not path.exists():
+        return Manifest({})
+    return Manifest.from_json(orjson.loads(path.read_bytes()))
