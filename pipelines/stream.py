@@ -184,6 +184,11 @@ def run_stream(config: StreamConfig, beam_args: Sequence[str], stop: threading.E
             if result.state in (PipelineState.FAILED, PipelineState.CANCELLED, PipelineState.DONE):
                 result.wait_until_finish()  # raises the pipeline's error
                 break
+        else:
+            # Open windows show their latest counts at the next early firing: wait for it once.
+            flush = min(config.early_seconds + 1, 15)
+            print(f"statuslens stream: stopping, flushing open windows ({flush:g} s)", flush=True)
+            time.sleep(flush)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
