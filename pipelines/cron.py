@@ -30,7 +30,7 @@ from statuslens.pipelines.flags import UsageError
 from statuslens.pipelines.manifest import Manifest, PlannedRead, plan_reads
 from statuslens.pipelines.metrics import render_metrics
 from statuslens.transforms.catalog import Catalog
-from statuslens.transforms.messages import normalize_message
+from statuslens.transforms.groups import group_id
 from statuslens.transforms.read import InputRange
 
 __all__ = ["EXIT_LOCKED", "EXIT_NEW_ANOMALIES", "CronConfig", "CronLocked", "run_cron"]
@@ -128,12 +128,6 @@ def _locked_run(config: CronConfig, runs_dir: Path, beam_args: list[str]) -> Cro
                                                          state["last_success"], totals).encode())
     alert = bool(new_groups) and config.fail_on_new and not config.baseline
     return CronResult(final, summary, new_groups, EXIT_NEW_ANOMALIES if alert else 0)
-
-
-def group_id(group: dict[str, Any]) -> str:
-    """The anomaly group key as one string: verdict, code, subcode, message, method, resource."""
-    return orjson.dumps([group["verdict"], group["status_code"], group["sub_code"],
-                         normalize_message(group["message"] or ""), group["method"], group["resource"]]).decode()
 
 
 def _merge_groups(known: dict[str, dict[str, Any]], groups: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -8,6 +8,7 @@ alerts, rate-limit alerts, dead letters. Runs until Ctrl-C / SIGTERM.
 
 from __future__ import annotations
 
+import hashlib
 import signal
 import threading
 import time
@@ -26,6 +27,7 @@ from apache_beam.transforms.window import FixedWindows, GlobalWindows
 from statuslens.transforms.analysis import AnalyzeLogs
 from statuslens.transforms.appendsink import AppendJsonLinesFn, window_fields
 from statuslens.transforms.catalog import Catalog
+from statuslens.transforms.groups import group_id
 from statuslens.transforms.jsonlines import FieldMap
 from statuslens.transforms.redact import redact_text
 from statuslens.transforms.streaming import (
@@ -33,10 +35,10 @@ from statuslens.transforms.streaming import (
     FirstSeenAlertFn,
     HoldBackLateFn,
     RateLimitAlerts,
-    group_id,
     message_to_chunk,
 )
 from statuslens.transforms.summary import build_summary
+from statuslens.transforms.timestamps import format_time
 
 __all__ = ["StreamConfig", "build_stream_graph", "read_known_groups", "run_stream", "summarize_output"]
 
@@ -207,8 +209,7 @@ def _cancel_quietly(result: Any) -> None:
 
 
 def _content_id(message: tuple[bytes, dict[str, str]]) -> str:
-    import hashlib
-
+    """The id of a message without one (not from `statuslens ship`): its content."""
     return hashlib.sha1(message[0]).hexdigest()
 
 
@@ -237,8 +238,6 @@ class _DescribeLateFn(beam.DoFn):
 
 
 def _iso(timestamp: Any) -> str:
-    from statuslens.transforms.timestamps import format_time
-
     return format_time(int(timestamp.micros // 1000))
 
 

@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 import apache_beam as beam
+import orjson
 
 from statuslens.transforms.analyze import GroupKey, GroupValue
 from statuslens.transforms.messages import normalize_message
 from statuslens.transforms.timestamps import format_time
 
-__all__ = ["SAMPLES_PER_GROUP", "GroupAccumulator", "GroupFn", "group_sort_key", "render_group"]
+__all__ = ["SAMPLES_PER_GROUP", "GroupAccumulator", "GroupFn", "group_id", "group_sort_key", "render_group"]
 
 SAMPLES_PER_GROUP = 3
 # [count, first order key, last time_ms, consumers, samples (order, record) sorted, first record]
@@ -104,3 +105,10 @@ def group_sort_key(group: dict[str, Any]) -> tuple[Any, ...]:
     return (-group["count"], group["verdict"], group["status_code"],
             (0, 0, "") if sub is None else (1, sub, "") if isinstance(sub, int) else (2, 0, str(sub)),
             normalize_message(group["message"] or ""), group["method"], group["resource"])
+
+
+def group_id(group: dict[str, Any]) -> str:
+    """A rendered group's key as one string (verdict, code, subcode, normalized message, method,
+    resource): how cron's state and the stream's alerts recognise a group across runs."""
+    return orjson.dumps([group["verdict"], group["status_code"], group["sub_code"],
+                         normalize_message(group["message"] or ""), group["method"], group["resource"]]).decode()

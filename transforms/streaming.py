@@ -28,7 +28,6 @@ __all__ = [
     "FirstSeenAlertFn",
     "HoldBackLateFn",
     "RateLimitAlerts",
-    "group_id",
     "message_to_chunk",
     "rate_alert",
 ]
@@ -55,12 +54,6 @@ def message_to_chunk(data: bytes, attributes: dict[str, str]) -> Chunk:
     if fmt == UNKNOWN:
         item = Problem("message matches no known log format", data)
     return Chunk(path, fmt, int(number), (item,))
-
-
-def group_id(group: dict[str, Any]) -> str:
-    """An anomaly group's key as one string: verdict, code, subcode, message, method, resource."""
-    return orjson.dumps([group["verdict"], group["status_code"], group["sub_code"],
-                         normalize_message(group["message"] or ""), group["method"], group["resource"]]).decode()
 
 
 class DropDuplicatesFn(beam.DoFn):

@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Soak `statuslens stream`: a steady input rate for a while, the stream job's RSS sampled over time.
+
+Starts the Pub/Sub emulator (unless PUBSUB_EMULATOR_HOST is set), a topic and subscription, the
+stream job, and `statuslens ship --retime --rate R` over a generated corpus; prints the RSS of the
+stream job's process tree every --every seconds, then records/s end to end (records the job
+counted in its windows / elapsed) and whether every shipped record was counted.
+
+    python benchmarks/soak_stream.py --minutes 10 --rate 100
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from bench import tree_rss_bytes  # noqa: E402 - a sibling script, not a package
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--minutes", type=float, default=10)
+    parser.add_argument("--rate", type=float, default=100, help="records per second shipped")
+    parser.add_argument("--every", type=float, default=30, help="seconds between RSS samples")
+    parser.add_argument("--workdir", type=Path, default=None)
+    args = parser.parse_args()
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="statuslens-soak-"))
+    work.mkdir(parents=True, exist_ok=True)
+    records = int(args.minutes * 60 * args.rate * 1.1) + 100
+    corpus = work / "soak.jsonl"
+    subprocess.run([sys.executable, str(HERE / "generate_corpus.py"), "--records", str(records), "--format", "jsonl",
+                    "--seed", "5", "--out", str(corpus)], check=True)
+
+    emulator = None
+    host = os.environ.get("PUBSUB_EMULATOR_HOST")
+    if not host:
+        script = Path(os.path.realpath(shutil.which("gcloud") or "/")).parent.parent / "platform" / \
+            "pubsub-emulator" / "bin" / "cloud-pubsub-emulator"
+        emulator = subprocess.Popen([str(script), "--host=127.0.0.1", "--port=8086"], stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL, start_new_session=True)
+        host = "127.0.0.1:8086"
+        for _ in range(120):
+            with socket.socket() as sock:
+                if sock.connect_ex(("127.0.0.1", 8086)) == 0:
+                    break
+            time.sleep(0.5)
+    os.environ["PUBSUB_EMULATOR_HOST"] = host
+    from google.cloud import pubsub_v1  # type: ignore[attr-defined]
+
+    name = uuid.uuid4().hex[:8]
+    topic, sub = f"projects/statuslens-soak/topics/t{name}", f"projects/statuslens-soak/subscriptions/s{name}"
+    pubsub_v1.PublisherClient().create_topic(name=topic)
+    pubsub_v1.SubscriberClient().create_subscription(name=sub, topic=topic)
+    cli = [sys.executable, "-m", "statuslens.pipelines.cli"]
+    out = work / "out"
+    stream = subprocess.Popen([*cli, "stream", "--subscription", sub, "--output", str(out), "--window", "10s",
+                               "--early-every", "5s", "--allowed-lateness", "60s"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(8)
+    ship = subprocess.Popen([*cli, "ship", "--from", str(corpus), "--topic", topic, "--retime", "--rate",
+                             str(args.rate), "--state", str(work / "ship.json")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    started = time.monotonic()
+    print(f"{'minute':>7}{'stream RSS MB':>15}{'records counted':>17}", flush=True)
+    from statuslens.pipelines.stream import summarize_output
+
+    samples = []
+    while time.monotonic() - started < args.minutes * 60:
+        time.sleep(args.every)
+        rss = tree_rss_bytes(stream.pid) / 2**20
+        counted = summarize_output(str(out))["records_in"] if out.exists() else 0
+        samples.append((time.monotonic() - started, rss, counted))
+        print(f"{samples[-1][0] / 60:>7.1f}{rss:>15.0f}{counted:>17}", flush=True)
+    ship.send_signal(signal.SIGTERM)
+    ship_out, _ = ship.communicate(timeout=120)
+    shipped = int(ship_out.split(" records published")[0].split()[-1]) if "records published" in ship_out else -1
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        totals = summarize_output(str(out))
+        if totals["records_in"] + totals["late"] >= shipped:
+            break
+        time.sleep(2)
+    elapsed = time.monotonic() - started
+    stream.send_signal(signal.SIGTERM)
+    stream.communicate(timeout=120)
+    if emulator is not None:
+        os.killpg(emulator.pid, signal.SIGTERM)
+    totals = summarize_output(str(out))
+    first, last = samples[0][1], samples[-1][1]
+    print(f"\nshipped {shipped}, counted {totals['records_in']} in windows + {totals['late']} late "
+          f"({'all' if totals['records_in'] + totals['late'] == shipped else 'NOT all'} counted once)")
+    print(f"end to end: {totals['records_in'] / elapsed:.0f} records/s over {elapsed / 60:.1f} min "
+          f"(shipped at {args.rate:g}/s)")
+    print(f"stream RSS: {first:.0f} MB after {samples[0][0] / 60:.1f} min, {last:.0f} MB after "
+          f"{samples[-1][0] / 60:.1f} min, peak {max(s[1] for s in samples):.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
