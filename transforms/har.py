@@ -9,9 +9,15 @@ from typing import Any
 
 import orjson
 
-from statuslens.transforms.records import RawRecord, RecordError, decode_text, require_status
+from statuslens.transforms.records import (
+    RawRecord,
+    RecordError,
+    decode_text,
+    require_status,
+    require_text,
+    require_time,
+)
 from statuslens.transforms.redact import redact_headers, redact_text
-from statuslens.transforms.timestamps import parse_time
 
 __all__ = ["HarError", "entry_raw", "har_entries", "parse_har_entry"]
 
@@ -51,22 +57,13 @@ def parse_har_entry(entry: Any) -> RawRecord:
     response = entry.get("response")
     if not isinstance(request, dict) or not isinstance(response, dict):
         raise RecordError("HAR entry has no request or response")
-    method, url = request.get("method"), request.get("url")
-    if not isinstance(method, str) or not method.strip():
-        raise RecordError("missing method")
-    if not isinstance(url, str) or not url.strip():
-        raise RecordError("missing url")
-    started = entry.get("startedDateTime")
-    if started is None:
-        raise RecordError("missing time")
-    try:
-        time_ms = parse_time(started)
-    except ValueError as exc:
-        raise RecordError(str(exc)) from None
+    method = require_text(request.get("method"), "method")
+    url = require_text(request.get("url"), "url")
+    time_ms = require_time(entry.get("startedDateTime"))
     status = require_status(response.get("status"))
     headers = _header_dict(response.get("headers"))
     authorization = _header_dict(request.get("headers")).get("authorization")
-    return RawRecord(time_ms=time_ms, method=method.strip().upper(), url=url.strip(), http_status=status,
+    return RawRecord(time_ms=time_ms, method=method.upper(), url=url, http_status=status,
                      body=_content_text(response.get("content")), headers=headers,
                      authorization=authorization)
 

@@ -9,8 +9,7 @@ from typing import Any
 
 import orjson
 
-from statuslens.transforms.records import RawRecord, RecordError, require_status
-from statuslens.transforms.timestamps import parse_time
+from statuslens.transforms.records import RawRecord, RecordError, require_status, require_text, require_time
 
 __all__ = ["DEFAULT_FIELDS", "FieldMap", "parse_json_line"]
 
@@ -71,17 +70,9 @@ def parse_json_line(line: bytes, fields: FieldMap = DEFAULT_FIELD_MAP) -> RawRec
         if len(parts) >= 2:
             method = method or parts[0]
             url = url or parts[1]
-    if not isinstance(method, str) or not method.strip():
-        raise RecordError("missing method")
-    if not isinstance(url, str) or not url.strip():
-        raise RecordError("missing url")
-    raw_time = fields.lookup(doc, "time")
-    if raw_time is None:
-        raise RecordError("missing time")
-    try:
-        time_ms = parse_time(raw_time)
-    except ValueError as exc:
-        raise RecordError(str(exc)) from None
+    method = require_text(method, "method")
+    url = require_text(url, "url")
+    time_ms = require_time(fields.lookup(doc, "time"))
     status_value = fields.lookup(doc, "status")
     if status_value is None:
         raise RecordError("missing status")
@@ -92,7 +83,7 @@ def parse_json_line(line: bytes, fields: FieldMap = DEFAULT_FIELD_MAP) -> RawRec
     headers_value = fields.lookup(doc, "response_headers")
     headers = ({str(k).lower(): str(v) for k, v in headers_value.items()}
                if isinstance(headers_value, dict) else {})
-    return RawRecord(time_ms=time_ms, method=method.strip().upper(), url=url.strip(), http_status=status,
+    return RawRecord(time_ms=time_ms, method=method.upper(), url=url, http_status=status,
                      body=body, headers=headers)
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["RawRecord", "RecordError", "decode_text", "require_status"]
+from statuslens.transforms.timestamps import parse_time
+
+__all__ = ["RawRecord", "RecordError", "decode_text", "require_status", "require_text", "require_time"]
 
 
 class RecordError(ValueError):
@@ -49,3 +51,20 @@ def require_status(value: object) -> int:
     if not 100 <= status <= 599:
         raise RecordError(f"status {status} is outside 100-599")
     return status
+
+
+def require_text(value: object, what: str) -> str:
+    """A non-empty string field (method, url), stripped, or RecordError `missing <what>`."""
+    if not isinstance(value, str) or not value.strip():
+        raise RecordError(f"missing {what}")
+    return value.strip()
+
+
+def require_time(value: object) -> int:
+    """A record's time as epoch ms, or RecordError saying it is missing or what is wrong with it."""
+    if value is None:
+        raise RecordError("missing time")
+    try:
+        return parse_time(value)
+    except ValueError as exc:
+        raise RecordError(str(exc)) from None
