@@ -100,7 +100,7 @@ def _locked_run(config: CronConfig, runs_dir: Path, beam_args: list[str]) -> Cro
         shutil.rmtree(partial)
     run_batch(BatchConfig(inputs=tuple(_as_range(r) for r in reads), output=str(partial), catalog=config.catalog,
                           log_format=config.log_format, field_map=config.field_map,
-                          annotated=config.annotated), beam_args)
+                          annotated=config.annotated), beam_args, allow_workers=False)
     summary = orjson.loads((partial / "summary.json").read_bytes())
     groups = [orjson.loads(line) for line in (partial / "anomalies.jsonl").read_bytes().splitlines()]
 

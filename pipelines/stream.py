@@ -1,7 +1,7 @@
 """`statuslens stream`: the analysis graph over an unbounded Pub/Sub subscription.
 
-messages -> drop duplicate record ids -> hold back records past the allowed lateness (counted and
-written, never dropped unseen) -> one-record chunks -> fixed event-time windows with early
+messages -> per event-time window, drop re-sent record ids and hold back records past the allowed
+lateness (counted and written, never dropped unseen) -> one-record chunks -> fixed event-time windows with early
 firings -> AnalyzeLogs (the batch composite, unchanged) -> per-window groups and counts, first-seen
 alerts, rate-limit alerts, dead letters. Runs until Ctrl-C / SIGTERM.
 """
@@ -30,13 +30,7 @@ from statuslens.transforms.catalog import Catalog
 from statuslens.transforms.groups import group_id
 from statuslens.transforms.jsonlines import FieldMap
 from statuslens.transforms.redact import redact_text
-from statuslens.transforms.streaming import (
-    DropDuplicatesFn,
-    FirstSeenAlertFn,
-    HoldBackLateFn,
-    RateLimitAlerts,
-    message_to_chunk,
-)
+from statuslens.transforms.streaming import FirstSeenAlertFn, RateLimitAlerts, WindowGateFn, message_to_chunk
 from statuslens.transforms.summary import build_summary
 from statuslens.transforms.timestamps import format_time
 
@@ -71,20 +65,15 @@ def build_stream_graph(messages: Any, config: StreamConfig) -> dict[str, Any]:
     letters, late records and duplicate ids. No I/O here; `attach_sinks` writes them."""
     lateness = config.lateness_seconds
     window = config.window_seconds
-    unique = (
+    gated = (
         messages
-        | "KeyByRecordId" >> beam.Map(lambda m: (m[1].get("id") or _content_id(m), m))
-        | "DropDuplicates" >> beam.ParDo(DropDuplicatesFn(window + lateness + _LATENESS_MARGIN_SECONDS))
-        .with_input_types(tuple[str, Any]).with_outputs(DropDuplicatesFn.DUPLICATES, main="unique")
-    )
-    timely = (
-        unique["unique"]
         | "KeyByWindowStart" >> beam.ParDo(_KeyByWindowStartFn(window))
-        | "HoldBackLate" >> beam.ParDo(HoldBackLateFn(window, lateness)).with_input_types(tuple[int, Any])
-        .with_outputs(HoldBackLateFn.LATE, main="timely")
+        | "DropLateAndDuplicates" >> beam.ParDo(WindowGateFn(window, lateness))
+        .with_input_types(tuple[int, tuple[str, Any]])
+        .with_outputs(WindowGateFn.LATE, WindowGateFn.DUPLICATES, main="timely")
     )
     windowed = (
-        timely["timely"]
+        gated["timely"]
         | "ToChunks" >> beam.MapTuple(message_to_chunk)
         | "WindowRecords" >> beam.WindowInto(
             FixedWindows(window),
@@ -106,7 +95,7 @@ def build_stream_graph(messages: Any, config: StreamConfig) -> dict[str, Any]:
     )
     rate = results["annotated"] | "RateLimits" >> RateLimitAlerts(config.catalog.calls_per_second)
     alerts = (new_groups, rate | "RateAlertsGlobal" >> beam.WindowInto(GlobalWindows())) | "Alerts" >> beam.Flatten()
-    late = timely[HoldBackLateFn.LATE] | "DescribeLate" >> beam.ParDo(_DescribeLateFn(lateness))
+    late = gated[WindowGateFn.LATE] | "DescribeLate" >> beam.ParDo(_DescribeLateFn(lateness))
     return {
         "anomalies": results["anomalies"],
         "window_groups": anomalies,
@@ -114,7 +103,7 @@ def build_stream_graph(messages: Any, config: StreamConfig) -> dict[str, Any]:
         "alerts": alerts,
         "dead_letter": results["dead_letter"],
         "late": late,
-        "duplicates": unique[DropDuplicatesFn.DUPLICATES],
+        "duplicates": gated[WindowGateFn.DUPLICATES],
         "annotated": results["annotated"],
     }
 
@@ -214,13 +203,15 @@ def _content_id(message: tuple[bytes, dict[str, str]]) -> str:
 
 
 class _KeyByWindowStartFn(beam.DoFn):
-    """message -> (start of its fixed window in seconds, message)."""
+    """message -> (start of its fixed window in seconds, (record id, message))."""
 
     def __init__(self, size: float) -> None:
         self.size = size
 
-    def process(self, message: Any, timestamp: Any = beam.DoFn.TimestampParam) -> Iterable[tuple[int, Any]]:
-        yield int(timestamp.micros // 1_000_000 // self.size * self.size), message
+    def process(self, message: tuple[bytes, dict[str, str]],
+                timestamp: Any = beam.DoFn.TimestampParam) -> Iterable[tuple[int, tuple[str, Any]]]:
+        record_id = message[1].get("id") or _content_id(message)
+        yield int(timestamp.micros // 1_000_000 // self.size * self.size), (record_id, message)
 
 
 class _DescribeLateFn(beam.DoFn):

@@ -12,7 +12,8 @@ from typing import Any
 
 import apache_beam as beam
 import orjson
-from apache_beam.coders import BooleanCoder
+from apache_beam.coders import BooleanCoder, PickleCoder
+from apache_beam.metrics.metric import Metrics
 from apache_beam.transforms.timeutil import TimeDomain
 from apache_beam.transforms.userstate import ReadModifyWriteStateSpec, TimerSpec, on_timer
 from apache_beam.transforms.window import FixedWindows
@@ -24,10 +25,9 @@ from statuslens.transforms.sources import Chunk, Problem
 from statuslens.transforms.timestamps import format_time
 
 __all__ = [
-    "DropDuplicatesFn",
     "FirstSeenAlertFn",
-    "HoldBackLateFn",
     "RateLimitAlerts",
+    "WindowGateFn",
     "message_to_chunk",
     "rate_alert",
 ]
@@ -56,61 +56,51 @@ def message_to_chunk(data: bytes, attributes: dict[str, str]) -> Chunk:
     return Chunk(path, fmt, int(number), (item,))
 
 
-class DropDuplicatesFn(beam.DoFn):
-    """(record id, message) -> the message, once: a shipper restarted after a crash re-sends its last
-    unacknowledged batch with the same ids. An id is remembered until its record could no longer
-    be on time (its event time + `ttl_seconds`), so state stays bounded."""
-
-    SEEN = ReadModifyWriteStateSpec("seen", BooleanCoder())
-    EXPIRY = TimerSpec("expiry", TimeDomain.WATERMARK)
-    DUPLICATES = "duplicates"
-
-    def __init__(self, ttl_seconds: float) -> None:
-        self.ttl_seconds = ttl_seconds
-
-    def process(self, element: tuple[str, Any], timestamp: Any = beam.DoFn.TimestampParam,
-                seen: Any = beam.DoFn.StateParam(SEEN), expiry: Any = beam.DoFn.TimerParam(EXPIRY)
-                ) -> Iterator[Any]:
-        record_id, message = element
-        if seen.read():
-            yield beam.pvalue.TaggedOutput(self.DUPLICATES, record_id)
-            return
-        seen.write(True)
-        expiry.set(Timestamp.of(timestamp) + self.ttl_seconds)
-        yield message
-
-    @on_timer(EXPIRY)
-    def forget(self, seen: Any = beam.DoFn.StateParam(SEEN)) -> None:
-        seen.clear()
-
-
-class HoldBackLateFn(beam.DoFn):
-    """(window start, message) -> the message, or on `late` when its window has already expired.
+class WindowGateFn(beam.DoFn):
+    """(window start, (record id, message)) -> the message once; re-sent ids on `duplicates`, records
+    whose window has expired on `late`.
 
     Beam drops records that arrive after window end + allowed lateness without a word; this step
-    applies the same rule a little earlier (its own event-time timer per window) so that such
-    records are counted and written, never silently gone."""
+    applies the same rule a little earlier (an event-time timer per window) so that such records
+    are counted and written, never silently gone. The ids seen are kept per window and forgotten
+    when the window expires: a shipper that crashed re-sends its last unacknowledged batch at once,
+    well inside that time. State is keyed by window, not by record: the direct runner scans every
+    key with state on each bundle, so per-record keys would slow it down as the stream goes on."""
 
     CLOSED = ReadModifyWriteStateSpec("closed", BooleanCoder())
+    SEEN = ReadModifyWriteStateSpec("seen", PickleCoder())
     EXPIRY = TimerSpec("expiry", TimeDomain.WATERMARK)
     LATE = "late"
+    DUPLICATES = "duplicates"
 
     def __init__(self, window_seconds: float, lateness_seconds: float) -> None:
         self.window_seconds = window_seconds
         self.lateness_seconds = lateness_seconds
+        self.late_records = Metrics.counter("statuslens", "late_records")
+        self.duplicates = Metrics.counter("statuslens", "duplicate_records")
 
-    def process(self, element: tuple[int, Any], closed: Any = beam.DoFn.StateParam(CLOSED),
-                expiry: Any = beam.DoFn.TimerParam(EXPIRY)) -> Iterator[Any]:
-        window_start, message = element
+    def process(self, element: tuple[int, tuple[str, Any]], closed: Any = beam.DoFn.StateParam(CLOSED),
+                seen: Any = beam.DoFn.StateParam(SEEN), expiry: Any = beam.DoFn.TimerParam(EXPIRY)
+                ) -> Iterator[Any]:
+        window_start, (record_id, message) = element
         if closed.read():
+            self.late_records.inc()
             yield beam.pvalue.TaggedOutput(self.LATE, message)
             return
+        ids = seen.read() or set()
+        if record_id in ids:
+            self.duplicates.inc()
+            yield beam.pvalue.TaggedOutput(self.DUPLICATES, record_id)
+            return
+        ids.add(record_id)
+        seen.write(ids)
         expiry.set(Timestamp.of(window_start + self.window_seconds + self.lateness_seconds))
         yield message
 
     @on_timer(EXPIRY)
-    def close(self, closed: Any = beam.DoFn.StateParam(CLOSED)) -> None:
+    def close(self, closed: Any = beam.DoFn.StateParam(CLOSED), seen: Any = beam.DoFn.StateParam(SEEN)) -> None:
         closed.write(True)
+        seen.clear()
 
 
 class FirstSeenAlertFn(beam.DoFn):

@@ -101,3 +101,22 @@ def test_first_seen_alert_fires_once_per_group_and_rate_limit_alerts_only_over_t
         ]))
 
     run(check)
+
+
+def test_known_groups_are_not_alerted_again() -> None:
+    from statuslens.transforms.groups import group_id
+    from statuslens.transforms.streaming import FirstSeenAlertFn
+
+    def group(code: int) -> dict[str, Any]:
+        return {"verdict": "undocumented_code", "status_code": code, "sub_code": None, "message": None,
+                "method": "GET", "resource": "oauth/login", "first_seen": "t", "window_start": "a",
+                "window_end": "b", "samples": []}
+
+    known = {group_id(group(418))}
+    with TestPipeline(runner="BundleBasedDirectRunner", options=PipelineOptions([])) as pipeline:
+        alerts = (pipeline
+                  | beam.Create([group(405), group(405), group(418)])
+                  | beam.Map(lambda g: (group_id(g), g))
+                  | beam.ParDo(FirstSeenAlertFn(known)).with_input_types(tuple[str, Any])
+                  | beam.Map(lambda a: a["status_code"]))
+        assert_that(alerts, equal_to([405]))

@@ -1,0 +1,120 @@
+"""`statuslens ship` without Pub/Sub: a fake publisher records what would be sent."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import threading
+from pathlib import Path
+
+import orjson
+import pytest
+
+from statuslens.pipelines.ship import ShipConfig, run_ship
+
+TOKEN = "jfafgrb3cr5mdf5gtx8ht3d4"
+
+
+def line(i: int) -> bytes:
+    return orjson.dumps({"time": 1_260_481_210 + i, "method": "GET", "status": 200,
+                         "url": f"/catalog/titles/movies/{i}?oauth_token={TOKEN}&oauth_consumer_key=k"})
+
+
+class FakePubSub:
+    """Collects messages; `fail_after` makes the N-th publish raise (a crash before the ack)."""
+
+    def __init__(self, fail_after: int | None = None) -> None:
+        self.sent: list[tuple[bytes, dict[str, str]]] = []
+        self.confirmed = 0
+        self.fail_after = fail_after
+
+    def publish(self, data: bytes, attributes: dict[str, str]) -> None:
+        if self.fail_after is not None and len(self.sent) >= self.fail_after:
+            raise ConnectionError("network gone")
+        self.sent.append((data, attributes))
+
+    def confirm(self) -> None:
+        self.confirmed = len(self.sent)
+
+
+def ship(config: ShipConfig, bus: FakePubSub) -> int:
+    return run_ship(config, bus.publish, bus.confirm).published
+
+
+def test_replay_redacts_and_sets_time_id_source(tmp_path: Path) -> None:
+    log = tmp_path / "a.log"
+    log.write_bytes(b"\n".join(line(i) for i in range(3)) + b"\n\nnot a record\n")
+    bus = FakePubSub()
+    assert ship(ShipConfig(topic="t", replay=(str(log),), state=tmp_path / "s.json"), bus) == 4
+    attributes = bus.sent[0][1]
+    assert TOKEN.encode() not in b"".join(d for d, _ in bus.sent)
+    assert attributes["ts"] == "1260481210000" and attributes["source"] == f"{log}:1"
+    assert attributes["fmt"] == "jsonl" and attributes["id"].endswith(":1")
+    assert bus.sent[3][1]["source"] == f"{log}:5"  # the blank line 4 is not a record
+
+
+def test_a_clean_restart_sends_nothing_twice_and_new_lines_once(tmp_path: Path) -> None:
+    log, state = tmp_path / "a.log", tmp_path / "s.json"
+    log.write_bytes(b"\n".join(line(i) for i in range(5)) + b"\n")
+    config = ShipConfig(topic="t", replay=(str(log),), state=state)
+    assert ship(config, FakePubSub()) == 5
+    assert ship(config, FakePubSub()) == 0
+    with open(log, "ab") as handle:
+        handle.write(line(5) + b"\n" + line(6)[:10])  # one new line, and a partial one still being written
+    again = FakePubSub()
+    stop = threading.Event()
+    follow = ShipConfig(topic="t", follow=(str(log),), state=state, poll_seconds=0.05)
+    timer = threading.Timer(1.0, stop.set)  # several polls: the partial line must keep waiting
+    timer.start()
+    run_ship(follow, again.publish, again.confirm, stop=stop)
+    assert [a["source"] for _, a in again.sent] == [f"{log}:6"]
+
+
+def test_after_a_crash_at_most_the_unconfirmed_batch_is_sent_again(tmp_path: Path) -> None:
+    log, state = tmp_path / "a.log", tmp_path / "s.json"
+    log.write_bytes(b"\n".join(line(i) for i in range(25)) + b"\n")
+    config = ShipConfig(topic="t", replay=(str(log),), state=state, batch_size=10)
+    crashed = FakePubSub(fail_after=23)
+    with pytest.raises(ConnectionError):
+        ship(config, crashed)
+    assert crashed.confirmed == 20  # two batches acknowledged and committed
+    resumed = FakePubSub()
+    assert ship(config, resumed) == 5
+    assert resumed.sent[0][1]["source"] == f"{log}:21"
+    ids = [a["id"] for _, a in crashed.sent] + [a["id"] for _, a in resumed.sent]
+    assert len(set(ids)) == 25  # 3 re-sent lines carry the same ids: the stream job drops them
+
+
+def test_follow_survives_rotation_and_compression(tmp_path: Path) -> None:
+    logs, state = tmp_path / "logs", tmp_path / "s.json"
+    logs.mkdir()
+    live = logs / "access.log"
+    live.write_bytes(b"\n".join(line(i) for i in range(4)) + b"\n")
+    bus = FakePubSub()
+    stop = threading.Event()
+    config = ShipConfig(topic="t", follow=(str(logs / "access.log*"),), state=state, poll_seconds=0.05,
+                        settle_seconds=0)
+
+    def rotate_then_stop() -> None:
+        while len(bus.sent) < 4:
+            stop.wait(0.05)
+        with open(live, "ab") as handle:  # grows, then is rotated and compressed before we read it
+            handle.write(b"\n".join(line(i) for i in range(4, 6)) + b"\n")
+        compressed = logs / "access.log.1.gz"
+        compressed.write_bytes(gzip.compress(live.read_bytes()))
+        os.remove(live)
+        live.write_bytes(line(100) + b"\n")
+        while len(bus.sent) < 7:
+            stop.wait(0.05)
+        stop.set()
+
+    helper = threading.Thread(target=rotate_then_stop)
+    helper.start()
+    run_ship(config, bus.publish, bus.confirm, stop=stop)
+    helper.join()
+    sources = [a["source"].rsplit("/", 1)[1] for _, a in bus.sent]
+    # The first four while it was live; after rotation only the compressed file's unread tail
+    # (lines 5-6, numbered on), and the new live file from its first line. Files are read in no
+    # particular order relative to each other.
+    assert sources[:4] == ["access.log:1", "access.log:2", "access.log:3", "access.log:4"]
+    assert sorted(sources[4:]) == ["access.log.1.gz:5", "access.log.1.gz:6", "access.log:1"]
