@@ -2,7 +2,8 @@
 """Soak `statuslens stream`: a steady input rate for a while, the stream job's RSS sampled over time.
 
 Starts the Pub/Sub emulator (unless PUBSUB_EMULATOR_HOST is set), a topic and subscription, the
-stream job, and `statuslens ship --retime --rate R` over a generated corpus; prints the RSS of the
+stream job, and `statuslens ship --retime` (a live replay) over a generated corpus whose records are
+1/R s apart; prints the RSS of the
 stream job's process tree every --every seconds, then records/s end to end (records the job
 counted in its windows / elapsed) and whether every shipped record was counted.
 
@@ -40,8 +41,18 @@ def main() -> int:
     work.mkdir(parents=True, exist_ok=True)
     records = int(args.minutes * 60 * args.rate * 1.1) + 100
     corpus = work / "soak.jsonl"
+    raw = work / "soak-raw.jsonl"
     subprocess.run([sys.executable, str(HERE / "generate_corpus.py"), "--records", str(records), "--format", "jsonl",
-                    "--seed", "5", "--out", str(corpus)], check=True)
+                    "--seed", "5", "--out", str(raw)], check=True)
+    # A steady input rate: event times exactly 1/rate apart, so that the (retimed) replay is live.
+    import orjson
+
+    step_ms = 1000 / args.rate
+    with open(raw, "rb") as src, open(corpus, "wb") as dst:
+        for i, line in enumerate(src):
+            doc = orjson.loads(line)
+            doc["time"] = int(1_260_481_210_000 + i * step_ms)
+            dst.write(orjson.dumps(doc) + b"\n")
 
     emulator = None
     host = os.environ.get("PUBSUB_EMULATOR_HOST")
@@ -69,8 +80,8 @@ def main() -> int:
                                "--early-every", "5s", "--allowed-lateness", "60s"],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(8)
-    ship = subprocess.Popen([*cli, "ship", "--from", str(corpus), "--topic", topic, "--retime", "--rate",
-                             str(args.rate), "--state", str(work / "ship.json")],
+    ship = subprocess.Popen([*cli, "ship", "--from", str(corpus), "--topic", topic, "--retime",
+                             "--state", str(work / "ship.json")],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     started = time.monotonic()
     print(f"{'minute':>7}{'stream RSS MB':>15}{'records counted':>17}", flush=True)

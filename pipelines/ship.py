@@ -76,12 +76,19 @@ class _Clock:
             self.shift_ms = int(time.time() * 1000) - time_ms
         return time_ms + self.shift_ms
 
-    def pace(self) -> None:
+    def pace(self, event_ms: int) -> None:
+        """Wait before the next record: by --rate, or, when retiming without a rate, until the
+        record's (shifted) event time, so a replay runs at the archive's own speed and never
+        publishes records from the future."""
         self.sent += 1
         if self.rate:
             ahead = self.sent / self.rate - (time.monotonic() - self.started)
-            if ahead > 0:
-                time.sleep(ahead)
+        elif self.retime:
+            ahead = event_ms / 1000 - time.time()
+        else:
+            return
+        if ahead > 0:
+            time.sleep(ahead)
 
 
 class Publisher:
@@ -138,9 +145,11 @@ def run_ship(config: ShipConfig, publish: Publish, confirm: Callable[[], None],
              stop: threading.Event | None = None) -> ShipStats:
     """Ship the replay files once, then (with `follow`) keep shipping new lines until stopped."""
     stop = stop or threading.Event()
-    manifest = _load(config.state)
+    manifest, shift_ms = _load(config.state)
     stats = ShipStats()
-    clock = _Clock(config.retime, config.rate)
+    # The --retime shift is part of the state: a record re-sent after a crash keeps its event time,
+    # so it lands in the same window, where the stream job recognises its id.
+    clock = _Clock(config.retime, config.rate, shift_ms=shift_ms)
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)} \
         if threading.current_thread() is threading.main_thread() else {}
     try:
@@ -177,26 +186,27 @@ def _ship_reads(reads: Sequence[PlannedRead], config: ShipConfig, manifest: Mani
                 offset += max(consumed, 0)
                 if not attributes:
                     continue
+                clock.pace(int(attributes["ts"]))
                 publish(data, attributes)
                 stats.published += 1
                 pending += 1
-                clock.pace()
                 if pending >= config.batch_size and exact and not read.compressed:
                     confirm()
-                    _commit(config.state, manifest, read, offset, lines)
+                    _commit(config.state, manifest, clock, read, offset, lines)
                     pending = 0
                 if stop.is_set() and exact and not read.compressed:
                     confirm()
-                    _commit(config.state, manifest, read, offset, lines)
+                    _commit(config.state, manifest, clock, read, offset, lines)
                     return
         confirm()
         manifest.record(read)
-        atomic_write(config.state, orjson.dumps(manifest.to_json(), option=orjson.OPT_INDENT_2))
+        _save(config.state, manifest, clock)
         if stop.is_set():
             return
 
 
-def _commit(state_path: Path, manifest: Manifest, read: PlannedRead, offset: int, lines: int) -> None:
+def _commit(state_path: Path, manifest: Manifest, clock: _Clock, read: PlannedRead, offset: int,
+            lines: int) -> None:
     """Remember a plain file's progress inside a read: the offset after the last confirmed line."""
     state = manifest.files.get(read.identity)
     if state is None:
@@ -204,10 +214,16 @@ def _commit(state_path: Path, manifest: Manifest, read: PlannedRead, offset: int
     state.path = read.path
     state.offset = min(offset, read.end if read.end is not None else offset)
     state.lines = lines
-    atomic_write(state_path, orjson.dumps(manifest.to_json(), option=orjson.OPT_INDENT_2))
+    _save(state_path, manifest, clock)
 
 
-def _load(path: Path) -> Manifest:
+def _save(path: Path, manifest: Manifest, clock: _Clock) -> None:
+    doc = {"version": 1, "retime_shift_ms": clock.shift_ms, "files": manifest.to_json()}
+    atomic_write(path, orjson.dumps(doc, option=orjson.OPT_INDENT_2))
+
+
+def _load(path: Path) -> tuple[Manifest, int | None]:
     if not path.exists():
-        return Manifest({})
-    return Manifest.from_json(orjson.loads(path.read_bytes()))
+        return Manifest({}), None
+    doc = orjson.loads(path.read_bytes())
+    return Manifest.from_json(doc.get("files", {})), doc.get("retime_shift_ms")

@@ -118,3 +118,16 @@ def test_follow_survives_rotation_and_compression(tmp_path: Path) -> None:
     # particular order relative to each other.
     assert sources[:4] == ["access.log:1", "access.log:2", "access.log:3", "access.log:4"]
     assert sorted(sources[4:]) == ["access.log.1.gz:5", "access.log.1.gz:6", "access.log:1"]
+
+
+def test_the_retime_shift_survives_a_restart(tmp_path: Path) -> None:
+    log, state = tmp_path / "a.log", tmp_path / "s.json"
+    log.write_bytes(b"\n".join(line(i) for i in range(3)) + b"\n")
+    first = FakePubSub()
+    ship(ShipConfig(topic="t", replay=(str(log),), state=state, retime=True, rate=1000), first)
+    doc = orjson.loads(state.read_bytes())
+    doc["files"] = {}  # positions lost: everything is sent again
+    state.write_bytes(orjson.dumps(doc))
+    again = FakePubSub()
+    ship(ShipConfig(topic="t", replay=(str(log),), state=state, retime=True, rate=1000), again)
+    assert [a for _, a in again.sent] == [a for _, a in first.sent]  # same ids, same event times
