@@ -66,6 +66,7 @@ class _Clock:
     retime: bool
     rate: float | None
     shift_ms: int | None = None
+    last_event_ms: int | None = None
     started: float = field(default_factory=time.monotonic)
     sent: int = 0
 
@@ -122,7 +123,7 @@ def record_messages(chunk: Chunk, identity: str, clock: _Clock, stats: ShipStats
         if isinstance(item, Problem):
             consumed = -1 if not item.damage else 0  # a too-long line's length is unknown
             data = redact_text(decode_text(item.raw)).encode()
-            event = int(time.time() * 1000)
+            event = clock.last_event_ms or int(time.time() * 1000)
         elif chunk.fmt != HAR and not item.strip():
             stats.skipped_blank += 1
             yield b"", {}, len(item) + 1
@@ -131,8 +132,11 @@ def record_messages(chunk: Chunk, identity: str, clock: _Clock, stats: ShipStats
             consumed = len(item) + 1 if isinstance(item, bytes) else 0
             try:
                 event = clock.event_time(parse(item).time_ms)
+                clock.last_event_ms = event
             except (RecordError, ValueError):
-                event = int(time.time() * 1000)  # the stream job dead-letters it; it still needs a time
+                # The stream job dead-letters it; it still needs a time. The previous record's keeps
+                # it in the same window when it is re-sent (the clock would not).
+                event = clock.last_event_ms or int(time.time() * 1000)
             data = (entry_raw(item) if chunk.fmt == HAR else redact_text(decode_text(item))).encode()
         source = f"{chunk.path}:entry{number}" if chunk.fmt == HAR else f"{chunk.path}:{number}"
         attributes = {"ts": str(event), "id": f"{identity[:20]}:{number}", "source": source, "fmt": chunk.fmt}

@@ -62,44 +62,51 @@ class WindowGateFn(beam.DoFn):
 
     Beam drops records that arrive after window end + allowed lateness without a word; this step
     applies the same rule a little earlier (an event-time timer per window) so that such records
-    are counted and written, never silently gone. The ids seen are kept per window and forgotten
-    when the window expires: a shipper that crashed re-sends its last unacknowledged batch at once,
-    well inside that time. State is keyed by window, not by record: the direct runner scans every
+    are counted and written, never silently gone. The ids seen in a window are kept for
+    `remember_seconds` more after it expires, so a record re-sent after a crash is a duplicate, not
+    a late record, even then. State is keyed by window, not by record: the direct runner scans every
     key with state on each bundle, so per-record keys would slow it down as the stream goes on."""
 
     CLOSED = ReadModifyWriteStateSpec("closed", BooleanCoder())
     SEEN = ReadModifyWriteStateSpec("seen", PickleCoder())
     EXPIRY = TimerSpec("expiry", TimeDomain.WATERMARK)
+    FORGET = TimerSpec("forget", TimeDomain.WATERMARK)
     LATE = "late"
     DUPLICATES = "duplicates"
 
-    def __init__(self, window_seconds: float, lateness_seconds: float) -> None:
+    def __init__(self, window_seconds: float, lateness_seconds: float, remember_seconds: float = 600) -> None:
         self.window_seconds = window_seconds
         self.lateness_seconds = lateness_seconds
+        self.remember_seconds = max(remember_seconds, lateness_seconds)
         self.late_records = Metrics.counter("statuslens", "late_records")
         self.duplicates = Metrics.counter("statuslens", "duplicate_records")
 
     def process(self, element: tuple[int, tuple[str, Any]], closed: Any = beam.DoFn.StateParam(CLOSED),
-                seen: Any = beam.DoFn.StateParam(SEEN), expiry: Any = beam.DoFn.TimerParam(EXPIRY)
-                ) -> Iterator[Any]:
+                seen: Any = beam.DoFn.StateParam(SEEN), expiry: Any = beam.DoFn.TimerParam(EXPIRY),
+                forget: Any = beam.DoFn.TimerParam(FORGET)) -> Iterator[Any]:
         window_start, (record_id, message) = element
-        if closed.read():
-            self.late_records.inc()
-            yield beam.pvalue.TaggedOutput(self.LATE, message)
-            return
         ids = seen.read() or set()
         if record_id in ids:
             self.duplicates.inc()
             yield beam.pvalue.TaggedOutput(self.DUPLICATES, record_id)
             return
+        if closed.read():
+            self.late_records.inc()
+            yield beam.pvalue.TaggedOutput(self.LATE, message)
+            return
         ids.add(record_id)
         seen.write(ids)
-        expiry.set(Timestamp.of(window_start + self.window_seconds + self.lateness_seconds))
+        expires = window_start + self.window_seconds + self.lateness_seconds
+        expiry.set(Timestamp.of(expires))
+        forget.set(Timestamp.of(expires + self.remember_seconds))
         yield message
 
     @on_timer(EXPIRY)
-    def close(self, closed: Any = beam.DoFn.StateParam(CLOSED), seen: Any = beam.DoFn.StateParam(SEEN)) -> None:
+    def close(self, closed: Any = beam.DoFn.StateParam(CLOSED)) -> None:
         closed.write(True)
+
+    @on_timer(FORGET)
+    def forget_ids(self, seen: Any = beam.DoFn.StateParam(SEEN)) -> None:
         seen.clear()
 
 
