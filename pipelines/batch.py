@@ -22,6 +22,7 @@ from statuslens.transforms.catalog import Catalog
 from statuslens.transforms.jsonlines import FieldMap
 from statuslens.transforms.outputs import OUTPUT_NAMES, WriteResultsFn, now_iso
 from statuslens.transforms.read import INPUTS_TAG, InputRange, ReadInputFn
+from statuslens.transforms.redact import redact_text
 
 __all__ = ["BatchConfig", "build_pipeline", "expand_inputs", "prepare_output", "run_batch"]
 
@@ -136,7 +137,7 @@ def _worker_logs(enabled: bool) -> Iterator[None]:
             os.dup2(saved, 2)
             log.seek(0)
             tail = log.read()[-4000:].decode("utf-8", "replace")
-            sys.stderr.write(tail)
+            sys.stderr.write(redact_text(tail))
             raise
         finally:
             os.dup2(saved, 2)

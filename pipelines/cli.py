@@ -223,6 +223,9 @@ def _cron(args: argparse.Namespace, beam_args: list[str]) -> int:
         print(f"error: the run failed, nothing committed: {_one_line(exc)}", file=sys.stderr)
         return 1
     summary = result.summary
+    for info in summary["inputs"]:
+        if info["damaged"]:
+            print(f"warning: damaged input {info['path']}: {info['damaged']}", file=sys.stderr)
     print(f"statuslens cron: {summary['records_in']} new records, {summary['dead_letter']} dead letters, "
           f"{len(result.new_groups)} new anomaly groups -> {result.run_dir}")
     for group in result.new_groups:
@@ -242,8 +245,9 @@ def _stream(args: argparse.Namespace, beam_args: list[str]) -> int:
     if args.known:
         try:
             known = read_known_groups(args.known)
-        except (OSError, ValueError) as exc:
-            raise UsageError(f"--known {args.known!r}: {_one_line(exc)}") from exc
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+            raise UsageError(f"--known {args.known!r}: not an anomalies.jsonl ({type(exc).__name__}: "
+                             f"{_one_line(exc)})") from exc
     config = StreamConfig(
         subscription=_required(args.subscription, "--subscription", "stream"),
         output=_required(args.output, "--output", "stream"),
@@ -395,7 +399,10 @@ def _quiet_beam() -> None:
 
 
 def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
+    """An error as one line for stderr, with any credential in it redacted (§7 covers messages too)."""
+    from statuslens.transforms.redact import redact_text
+
+    text = redact_text(" ".join(str(exc).split()))
     return (text[:300] + "…") if len(text) > 300 else text or type(exc).__name__
 
 

@@ -89,7 +89,11 @@ def _locked_run(config: CronConfig, runs_dir: Path, beam_args: list[str]) -> Cro
     state = _load_state(config.state_dir / STATE_FILE)
     _recover(runs_dir, set(state["runs"]))
     manifest = Manifest.from_json(state["manifest"])
-    paths = [p for p in expand_inputs(config.inputs) if "://" not in p]
+    paths = list(expand_inputs(config.inputs))
+    remote = [p for p in paths if "://" in p]
+    if remote:
+        raise UsageError(f"--input {remote[0]!r}: cron reads local files only (it follows offsets and "
+                         "rotation on this machine); use batch for other filesystems")
     reads, notes = plan_reads(paths, manifest, now=time.time(), settle_seconds=config.settle_seconds)
     for note in notes:
         print(f"note: {note}", file=sys.stderr)

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from statuslens.transforms.formats import is_har_name
 from statuslens.transforms.sources import StreamingDecompressor, compression_of
 
 __all__ = ["FileState", "Manifest", "PlannedRead", "fingerprint", "plan_reads"]
@@ -44,7 +45,7 @@ class PlannedRead:
     first_line: int
     identity: str
     prefix_len: int
-    compressed: bool
+    compressed: bool  # read as a whole (an archive or a HAR file): done once read
     new_offset: int | None  # for plain files: the offset after this read; archives: read to the end
     new_lines: int | None
 
@@ -127,7 +128,8 @@ def plan_reads(paths: Iterable[str], manifest: Manifest, now: float, settle_seco
         if not head:
             continue  # empty: nothing to read, no identity yet
         settled = now - info.st_mtime >= settle_seconds
-        if compression != "none" and not settled:
+        whole = compression != "none" or is_har_name(path)  # read once, to the end, when settled
+        if whole and not settled:
             notes.append(f"{path}: modified less than the settle time ago; waits for the next run")
             continue
         known = manifest.match(head)
@@ -146,7 +148,7 @@ def plan_reads(paths: Iterable[str], manifest: Manifest, now: float, settle_seco
             continue
         start = state.offset if state else 0
         lines = state.lines if state else 0
-        if compression != "none":
+        if compression != "none" or is_har_name(path):
             reads.append(PlannedRead(path, start, None, lines + 1, identity, len(head), True, None, None))
             continue
         settled = now - info.st_mtime >= partial_after

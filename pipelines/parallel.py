@@ -25,6 +25,7 @@ PARALLEL_THRESHOLD_BYTES = 32 << 20
 SPLIT_MIN_BYTES = 32 << 20
 _GZIP_RATIO = 8  # a rough decompressed/compressed ratio for access logs
 _SNIFF_BYTES = 64 << 10
+_SPLITTABLE = frozenset({"jsonl", "common", "combined", "combined_body"})
 
 
 def estimated_bytes(paths: Sequence[str | InputRange]) -> int:
@@ -86,6 +87,9 @@ def split_inputs(paths: Sequence[str], workers: int, log_format: str | None) -> 
             out.append(path)
             continue
         fmt = log_format or detect_format(head.split(b"\n")[:50])
+        if fmt not in _SPLITTABLE and log_format is None:
+            out.append(path)  # a HAR, or a head too odd to be sure: the whole file, read and detected as usual
+            continue
         parts = max(workers * 4, -(-size // (16 << 20)))
         out.extend(_ranges(path, size, parts, fmt))
     return out

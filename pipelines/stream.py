@@ -13,7 +13,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +39,8 @@ __all__ = ["StreamConfig", "build_stream_graph", "read_known_groups", "run_strea
 DEFAULT_STREAM_RUNNER = "BundleBasedDirectRunner"
 # Beam's own lateness is a little longer than ours, so a record we let through is never dropped.
 _LATENESS_MARGIN_SECONDS = 60
+# How long after a window expired its record ids are still recognised as duplicates.
+REMEMBER_IDS_SECONDS = 600
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,7 @@ class StreamConfig:
     known: frozenset[str] = frozenset()
     windows_topic: str | None = None
     alerts_topic: str | None = None
+    wall_clock_watermark: bool = False  # the local runner's Pub/Sub watermark is the wall clock
 
 
 def read_known_groups(path: str) -> frozenset[str]:
@@ -68,7 +71,8 @@ def build_stream_graph(messages: Any, config: StreamConfig) -> dict[str, Any]:
     gated = (
         messages
         | "KeyByWindowStart" >> beam.ParDo(_KeyByWindowStartFn(window))
-        | "DropLateAndDuplicates" >> beam.ParDo(WindowGateFn(window, lateness))
+        | "DropLateAndDuplicates" >> beam.ParDo(WindowGateFn(window, lateness, REMEMBER_IDS_SECONDS,
+                                                             wall_clock_watermark=config.wall_clock_watermark))
         .with_input_types(tuple[int, tuple[str, Any]])
         .with_outputs(WindowGateFn.LATE, WindowGateFn.DUPLICATES, main="timely")
     )
@@ -83,7 +87,8 @@ def build_stream_graph(messages: Any, config: StreamConfig) -> dict[str, Any]:
             # key's whole buffered state on every bundle, so accumulating panes would make it slower
             # and bigger the longer the stream runs. A window's totals are the sum of its lines.
             accumulation_mode=triggers.AccumulationMode.DISCARDING,
-            allowed_lateness=round(lateness) + _LATENESS_MARGIN_SECONDS,
+            # Longer than the gate's own rule: nothing the gate lets through is ever dropped here.
+            allowed_lateness=round(lateness + max(REMEMBER_IDS_SECONDS, lateness)) + _LATENESS_MARGIN_SECONDS,
         )
     )
     results = windowed | "AnalyzeLogs" >> AnalyzeLogs(config.catalog, annotated_mode="all",
@@ -160,6 +165,8 @@ def run_stream(config: StreamConfig, beam_args: Sequence[str], stop: threading.E
     if not options.view_as(StandardOptions).runner:
         # Explicit: the DirectRunner would first try to download Prism.
         options.view_as(StandardOptions).runner = DEFAULT_STREAM_RUNNER
+    if options.view_as(StandardOptions).runner in ("BundleBasedDirectRunner", "DirectRunner"):
+        config = replace(config, wall_clock_watermark=True)
     stop = stop or threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     pipeline = beam.Pipeline(options=options)

@@ -71,8 +71,9 @@ def group_key(record: dict[str, Any]) -> GroupKey:
 
 def dead_letter(source: str, reason: str, raw: bytes | str) -> bytes:
     """A dead-letter line: the first 1,024 bytes of the input, bad bytes escaped, secrets redacted."""
-    text = decode_text(raw[:RAW_LIMIT]) if isinstance(raw, bytes) else raw[:RAW_LIMIT]
-    return orjson.dumps({"source": source, "reason": redact_text(reason), "raw": redact_text(text)})
+    # Redacted whole, then cut: a secret repeated in the first 1,024 bytes may be named after them.
+    text = decode_text(raw) if isinstance(raw, bytes) else raw
+    return orjson.dumps({"source": source, "reason": redact_text(reason), "raw": redact_text(text)[:RAW_LIMIT]})
 
 
 class ChunkAnalyzer:
@@ -98,7 +99,11 @@ class ChunkAnalyzer:
     def analyze(self, chunk: Chunk) -> ChunkResult:
         result = ChunkResult()
         stats = result.stats
-        parse = self.parser(chunk.fmt)
+        try:
+            parse = self.parser(chunk.fmt)
+        except ValueError as exc:  # e.g. a stream message naming a format that does not exist
+            reason = f"unusable log format {chunk.fmt!r}: {exc}"
+            parse = _refuse(reason)
         judge, render = self.annotator.judge, self.annotator.render
         mode = self.mode
         path = chunk.path
@@ -156,6 +161,13 @@ class ChunkAnalyzer:
         _count(stats, ("input_records", path), records)
         _count(stats, ("input_dead_letter", path), dead)
         return result
+
+
+def _refuse(reason: str) -> Callable[[Any], RawRecord]:
+    def parse(_: Any) -> RawRecord:
+        raise RecordError(reason)
+
+    return parse
 
 
 def _raw_of(item: Any) -> bytes | str:

@@ -14,7 +14,6 @@ from urllib.parse import unquote_plus
 from statuslens.transforms.body import BodyInfo, parse_body
 from statuslens.transforms.catalog import Catalog
 from statuslens.transforms.classify import DOCUMENTED, Verdict, classify, explain
-from statuslens.transforms.messages import normalize_message
 from statuslens.transforms.records import RawRecord
 from statuslens.transforms.redact import redact_text, redact_url, scrub
 from statuslens.transforms.resources import ResourceMatcher, split_url
@@ -81,7 +80,7 @@ class Annotator:
         url, secrets = redact_url(raw.url)
         message = body.message
         if message is not None:
-            message = scrub(redact_text(message), secrets) if secrets or "=" in message else message
+            message = scrub(redact_text(message), secrets)
         record: dict[str, Any] = {
             "time": format_time(raw.time_ms),
             "method": raw.method,
@@ -106,7 +105,7 @@ class Annotator:
 
     def _explain(self, verdict: str, code: int, sub_code: int | str | None, message: str | None,
                  request: RequestFacts) -> str:
-        key = (verdict, code, sub_code, normalize_message(message) if message else None, request)
+        key = (verdict, code, sub_code, message, request)  # the text quotes the message as written
         text = self._explanations.get(key)
         if text is None:
             if len(self._explanations) > 10_000:

@@ -33,6 +33,7 @@ _XML_FAST_RE = re.compile(
 )
 _GATEWAY_RE = re.compile(r"<h1>([^<]*)</h1>", re.IGNORECASE)
 _LEADING_STATUS_RE = re.compile(r"^\d{3}\s+")
+_JSONP_START_RE = re.compile(r"[A-Za-z_$][\w$.]*\s*\(\s*[{\[]")
 _JSONP_RE = re.compile(r"[A-Za-z_$][\w$.]*\s*\((.*)\)\s*;?", re.DOTALL)
 _HTML_HINT_RE = re.compile(r"<!doctype\s+html|<html[\s>]|<body[\s>]|<head[\s>]", re.IGNORECASE)
 _HTML_FRAGMENT_RE = re.compile(r"<(p|div|span|h[1-6]|br|title|pre|center|a|b|i|table)[\s>/]", re.IGNORECASE)
@@ -81,7 +82,10 @@ def _parse(body: str | None) -> BodyInfo:
         return _parse_markup(text)
     if first in "{[":
         return _parse_json(text, "json")
-    jsonp = _JSONP_RE.fullmatch(text) if len(text) <= MAX_BODY_CHARS else None
+    if len(text) > MAX_BODY_CHARS:
+        looks_jsonp = _JSONP_START_RE.match(text) is not None and text.rstrip(";").rstrip().endswith(")")
+        return BodyInfo("invalid", unparseable=True) if looks_jsonp else BodyInfo("other")
+    jsonp = _JSONP_RE.fullmatch(text)
     if jsonp:
         inner = jsonp.group(1).strip()
         if inner[:1] in ("{", "["):
@@ -90,6 +94,10 @@ def _parse(body: str | None) -> BodyInfo:
 
 
 def _parse_markup(text: str) -> BodyInfo:
+    if len(text) > MAX_BODY_CHARS:  # too big to parse safely, whatever it claims to be
+        if not text.startswith("<?xml") and _HTML_HINT_RE.search(text[:2048]):
+            return BodyInfo("html")
+        return BodyInfo("invalid", unparseable=True)
     fast = _XML_FAST_RE.fullmatch(text)
     if fast:
         code, _, sub, message = fast.groups()

@@ -99,6 +99,10 @@ def _userinfo_secrets(view: str) -> set[str]:
 def _redact(text: str) -> tuple[str, set[str]]:
     """Redact parameters and user-info in `text`; also return every secret value it held."""
     redacted, found = _scan(text)
+    if "\\u00" in text or "\\/" in text:
+        # JSON text that escapes `&`, `=` or `/` (Go's encoder writes & as \u0026): scan it unescaped
+        # too; the values found are then removed from the escaped text by `scrub`.
+        found |= _scan(_json_unescaped(text))[1]
     if _NESTED_RE.search(text):
         once = unquote_plus(text)
         views = [once, unquote_plus(once)] if "%" in once else [once]
@@ -110,6 +114,16 @@ def _redact(text: str) -> tuple[str, set[str]]:
         found |= _userinfo_secrets(text)
         redacted = _USERINFO_RE.sub(lambda m: m.group(1) + REDACTED + "@", redacted)
     return redacted, found
+
+
+_JSON_ESCAPES = (("\\u0026", "&"), ("\\u003d", "="), ("\\u003D", "="), ("\\u003f", "?"), ("\\u003F", "?"),
+                 ("\\/", "/"))
+
+
+def _json_unescaped(text: str) -> str:
+    for escaped, plain in _JSON_ESCAPES:
+        text = text.replace(escaped, plain)
+    return text
 
 
 def collect_secrets(text: str) -> set[str]:

@@ -107,7 +107,8 @@ def read_input(path: str, log_format: str | None = None, *,
         if start or end is not None:
             stream = _Window(stream, start, end, seekable=compression == "none")
         reader = _LineReader(stream, max_line_bytes)
-        if is_har_name(path) or (log_format is None and _looks_like_har(reader)):
+        # HAR files are always read as HAR (§6), --log-format or not.
+        if is_har_name(path) or _looks_like_har(reader):
             fmt = HAR
             yield from _har_chunks(path, reader, chunk_lines)
         else:

@@ -51,7 +51,7 @@ def format_time(epoch_ms: int) -> str:
     """`1260481210000` -> `2009-12-10T21:40:10.000Z`."""
     seconds, millis = divmod(epoch_ms, 1000)
     stamp = datetime.fromtimestamp(seconds, tz=timezone.utc)
-    return f"{stamp:%Y-%m-%dT%H:%M:%S}.{millis:03d}Z"
+    return f"{stamp.year:04d}-{stamp:%m-%dT%H:%M:%S}.{millis:03d}Z"  # %Y drops the zeros of years < 1000
 
 
 def _epoch_ms(number: float) -> int:
