@@ -49,11 +49,11 @@ def render_markdown(summary: dict[str, Any], anomalies: Sequence[dict[str, Any]]
         sub = f"/{group['sub_code']}" if group["sub_code"] is not None else ""
         message = f' "{_md(group["message"])}"' if group["message"] else ""
         out.append(f"{rank}. **{group['status_code']}{sub}{message}** on `{group['method']} "
-                   f"{_md(group['resource'])}` — {group['verdict']}, {group['count']} records, "
-                   f"{group['consumers']} consumers, {group['first_seen']} → {group['last_seen']}")
+                   f"{_md(group['resource'])}` — {group['verdict']}, {_plural(group['count'], 'record')}, "
+                   f"{_plural(group['consumers'], 'consumer')}, {group['first_seen']} → {group['last_seen']}")
         out.append(f"   - {_md(group['explanation'] or '')}")
         for sample in group["samples"][:1]:
-            out.append(f"   - example: `{_md(sample['url'])}` ({_md(sample['source'])})")
+            out.append(f"   - example: `{_md(_short(sample['url']))}` ({_md(sample['source'])})")
     if len(anomalies) > _MAX_ANOMALIES:
         out.append(f"\n… and {len(anomalies) - _MAX_ANOMALIES} more groups in anomalies.jsonl.")
 
@@ -64,7 +64,7 @@ def render_markdown(summary: dict[str, Any], anomalies: Sequence[dict[str, Any]]
         out.append(f"### {flag} ({stats['count']})")
         out.append("")
         for sample in stats["samples"]:
-            out.append(f"- `{sample['method']} {_md(sample['url'])}` HTTP {sample['http_status']}, body code "
+            out.append(f"- `{sample['method']} {_md(_short(sample['url']))}` HTTP {sample['http_status']}, body code "
                        f"{sample['status_code']}, body {sample['body_format']} ({_md(sample['source'])})")
         out.append("")
 
@@ -113,7 +113,7 @@ def render_html(summary: dict[str, Any], anomalies: Sequence[dict[str, Any]],
                 f"<tr><td class=num>{rank}</td><td class=num>{g['count']}</td><td>{e(g['verdict'])}</td>"
                 f"<td>{g['status_code']}</td><td>{e(g['sub_code'])}</td><td>{e(g['message'])}</td>"
                 f"<td><code>{e(g['method'])} {e(g['resource'])}</code></td><td class=num>{g['consumers']}</td>"
-                f"<td><span class=expl>{e(g['explanation'])}</span><br><code>{e(example.get('url'))}</code>"
+                f"<td><span class=expl>{e(g['explanation'])}</span><br><code>{e(_short(example.get('url')))}</code>"
                 f"</td></tr>")
         parts.append("</table>")
     else:
@@ -124,7 +124,7 @@ def render_html(summary: dict[str, Any], anomalies: Sequence[dict[str, Any]],
         parts.append("<p>No record was flagged.</p>")
     for flag, stats in flagged:
         parts.append(f"<h3>{e(flag)} ({stats['count']})</h3><ul>")
-        parts += [f"<li><code>{e(s['method'])} {e(s['url'])}</code> HTTP {s['http_status']}, body code "
+        parts += [f"<li><code>{e(s['method'])} {e(_short(s['url']))}</code> HTTP {s['http_status']}, body code "
                   f"{s['status_code']}, body {e(s['body_format'])} ({e(s['source'])})</li>"
                   for s in stats["samples"]]
         parts.append("</ul>")
@@ -141,6 +141,19 @@ def render_html(summary: dict[str, Any], anomalies: Sequence[dict[str, Any]],
         parts.append("<p>Nothing to add: the table covers every response seen.</p>")
     parts.append("</body></html>")
     return "\n".join(parts) + "\n"
+
+
+_URL_SHOWN = 200
+
+
+def _short(url: str | None) -> str:
+    """A URL cut for reading (the full one is in the sample in anomalies.jsonl)."""
+    text = url or ""
+    return text if len(text) <= _URL_SHOWN else text[:_URL_SHOWN] + "…"
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
 
 
 def _sub(row: ProposedRow) -> str:
