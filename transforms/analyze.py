@@ -20,7 +20,7 @@ from statuslens.transforms.har import entry_raw, parse_har_entry
 from statuslens.transforms.jsonlines import DEFAULT_FIELD_MAP, FieldMap
 from statuslens.transforms.messages import normalize_message
 from statuslens.transforms.records import RawRecord, RecordError, decode_text
-from statuslens.transforms.redact import redact_text
+from statuslens.transforms.redact import collect_secrets, redact_text
 from statuslens.transforms.sources import Chunk, Problem
 
 __all__ = [
@@ -71,9 +71,12 @@ def group_key(record: dict[str, Any]) -> GroupKey:
 
 def dead_letter(source: str, reason: str, raw: bytes | str) -> bytes:
     """A dead-letter line: the first 1,024 bytes of the input, bad bytes escaped, secrets redacted."""
-    # Redacted whole, then cut: a secret repeated in the first 1,024 bytes may be named after them.
-    text = decode_text(raw) if isinstance(raw, bytes) else raw
-    return orjson.dumps({"source": source, "reason": redact_text(reason), "raw": redact_text(text)[:RAW_LIMIT]})
+    # The secrets are collected from the whole input: one repeated in the first 1,024 bytes may be
+    # named (`oauth_token=…`) only after them.
+    whole = decode_text(raw) if isinstance(raw, bytes) else raw
+    head = decode_text(raw[:RAW_LIMIT]) if isinstance(raw, bytes) else raw[:RAW_LIMIT]
+    secrets = collect_secrets(whole) if len(whole) > len(head) else set()
+    return orjson.dumps({"source": source, "reason": redact_text(reason), "raw": redact_text(head, secrets)})
 
 
 class ChunkAnalyzer:
