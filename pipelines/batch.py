@@ -103,10 +103,9 @@ def run_batch(config: BatchConfig, beam_args: Sequence[str] = (), allow_workers:
     workers' own logging goes to a temporary file that is shown only when the run fails.
     `allow_workers=False` keeps the default in-process (cron: a killed run leaves no workers).
     """
-    options = PipelineOptions(list(beam_args))
     if not allow_workers:
         beam_args = [*beam_args, "--direct_num_workers=1"]
-        options = PipelineOptions(list(beam_args))
+    options = PipelineOptions(list(beam_args))
     inputs = list(config.inputs)
     plain_paths = [i for i in inputs if isinstance(i, str)]
     if len(plain_paths) == len(inputs):

@@ -54,13 +54,14 @@ class ChunkResult:
     stats: dict[tuple[Any, ...], int] = field(default_factory=dict)
 
 
-def wants_annotated(mode: str, record: dict[str, Any]) -> bool:
-    """`--annotated errors`: effective code >= 400, not documented, or flagged."""
+def wants_annotated(mode: str, status_code: int, verdict: str, flags: list[str]) -> bool:
+    """Whether `--annotated MODE` writes a record; `errors`: effective code >= 400, not documented,
+    or flagged."""
     if mode == "all":
         return True
     if mode == "none":
         return False
-    return record["status_code"] >= 400 or record["verdict"] != DOCUMENTED or bool(record["flags"])
+    return status_code >= 400 or verdict != DOCUMENTED or bool(flags)
 
 
 def group_key(record: dict[str, Any]) -> GroupKey:
@@ -128,8 +129,7 @@ class ChunkAnalyzer:
                 raw = parse(item)
                 judged = judge(raw)
                 verdict = judged.verdict.verdict
-                write = mode == "all" or (mode == "errors" and (judged.code >= 400 or verdict != DOCUMENTED
-                                                                  or bool(judged.flags)))
+                write = wants_annotated(mode, judged.code, verdict, judged.flags)
                 needed = write or verdict != DOCUMENTED or bool(judged.flags)
                 record = render(raw, judged, source) if needed else None
             except RecordError as exc:

@@ -56,9 +56,8 @@ def test_an_unexpected_error_costs_one_record_not_the_job(annotator: Annotator,
 
 
 def test_wants_annotated_follows_the_contract() -> None:
-    base = {"status_code": 200, "verdict": "documented", "flags": []}
-    assert not wants_annotated("errors", base)
-    assert wants_annotated("errors", {**base, "status_code": 404})
-    assert wants_annotated("errors", {**base, "verdict": "out_of_scope"})
-    assert wants_annotated("errors", {**base, "flags": ["body_unparseable"]})
-    assert wants_annotated("all", base) and not wants_annotated("none", {**base, "status_code": 500})
+    assert not wants_annotated("errors", 200, "documented", [])
+    assert wants_annotated("errors", 404, "documented", [])
+    assert wants_annotated("errors", 200, "out_of_scope", [])
+    assert wants_annotated("errors", 200, "documented", ["body_unparseable"])
+    assert wants_annotated("all", 200, "documented", []) and not wants_annotated("none", 500, "documented", [])
