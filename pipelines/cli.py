@@ -235,8 +235,18 @@ def _cron(args: argparse.Namespace, beam_args: list[str]) -> int:
     return result.exit_code
 
 
+def _require_pubsub(command: str) -> None:
+    try:
+        import google.cloud.pubsub_v1  # noqa: F401
+    except ImportError:
+        raise UsageError(f"statuslens {command} needs Pub/Sub support: pip install 'statuslens[stream]' "
+                         "(apache-beam[gcp])") from None
+
+
 def _stream(args: argparse.Namespace, beam_args: list[str]) -> int:
     from statuslens.pipelines.stream import StreamConfig, read_known_groups, run_stream
+
+    _require_pubsub("stream")
 
     window = _duration(args.window, "--window")
     if window <= 0:
@@ -279,6 +289,7 @@ def _ship(args: argparse.Namespace) -> int:
 
     if not args.follow and not args.replay:
         raise UsageError("statuslens ship: give --follow GLOB or --from FILE")
+    _require_pubsub("ship")
     if args.batch_size < 1:
         raise UsageError("--batch-size must be at least 1")
     for path in args.replay or []:

@@ -97,7 +97,7 @@ class Publisher:
 
     def __init__(self, topic: str) -> None:
         try:
-            from google.cloud import pubsub_v1  # type: ignore[attr-defined]
+            from google.cloud import pubsub_v1  # type: ignore[attr-defined,unused-ignore]
         except ImportError as exc:  # the [stream] extra is not installed
             raise RuntimeError("statuslens ship needs Pub/Sub: pip install 'statuslens[stream]'") from exc
         self.topic = topic
