@@ -228,9 +228,10 @@ def _cron(args: argparse.Namespace, beam_args: list[str]) -> int:
             print(f"warning: damaged input {info['path']}: {info['damaged']}", file=sys.stderr)
     print(f"statuslens cron: {summary['records_in']} new records, {summary['dead_letter']} dead letters, "
           f"{len(result.new_groups)} new anomaly groups -> {result.run_dir}")
+    label = "baseline" if args.baseline else "new"  # --baseline records groups without alerting
     for group in result.new_groups:
         sub = f"/{group['sub_code']}" if group["sub_code"] is not None else ""
-        print(f"new: {group['verdict']} {group['status_code']}{sub} \"{group['message'] or ''}\" "
+        print(f"{label}: {group['verdict']} {group['status_code']}{sub} \"{group['message'] or ''}\" "
               f"{group['method']} {group['resource']} ({group['count']})")
     return result.exit_code
 
