@@ -13,6 +13,7 @@ Order of a run (each step safe to die in):
 from __future__ import annotations
 
 import fcntl
+import html
 import os
 import shutil
 import sys
@@ -161,8 +162,6 @@ def _write_new_groups(run_dir: Path, new_groups: list[dict[str, Any]], baseline:
              for g in new_groups] or ["- nothing new"]
     with open(run_dir / "report.md", "a", encoding="utf-8") as handle:
         handle.write(f"\n## {title}\n\n" + "\n".join(_md_line(line) for line in lines) + "\n")
-    import html
-
     page = (run_dir / "report.html").read_text(encoding="utf-8")
     section = f"<h2>{title}</h2><ul>" + "".join(f"<li>{html.escape(line[2:])}</li>" for line in lines) + "</ul>"
     (run_dir / "report.html").write_text(page.replace("</body>", section + "</body>", 1), encoding="utf-8")

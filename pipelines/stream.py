@@ -194,7 +194,6 @@ def run_stream(config: StreamConfig, beam_args: Sequence[str], stop: threading.E
     # Every sink writes at the end of each bundle: what is on disk is what the job has produced.
     totals = summarize_output(config.output)
     threading.Thread(target=_cancel_quietly, args=(result,), daemon=True).start()
-    time.sleep(0.1)
     return totals
 
 
@@ -231,13 +230,10 @@ class _DescribeLateFn(beam.DoFn):
     def process(self, message: tuple[bytes, dict[str, str]],
                 timestamp: Any = beam.DoFn.TimestampParam) -> Iterable[dict[str, Any]]:
         data, attributes = message
-        yield {"source": attributes.get("source"), "id": attributes.get("id"), "time": _iso(timestamp),
+        yield {"source": attributes.get("source"), "id": attributes.get("id"),
+               "time": format_time(int(timestamp.micros // 1000)),
                "reason": f"later than the allowed lateness ({self.lateness:g} s)",
                "raw": redact_text(data[:1024].decode("utf-8", "backslashreplace"))}
-
-
-def _iso(timestamp: Any) -> str:
-    return format_time(int(timestamp.micros // 1000))
 
 
 class _AddWindowFn(beam.DoFn):

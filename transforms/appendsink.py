@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from typing import Any
 
 import apache_beam as beam
 import orjson
 from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.windowed_value import PaneInfoTiming
+
+from statuslens.transforms.timestamps import format_time
 
 __all__ = ["AppendJsonLinesFn", "window_fields"]
 
@@ -27,15 +28,10 @@ def window_fields(window: Any, pane: Any) -> dict[str, Any]:
     if isinstance(window, GlobalWindow):
         return {}
     return {
-        "window_start": _iso(window.start.micros),
-        "window_end": _iso(window.end.micros),
+        "window_start": format_time(window.start.micros // 1000),
+        "window_end": format_time(window.end.micros // 1000),
         "pane": {"index": pane.index, "timing": _TIMING.get(pane.timing, "unknown"), "last": pane.is_last},
     }
-
-
-def _iso(micros: int) -> str:
-    stamp = datetime.fromtimestamp(micros / 1e6, tz=timezone.utc)
-    return f"{stamp:%Y-%m-%dT%H:%M:%S}.{stamp.microsecond // 1000:03d}Z"
 
 
 class AppendJsonLinesFn(beam.DoFn):

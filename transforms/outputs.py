@@ -5,8 +5,8 @@ Files go through Beam's FileSystems, so the same step writes to a local folder o
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
-from datetime import datetime, timezone
 from typing import Any
 
 import apache_beam as beam
@@ -18,6 +18,7 @@ from statuslens.transforms.groups import group_sort_key
 from statuslens.transforms.report import render_html, render_markdown
 from statuslens.transforms.sources import InputInfo
 from statuslens.transforms.summary import build_summary
+from statuslens.transforms.timestamps import format_time
 
 __all__ = ["OUTPUT_NAMES", "WriteResultsFn", "now_iso", "write_bytes"]
 
@@ -25,8 +26,7 @@ OUTPUT_NAMES = ("summary.json", "anomalies.jsonl", "annotated", "dead_letter", "
 
 
 def now_iso() -> str:
-    stamp = datetime.now(timezone.utc)
-    return f"{stamp:%Y-%m-%dT%H:%M:%S}.{stamp.microsecond // 1000:03d}Z"
+    return format_time(time.time_ns() // 1_000_000)
 
 
 def write_bytes(path: str, data: bytes) -> None:
