@@ -114,9 +114,12 @@ class ChunkAnalyzer:
         is_har = chunk.fmt == HAR
         separator = ":entry" if is_har else ":"
         records = dead = blanks = 0
+        # Per-record counts go to plain local dicts (the hot path); they join `stats` at the end.
+        verdicts: dict[str, int] = {}
+        statuses: dict[int, int] = {}
         for offset, item in enumerate(chunk.items):
-            index = chunk.first + offset
             if isinstance(item, Problem):
+                index = chunk.first + offset
                 source = path if item.damage else f"{path}{separator}{index}"
                 result.dead_letters.append(dead_letter(source, item.reason, item.raw))
                 dead += 1
@@ -124,39 +127,48 @@ class ChunkAnalyzer:
             if not is_har and not item.strip():
                 blanks += 1
                 continue
-            source = f"{path}{separator}{index}"
             try:
                 raw = parse(item)
                 judged = judge(raw)
                 verdict = judged.verdict.verdict
-                write = wants_annotated(mode, judged.code, verdict, judged.flags)
-                needed = write or verdict != DOCUMENTED or bool(judged.flags)
-                record = render(raw, judged, source) if needed else None
+                flags = judged.flags
+                write = wants_annotated(mode, judged.code, verdict, flags)
+                record = None
+                if write or verdict != DOCUMENTED or flags:
+                    index = chunk.first + offset
+                    record = render(raw, judged, f"{path}{separator}{index}")
             except RecordError as exc:
+                source = f"{path}{separator}{chunk.first + offset}"
                 result.dead_letters.append(
                     dead_letter(source, str(exc), entry_raw(item) if is_har else item))
                 dead += 1
                 continue
             except Exception as exc:  # a bug costs one record (as a dead letter), never the job
+                source = f"{path}{separator}{chunk.first + offset}"
                 reason = f"unexpected error: {type(exc).__name__}: {exc}"[:300]
                 result.dead_letters.append(dead_letter(source, reason, _raw_of(item)))
                 dead += 1
                 continue
             records += 1
-            _count(stats, ("verdict", verdict))
-            _count(stats, ("status", judged.code))
-            for flag in judged.flags:
-                _count(stats, ("flag", flag))
+            verdicts[verdict] = verdicts.get(verdict, 0) + 1
+            code = judged.code
+            statuses[code] = statuses.get(code, 0) + 1
             if record is None:
                 continue  # documented, unflagged and not written: nothing else to build
+            for flag in flags:
+                _count(stats, ("flag", flag))
             explanation = record.pop("explanation", None)
             order = (raw.time_ms, path, index)
             if explanation is not None:
                 result.groups.append((group_key(record), (order, {**record, "explanation": explanation})))
-            for flag in judged.flags:
+            for flag in flags:
                 result.flagged.append((flag, (order, record)))
             if write:
                 result.annotated.append(orjson.dumps(record))
+        for verdict_name, amount in verdicts.items():
+            _count(stats, ("verdict", verdict_name), amount)
+        for code_seen, amount in statuses.items():
+            _count(stats, ("status", code_seen), amount)
         _count(stats, ("records_annotated",), records)
         _count(stats, ("dead_letter",), dead)
         _count(stats, ("blank_lines",), blanks)

@@ -13,7 +13,7 @@ from urllib.parse import unquote_plus
 
 from statuslens.transforms.body import BodyInfo, parse_body
 from statuslens.transforms.catalog import Catalog
-from statuslens.transforms.classify import DOCUMENTED, Verdict, classify, explain
+from statuslens.transforms.classify import DOCUMENTED, Verdict, classify, explain, request_independent
 from statuslens.transforms.records import RawRecord
 from statuslens.transforms.redact import redact_text, redact_url, scrub
 from statuslens.transforms.resources import ResourceMatcher, split_url
@@ -27,18 +27,25 @@ FLAG_BODY_UNPARSEABLE = "body_unparseable"
 FLAGS = (FLAG_BODY_UNPARSEABLE, FLAG_HTTP_STATUS_MISMATCH)
 _OAUTH_HEADER_KEY_RE = re.compile(r'oauth_consumer_key="?([^",\s]+)')
 _GATEWAY_HEADER = "x-mashery-error-code"
+_NO_BODY = parse_body(None)
+# Stands in for the request when the verdict cannot depend on it (see Annotator.judge).
+_ANY_REQUEST = RequestFacts(method="", resource="", query_params=frozenset(), is_collection=False)
 
 
 @dataclass(slots=True)  # made per record; treated as read-only
 class Judgement:
-    """A record's verdict and the facts behind it."""
+    """A record's verdict and the facts behind it.
+
+    `request` and `consumer` are None when the verdict did not need them (every candidate row applies
+    to all requests); `render` works them out for the records that reach an output.
+    """
 
     code: int
     body: BodyInfo
-    request: RequestFacts
+    request: RequestFacts | None
     verdict: Verdict
     flags: list[str]
-    consumer: str | None
+    consumer: str | None = None
 
 
 class Annotator:
@@ -49,34 +56,71 @@ class Annotator:
         self.matcher = ResourceMatcher(r.template for r in catalog.resources)
         self.collections = catalog.collections
         self._explanations: dict[tuple[Any, ...], str] = {}
+        # (code, sub_code, message) -> verdict, for the codes whose verdict no request fact changes.
+        self._request_free: dict[tuple[Any, ...], Verdict] = {}
+        self._scope_free: dict[tuple[int, Any], bool] = {}
 
     def annotate(self, raw: RawRecord, source: str) -> dict[str, Any]:
         """The annotated record; `explanation` is added for records that are not documented."""
         return self.render(raw, self.judge(raw), source)
 
     def judge(self, raw: RawRecord) -> Judgement:
-        """Everything the verdict needs, and nothing an output-only field needs (that is `render`)."""
+        """Everything the verdict needs, and nothing an output-only field needs (that is `render`).
+
+        Most records carry a code whose candidate rows apply to all requests (200, 304, …): their
+        verdict is looked up by (code, sub_code, message) without matching the path or reading the
+        query, which is most of the cost of a record.
+        """
+        body = parse_body(raw.body, raw.headers.get(_GATEWAY_HEADER)) if raw.body or raw.headers else _NO_BODY
+        code = body.status_code if body.status_code is not None else raw.http_status
+        flags = []
+        if body.unparseable:
+            flags.append(FLAG_BODY_UNPARSEABLE)
+        if body.status_code is not None and body.status_code != raw.http_status:
+            flags.append(FLAG_HTTP_STATUS_MISMATCH)
+        key = (code, body.sub_code, body.message)
+        verdict = self._request_free.get(key)
+        if verdict is not None:
+            return Judgement(code, body, None, verdict, flags)
+        if self._is_scope_free(code, body.sub_code):
+            verdict = classify(self.catalog, code, body.sub_code, body.message, _ANY_REQUEST)
+            if len(self._request_free) >= 10_000:
+                self._request_free.clear()
+            self._request_free[key] = verdict
+            return Judgement(code, body, None, verdict, flags)
+        request, consumer = self.request_facts(raw)
+        verdict = classify(self.catalog, code, body.sub_code, body.message, request)
+        return Judgement(code, body, request, verdict, flags, consumer)
+
+    def request_facts(self, raw: RawRecord) -> tuple[RequestFacts, str | None]:
+        """The request as scopes see it (resource, query names), and its OAuth consumer key."""
         path, query = split_url(raw.url)
         resource, _ = self.matcher.match(path)
         params, consumer = _query_facts(query)
         if consumer is None and raw.authorization:
             found = _OAUTH_HEADER_KEY_RE.search(raw.authorization)
             consumer = unquote_plus(found.group(1)) if found else None
-        body = parse_body(raw.body, raw.headers.get(_GATEWAY_HEADER))
-        code = body.status_code if body.status_code is not None else raw.http_status
         request = RequestFacts(method=raw.method, resource=resource, query_params=params,
                                is_collection=resource in self.collections)
-        verdict = classify(self.catalog, code, body.sub_code, body.message, request)
-        flags = []
-        if body.unparseable:
-            flags.append(FLAG_BODY_UNPARSEABLE)
-        if body.status_code is not None and body.status_code != raw.http_status:
-            flags.append(FLAG_HTTP_STATUS_MISMATCH)
-        return Judgement(code, body, request, verdict, flags, consumer)
+        return request, consumer
+
+    def _is_scope_free(self, code: int, sub_code: int | str | None) -> bool:
+        """Whether no request fact can change the verdict of (code, sub_code), whatever the message."""
+        key = (code, sub_code)
+        known = self._scope_free.get(key)
+        if known is None:
+            known = request_independent(self.catalog, code, sub_code)
+            if len(self._scope_free) >= 10_000:
+                self._scope_free.clear()
+            self._scope_free[key] = known
+        return known
 
     def render(self, raw: RawRecord, judged: Judgement, source: str) -> dict[str, Any]:
         """The redacted output record of a judged record (only records that reach an output pay this)."""
         body = judged.body
+        request, consumer = judged.request, judged.consumer
+        if request is None:
+            request, consumer = self.request_facts(raw)
         url, secrets = redact_url(raw.url)
         message = body.message
         if message is not None:
@@ -85,7 +129,7 @@ class Annotator:
             "time": format_time(raw.time_ms),
             "method": raw.method,
             "url": url,
-            "resource": judged.request.resource,
+            "resource": request.resource,
             "http_status": raw.http_status,
             "status_code": judged.code,
             "sub_code": body.sub_code,
@@ -95,12 +139,12 @@ class Annotator:
             "verdict": judged.verdict.verdict,
             "flags": judged.flags,
             "catalog_message": judged.verdict.catalog_message,
-            "consumer": judged.consumer,
+            "consumer": consumer,
             "source": source,
         }
         if judged.verdict.verdict != DOCUMENTED:
             record["explanation"] = self._explain(judged.verdict.verdict, judged.code, body.sub_code, message,
-                                                  judged.request)
+                                                  request)
         return record
 
     def _explain(self, verdict: str, code: int, sub_code: int | str | None, message: str | None,

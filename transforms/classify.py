@@ -12,7 +12,7 @@ from statuslens.transforms.catalog import Catalog, StatusRow
 from statuslens.transforms.messages import normalize_message
 from statuslens.transforms.scopes import RequestFacts
 
-__all__ = ["VERDICTS", "Verdict", "classify", "explain"]
+__all__ = ["VERDICTS", "Verdict", "classify", "explain", "request_independent"]
 
 DOCUMENTED = "documented"
 UNDOCUMENTED_CODE = "undocumented_code"
@@ -58,6 +58,21 @@ def classify(catalog: Catalog, code: int, sub_code: int | str | None, message: s
     if in_scope:
         return Verdict(DOCUMENTED, _only_message(in_scope))
     return Verdict(OUT_OF_SCOPE)
+
+
+def request_independent(catalog: Catalog, code: int, sub_code: int | str | None) -> bool:
+    """True when no request (method, path, query) can change the verdict of (code, sub_code).
+
+    That holds when rule 1 or 2 decides, or when every candidate row applies to all requests
+    (then in-scope rows = candidates, whatever the request is).
+    """
+    rows = catalog.by_code.get(code)
+    if not rows:
+        return True
+    candidates = _candidates(catalog, rows, code, sub_code)
+    if candidates is None:
+        return True
+    return all(row.scope.kind == "always" and row.scope.method is None for row in candidates)
 
 
 def explain(catalog: Catalog, verdict: str, code: int, sub_code: int | str | None,

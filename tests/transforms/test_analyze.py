@@ -61,3 +61,18 @@ def test_wants_annotated_follows_the_contract() -> None:
     assert wants_annotated("errors", 200, "out_of_scope", [])
     assert wants_annotated("errors", 200, "documented", ["body_unparseable"])
     assert wants_annotated("all", 200, "documented", []) and not wants_annotated("none", 500, "documented", [])
+
+
+def test_a_verdict_reached_without_request_facts_still_renders_them(annotator: Annotator) -> None:
+    """200 applies to all requests, so judge skips the path and query; render must not."""
+    url = ("http://api.netflix.com/users/T1pYkT0BcDeFgHiJkLmN/queues/instant"
+           "?oauth_consumer_key=k4bghqddunxytt5x8p3qx9bf&oauth_token=secret123456")
+    raw = RawRecord(time_ms=1_260_481_210_000, method="GET", url=url, http_status=200)
+    judged = annotator.judge(raw)
+    assert judged.request is None and judged.verdict.verdict == "documented"
+    record = annotator.render(raw, judged, "a:1")
+    assert record["resource"] == "users/{user_token}/queues/instant"
+    assert record["consumer"] == "k4bghqddunxytt5x8p3qx9bf"
+    assert "secret123456" not in record["url"]
+    scoped = annotator.judge(RawRecord(time_ms=0, method="GET", url=url, http_status=403))
+    assert scoped.request is not None and scoped.request.resource == record["resource"]

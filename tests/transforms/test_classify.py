@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from statuslens.transforms.catalog import Catalog, default_catalog_path, load_catalog, parse_catalog
-from statuslens.transforms.classify import VERDICTS, Verdict, classify, explain
+from statuslens.transforms.classify import VERDICTS, Verdict, classify, explain, request_independent
 from statuslens.transforms.resources import ResourceMatcher, split_url
 from statuslens.transforms.scopes import RequestFacts
 
@@ -279,3 +279,30 @@ def test_explain_lists_at_most_four_documented_messages() -> None:
     assert text.startswith("401 for All resources and OAuth and access token resources documents ")
     assert text.count('"') == 2 * 4 + 2
     assert '; …; this response says "Token expired".' in text
+
+
+@pytest.mark.parametrize("catalog", [CATALOG_10, CATALOG_15], ids=["1.0", "1.5"])
+def test_request_independent_codes_get_one_verdict_for_every_request(catalog: Catalog) -> None:
+    """The annotator skips path and query work for these codes: that must never change a verdict."""
+    urls = [LOGIN, INSTANT, DISC, PERSON, FEED, TITLES, CURRENT, RATE_ACTUAL, ACCESS_TOKEN]
+    requests = [request(catalog, method, url) for method in ("GET", "POST", "DELETE") for url in urls]
+    keys = {(row.code, row.subcode) for row in catalog.rows} | {(row.code, None) for row in catalog.rows}
+    keys |= {(405, None), (412, 999)}
+    messages = [None, "Title already in queue", "Access token is invalid", "no such thing"]
+    independent = dependent = 0
+    for code, sub in sorted(keys, key=str):
+        if not request_independent(catalog, code, sub):
+            dependent += 1
+            continue
+        independent += 1
+        for message in messages:
+            found = {(v.verdict, v.catalog_message) for v in (classify(catalog, code, sub, message, r) for r in requests)}
+            assert len(found) == 1, (code, sub, message, found)
+    assert independent >= 5 and dependent >= 5  # both kinds exist in the real catalogs
+
+
+def test_request_independent_is_false_where_scope_decides() -> None:
+    assert request_independent(CATALOG_10, 200, None)
+    assert request_independent(CATALOG_10, 405, None)  # rule 1 decides
+    assert not request_independent(CATALOG_10, 403, None)  # 403 is documented for feeds only
+    assert verdict("GET", PERSON, 403, None, None) != verdict("GET", FEED, 403, None, None)

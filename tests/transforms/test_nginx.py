@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from statuslens.transforms.nginx import NAMED_FORMATS, compile_log_format, unescape_field
@@ -158,3 +160,44 @@ def test_matches() -> None:
     combined = compile_log_format("combined")
     assert combined.matches(COMBINED)
     assert not combined.matches(COMMON)
+
+
+_CLEAN = {  # a line of each format with no escaped quote, so the quick path applies before edits
+    "common": COMMON,
+    "combined": COMBINED.replace(b'\\"', b"\\x22"),
+    "combined_body": COMBINED_BODY,
+    '$remote_addr "$request" $status [$time_local] "$http_user_agent"$resp_body':
+        b'203.0.113.7 "GET /users/current HTTP/1.1" 401 [10/Dec/2009:21:40:10 +0000] "Py\\x22x"<status/>',
+}
+
+
+@pytest.mark.parametrize("spec", list(_CLEAN))
+def test_quick_regex_reads_the_same_fields_as_the_full_regex(spec: str) -> None:
+    """Random edits (quotes, backslashes, escapes) of a clean line: both regexes read the same fields."""
+    fmt = compile_log_format(spec)
+    assert fmt.quick_regex is not None
+    assert fmt._match(_CLEAN[spec]).re is fmt.quick_regex  # type: ignore[union-attr]
+    rng = random.Random(7)
+    pieces = [b"a", b"\\", b'"', b" ", b"\\x22", b"-", b"[", b"]", b"1", b'\\"']
+    paths = {"quick": 0, "full": 0}
+    for _ in range(20_000):
+        line = bytearray(_CLEAN[spec])
+        for _ in range(rng.randint(0, 3)):
+            at = rng.randrange(len(line) + 1)
+            if rng.random() < 0.6:
+                line[at:at] = rng.choice(pieces)
+            elif at < len(line):
+                del line[at]
+        full = fmt.regex.fullmatch(bytes(line))
+        used = fmt._match(bytes(line))
+        assert (full.groupdict() if full else None) == (used.groupdict() if used else None), bytes(line)
+        if used is not None:
+            paths["quick" if used.re is fmt.quick_regex else "full"] += 1
+    assert paths["quick"] > 1000 and paths["full"] > 100, paths  # both paths really ran
+
+
+def test_an_escaped_quote_is_read_by_the_full_regex() -> None:
+    fmt = compile_log_format("combined")
+    match = fmt._match(COMBINED)  # its referer holds \"star wars\"
+    assert match is not None and match.re is fmt.regex
+    assert fmt.parse(COMBINED).url == "/catalog/titles?term=café"
