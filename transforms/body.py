@@ -1,9 +1,9 @@
 """Read the status envelope out of a response body (DOMAIN.md §3).
 
-Bodies are untrusted: XML is parsed with defusedxml and DTDs forbidden (no entity expansion, no
-external resources), JSON with orjson (its nesting limit bounds depth), and anything over
-`MAX_BODY_CHARS` is not parsed at all. A tiny regular expression reads the common v1 envelope
-without building a tree; anything it does not fully match goes to the safe parser.
+Bodies are untrusted: XML is parsed with expat, any DOCTYPE refused as soon as it starts (so no
+entity is ever declared or expanded, no external resource read) and its depth bounded; JSON with
+orjson (its nesting limit bounds depth); anything over `MAX_BODY_CHARS` is not parsed at all. A tiny
+regular expression reads the common v1 envelope; anything it does not fully match goes to expat.
 """
 
 from __future__ import annotations
@@ -11,12 +11,9 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from xml.etree.ElementTree import Element, TreeBuilder
 from xml.parsers import expat
 
 import orjson
-from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import DefusedXMLParser, ParseError
 
 __all__ = ["MAX_BODY_CHARS", "MAX_XML_DEPTH", "BodyInfo", "gateway_message", "parse_body"]
 
@@ -32,6 +29,8 @@ _XML_FAST_RE = re.compile(
     r"</status>\s*"
 )
 _GATEWAY_RE = re.compile(r"<h1>([^<]*)</h1>", re.IGNORECASE)
+# A document that opens with <status: read in one pass for its fields (no root-tag pre-check).
+_STATUS_START_RE = re.compile(r"(?:<\?xml[^<>]*\?>)?\s*<status[\s>/]")
 _LEADING_STATUS_RE = re.compile(r"^\d{3}\s+")
 _JSONP_START_RE = re.compile(r"[A-Za-z_$][\w$.]*\s*\(\s*[{\[]")
 _JSONP_RE = re.compile(r"[A-Za-z_$][\w$.]*\s*\((.*)\)\s*;?", re.DOTALL)
@@ -114,40 +113,75 @@ def _parse_markup(text: str) -> BodyInfo:
     if len(text) > MAX_BODY_CHARS:
         return BodyInfo("invalid", unparseable=True)
     try:
-        root_tag = _xml_root_tag(text) if text.count("<") <= MAX_XML_DEPTH else None
-        if root_tag == "status" or root_tag is None:
-            root = _safe_fromstring(text)
-            root_tag = root.tag
-    except (ParseError, DefusedXmlException, ValueError, RecursionError, expat.ExpatError):
+        if _STATUS_START_RE.match(text) is None and text.count("<") <= MAX_XML_DEPTH:
+            root_tag = _xml_root_tag(text)
+            if root_tag != "status":
+                return BodyInfo("html" if root_tag == "html" else "xml")
+        root_tag, fields = _read_status_xml(text)
+    except (ValueError, RecursionError, expat.ExpatError):
         if _looks_like_html_fragment(text):
             return BodyInfo("html")
         return BodyInfo("invalid", unparseable=True)
     if root_tag != "status":
         return BodyInfo("html" if root_tag.rpartition("}")[2] == "html" else "xml")
-    return _from_fields(
-        "xml",
-        _child_text(root, "status_code"),
-        _child_text(root, "sub_code") or _child_text(root, "subcode"),
-        _child_text(root, "message"),
-    )
+    return _from_fields("xml", fields["status_code"], fields["sub_code"] or fields["subcode"], fields["message"])
 
 
-class _DepthBoundedBuilder(TreeBuilder):
-    """An element tree builder that refuses documents nested deeper than MAX_XML_DEPTH."""
+_STATUS_FIELDS = ("status_code", "sub_code", "subcode", "message")
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._depth = 0
 
-    def start(self, tag: str, attrs: dict[str, str]) -> Element:
-        self._depth += 1
-        if self._depth > MAX_XML_DEPTH:
+def _read_status_xml(text: str) -> tuple[str, dict[str, str | None]]:
+    """The root tag and the text of the root's first `status_code`/`sub_code`/`subcode`/`message`
+    children, in one expat pass; raises on malformed XML, any DTD, or nesting past MAX_XML_DEPTH.
+
+    Names are read the way ElementTree reads them (`{uri}local` for a namespaced element), and a
+    child's text is ElementTree's `.text`: the character data before its first sub-element.
+    Refusing the DOCTYPE means no entity can be declared, so none is ever expanded.
+    """
+    parser = expat.ParserCreate(namespace_separator="}")
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    parser.ExternalEntityRefHandler = _refuse_dtd  # type: ignore[assignment]
+    fields: dict[str, str | None] = dict.fromkeys(_STATUS_FIELDS)
+    root: list[str] = []
+    depth = 0
+    capturing: list[str] = []  # the field whose text is being read, if any
+    pieces: list[str] = []
+
+    def start(name: str, _attrs: object) -> None:
+        nonlocal depth
+        depth += 1
+        if depth > MAX_XML_DEPTH:
             raise ValueError(f"XML nested deeper than {MAX_XML_DEPTH} elements")
-        return super().start(tag, attrs)
+        if capturing:
+            _finish()
+        if depth == 1:
+            root.append("{" + name if "}" in name else name)
+        elif depth == 2 and name in fields and fields[name] is None and name not in seen:
+            seen.add(name)
+            capturing.append(name)
 
-    def end(self, tag: str) -> Element:
-        self._depth -= 1
-        return super().end(tag)
+    def end(_name: str) -> None:
+        nonlocal depth
+        depth -= 1
+        if capturing:
+            _finish()
+
+    def _finish() -> None:
+        name = capturing.pop()
+        fields[name] = "".join(pieces) if pieces else None
+        pieces.clear()
+
+    def data(chunk: str) -> None:
+        if capturing:
+            pieces.append(chunk)
+
+    seen: set[str] = set()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = data
+    parser.Parse(text, True)
+    return root[0], fields
 
 
 def _refuse_dtd(*_: object) -> None:
@@ -176,14 +210,6 @@ def _xml_root_tag(text: str) -> str:
     return found[0]
 
 
-def _safe_fromstring(text: str) -> Element:
-    """defusedxml's fromstring with DTDs forbidden and the nesting depth bounded."""
-    parser = DefusedXMLParser(target=_DepthBoundedBuilder(), forbid_dtd=True)
-    parser.feed(text)
-    root: Element = parser.close()
-    return root
-
-
 def _parse_json(text: str, body_format: str) -> BodyInfo:
     if len(text) > MAX_BODY_CHARS:
         return BodyInfo("invalid", unparseable=True)
@@ -204,11 +230,6 @@ def _from_fields(body_format: str, code: object, sub: object, message: str | Non
     status_code = _int_or_none(code)
     sub_code = _sub_code(sub) if sub not in (None, "") else None
     return BodyInfo(body_format, status_code, sub_code, message.strip() if message is not None else None)
-
-
-def _child_text(root: Element, tag: str) -> str | None:
-    child = root.find(tag)
-    return child.text if child is not None and child.text is not None else None
 
 
 def _int_or_none(value: object) -> int | None:

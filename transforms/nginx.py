@@ -69,7 +69,9 @@ class LineFormat:
         method, url = _request_parts(values)
         time_ms = _time(values)
         status_raw = values["status"]
-        status = require_status(status_raw.decode("ascii", "replace") if status_raw is not None else None)
+        status = _STATUSES.get(status_raw)
+        if status is None:
+            status = require_status(status_raw.decode("ascii", "replace") if status_raw is not None else None)
         body = None
         if self.body_var is not None:
             raw_body = values[self.body_var]
@@ -161,6 +163,9 @@ def unescape_field(raw: bytes) -> str:
         raw = raw.replace(b"\\x22", b'"')
         if b"\\" not in raw:
             return decode_text(raw)
+        raw = raw.replace(b"\\x0A", b"\n")  # the other escape bodies are full of
+        if b"\\" not in raw:
+            return decode_text(raw)
     return decode_text(_ESCAPE_RE.sub(_unescape_one, raw))
 
 
@@ -184,7 +189,9 @@ def _request_parts(values: dict[str, bytes | None]) -> tuple[str, str]:
     if request is not None:
         text = unescape_field(request)
         parts = text.split()
-        if len(parts) >= 3 and parts[-1].startswith("HTTP/"):
+        if len(parts) == 3 and parts[2].startswith("HTTP/"):
+            method, url = parts[0], parts[1]
+        elif len(parts) >= 3 and parts[-1].startswith("HTTP/"):
             method, url = parts[0], " ".join(parts[1:-1])
         elif len(parts) >= 2:
             # HTTP/0.9 style, or an unencoded space in the URL with the version missing (scanners).
@@ -198,7 +205,7 @@ def _request_parts(values: dict[str, bytes | None]) -> tuple[str, str]:
         args = values.get("args")
         if args and args != b"-" and "?" not in url:
             url += "?" + unescape_field(args)
-    if not _METHOD_RE.match(method):
+    if method not in _COMMON_METHODS and not _METHOD_RE.match(method):
         raise RecordError("request line has no method and URL")
     if not url:
         raise RecordError("missing url")
@@ -209,8 +216,21 @@ def _time(values: dict[str, bytes | None]) -> int:
     for var in _TIME_VARS:
         raw = values.get(var)
         if raw is not None:
+            known = _TIMES.get(raw)
+            if known is not None:
+                return known
             try:
-                return parse_time(raw.decode("ascii", "replace"))
+                ms = parse_time(raw.decode("ascii", "replace"))
             except ValueError as exc:
                 raise RecordError(str(exc)) from None
+            if len(_TIMES) >= 4096:
+                _TIMES.clear()
+            _TIMES[raw] = ms
+            return ms
     raise RecordError("missing time")
+
+
+# Lines repeat the same second many times: its parse is kept by the raw bytes.
+_TIMES: dict[bytes, int] = {}
+_STATUSES = {str(code).encode(): code for code in range(100, 600)}
+_COMMON_METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"})

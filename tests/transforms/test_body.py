@@ -191,3 +191,33 @@ def test_nesting_up_to_the_limit_parses() -> None:
 
 def test_html_fragment_that_is_not_xml_is_html() -> None:
     assert parse_body("<p>Service temporarily unavailable<br>try later") == BodyInfo("html")
+
+
+@pytest.mark.parametrize(
+    "body, expected",
+    [
+        # A status document the quick regex does not take: read in one expat pass, as ElementTree
+        # would read it (first child of each name, its text up to its first sub-element).
+        ('<?xml version="1.0"?><status><status_code>201</status_code><message>Resource created</message>'
+         "<resources_created><queue_item><id>1</id></queue_item></resources_created></status>",
+         BodyInfo("xml", 201, None, "Resource created")),
+        ("<status><message>a<b/>c</message><message>z</message></status>", BodyInfo("xml", message="a")),
+        ("<status><message></message><message>b</message></status>", BodyInfo("xml")),
+        ("<status><message><![CDATA[x &]]> y &amp;</message></status>", BodyInfo("xml", message="x & y &")),
+        ("<!-- c --><status><status_code>400</status_code></status>", BodyInfo("xml", 400)),
+        ("<status><sub_code></sub_code><subcode>9</subcode></status>", BodyInfo("xml", sub_code=9)),
+        ("<status><status><message>inner</message></status></status>", BodyInfo("xml")),
+        # Namespaced: not the envelope.
+        ('<status xmlns="urn:x"><message>a</message></status>', BodyInfo("xml")),
+        ('<status><message xmlns="urn:x">m</message></status>', BodyInfo("xml")),
+        ("<status><message>&unknown;</message></status>", BodyInfo("invalid", unparseable=True)),
+        ("<status><message>open</status>", BodyInfo("invalid", unparseable=True)),
+    ],
+)
+def test_status_documents_read_by_expat(body: str, expected: BodyInfo) -> None:
+    assert parse_body(body) == expected
+
+
+def test_status_nested_past_the_limit_is_invalid() -> None:
+    deep = "<status><message>a</message>" + "<x>" * (MAX_XML_DEPTH + 5) + "</x>" * (MAX_XML_DEPTH + 5) + "</status>"
+    assert parse_body(deep) == BodyInfo("invalid", unparseable=True)

@@ -296,7 +296,8 @@ def test_request_independent_codes_get_one_verdict_for_every_request(catalog: Ca
             continue
         independent += 1
         for message in messages:
-            found = {(v.verdict, v.catalog_message) for v in (classify(catalog, code, sub, message, r) for r in requests)}
+            verdicts = [classify(catalog, code, sub, message, r) for r in requests]
+            found = {(v.verdict, v.catalog_message) for v in verdicts}
             assert len(found) == 1, (code, sub, message, found)
     assert independent >= 5 and dependent >= 5  # both kinds exist in the real catalogs
 
