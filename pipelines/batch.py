@@ -11,7 +11,6 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import apache_beam as beam
-from apache_beam import coders
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 
@@ -23,6 +22,7 @@ from statuslens.transforms.jsonlines import FieldMap
 from statuslens.transforms.outputs import OUTPUT_NAMES, WriteResultsFn, now_iso
 from statuslens.transforms.read import INPUTS_TAG, InputRange, ReadInputFn
 from statuslens.transforms.redact import redact_text
+from statuslens.transforms.shards import WriteShardsFn, stale_temp_folders, temp_folder
 
 __all__ = ["BatchConfig", "build_pipeline", "expand_inputs", "prepare_output", "run_batch"]
 
@@ -61,6 +61,8 @@ def prepare_output(output: str, overwrite: bool) -> None:
         raise UsageError(f"--output {output!r} is not empty; add --overwrite to replace its statuslens outputs")
     ours = [FileSystems.join(output, name) for name in OUTPUT_NAMES]
     stale = [path for path in ours if FileSystems.exists(path)]
+    # A run that died before its last step leaves its temporary shard folder: ours too.
+    stale += stale_temp_folders(output)
     # summary.json first: a folder with a partial set of outputs never has a summary.
     stale.sort(key=lambda p: not p.endswith("summary.json"))
     for path in stale:
@@ -77,20 +79,22 @@ def build_pipeline(pipeline: beam.Pipeline, config: BatchConfig, started_at: str
     # stays flat; parallelism comes from the inputs (files, and splits of large plain files).
     results = read["chunks"] | "AnalyzeLogs" >> AnalyzeLogs(
         config.catalog, config.annotated, FieldMap.with_overrides(config.field_map))
-    join = FileSystems.join
-    results["annotated"] | "WriteAnnotated" >> beam.io.WriteToText(
-        join(config.output, "annotated", "part"), file_name_suffix=".jsonl", coder=coders.BytesCoder())
-    results["dead_letter"] | "WriteDeadLetters" >> beam.io.WriteToText(
-        join(config.output, "dead_letter", "part"), file_name_suffix=".jsonl", coder=coders.BytesCoder())
+    # Shards go to a temporary folder and are moved in place by the last step (transforms/shards.py).
+    temp = temp_folder(config.output)
+    shards = [
+        results[kind] | f"Write{name}Shards" >> beam.ParDo(WriteShardsFn(temp, kind))
+        for kind, name in (("annotated", "Annotated"), ("dead_letter", "DeadLetter"))
+    ]
     summary = (
         pipeline
         | "StartResults" >> beam.Create([None])
         | "WriteResults" >> beam.ParDo(
-            WriteResultsFn(config.output, config.catalog, started_at),
+            WriteResultsFn(config.output, config.catalog, started_at, temp),
             counts=beam.pvalue.AsSingleton(results["stats"]),
             anomalies=beam.pvalue.AsList(results["anomalies"]),
             flagged=beam.pvalue.AsList(results["flagged"]),
             inputs=beam.pvalue.AsList(read[INPUTS_TAG]),
+            shards=beam.pvalue.AsList(shards | "AllShards" >> beam.Flatten()),
         )
     )
     return {**results, "inputs": read[INPUTS_TAG], "summary": summary}

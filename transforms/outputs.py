@@ -16,13 +16,15 @@ from apache_beam.io.filesystems import FileSystems
 from statuslens.transforms.catalog import Catalog
 from statuslens.transforms.groups import group_sort_key
 from statuslens.transforms.report import render_html, render_markdown
+from statuslens.transforms.shards import finalize_shards
 from statuslens.transforms.sources import InputInfo
 from statuslens.transforms.summary import build_summary
 from statuslens.transforms.timestamps import format_time
 
-__all__ = ["OUTPUT_NAMES", "WriteResultsFn", "now_iso", "write_bytes"]
+__all__ = ["OUTPUT_NAMES", "SHARDED_OUTPUTS", "WriteResultsFn", "now_iso", "write_bytes"]
 
 OUTPUT_NAMES = ("summary.json", "anomalies.jsonl", "annotated", "dead_letter", "report.md", "report.html")
+SHARDED_OUTPUTS = ("annotated", "dead_letter")
 
 
 def now_iso() -> str:
@@ -37,13 +39,17 @@ def write_bytes(path: str, data: bytes) -> None:
 class WriteResultsFn(beam.DoFn):
     """None -> summary.json, anomalies.jsonl, report.md, report.html in the output folder."""
 
-    def __init__(self, output: str, catalog: Catalog, started_at: str) -> None:
+    def __init__(self, output: str, catalog: Catalog, started_at: str, temp: str | None = None) -> None:
         self.output = output
         self.catalog = catalog
         self.started_at = started_at
+        self.temp = temp
 
     def process(self, _: Any, counts: dict[Any, int], anomalies: list[dict[str, Any]],
-                flagged: list[tuple[str, dict[str, Any]]], inputs: list[InputInfo]) -> Iterator[dict[str, Any]]:
+                flagged: list[tuple[str, dict[str, Any]]], inputs: list[InputInfo],
+                shards: list[tuple[str, str]] = ()) -> Iterator[dict[str, Any]]:  # type: ignore[assignment]
+        if self.temp is not None:
+            finalize_shards(self.output, self.temp, shards, SHARDED_OUTPUTS)
         groups = sorted(anomalies, key=group_sort_key)
         flags = sorted(flagged, key=lambda pair: pair[0])
         summary = build_summary(counts, inputs, self.catalog, self.started_at, now_iso())
