@@ -116,13 +116,17 @@ def _ranges(path: str, size: int, parts: int, fmt: str) -> list[InputRange]:
 
 
 def _count_newlines(handle: object, start: int, end: int) -> int:
+    """Newlines in [start, end), read into one reused buffer (no new bytes object per block)."""
     count = 0
     position = start
     handle.seek(start)  # type: ignore[attr-defined]
+    buffer = bytearray(1 << 20)
+    view = memoryview(buffer)
     while position < end:
-        block = handle.read(min(1 << 20, end - position))  # type: ignore[attr-defined]
-        if not block:
+        size = min(len(buffer), end - position)
+        got = handle.readinto(view[:size])  # type: ignore[attr-defined]
+        if not got:
             break
-        count += block.count(b"\n")
-        position += len(block)
+        count += buffer.count(b"\n", 0, got)
+        position += got
     return count

@@ -50,8 +50,18 @@ _NGINX_CACHE: dict[str, int] = {}
 def format_time(epoch_ms: int) -> str:
     """`1260481210000` -> `2009-12-10T21:40:10.000Z`."""
     seconds, millis = divmod(epoch_ms, 1000)
-    stamp = datetime.fromtimestamp(seconds, tz=timezone.utc)
-    return f"{stamp.year:04d}-{stamp:%m-%dT%H:%M:%S}.{millis:03d}Z"  # %Y drops the zeros of years < 1000
+    prefix = _FORMATTED.get(seconds)
+    if prefix is None:
+        stamp = datetime.fromtimestamp(seconds, tz=timezone.utc)
+        prefix = f"{stamp.year:04d}-{stamp:%m-%dT%H:%M:%S}"  # %Y drops the zeros of years < 1000
+        if len(_FORMATTED) >= 4096:
+            _FORMATTED.clear()
+        _FORMATTED[seconds] = prefix
+    return f"{prefix}.{millis:03d}Z"
+
+
+# Records of one second share their formatted second.
+_FORMATTED: dict[int, str] = {}
 
 
 def _epoch_ms(number: float) -> int:
