@@ -28,6 +28,9 @@ FLAGS = (FLAG_BODY_UNPARSEABLE, FLAG_HTTP_STATUS_MISMATCH)
 _OAUTH_HEADER_KEY_RE = re.compile(r'oauth_consumer_key="?([^",\s]+)')
 _GATEWAY_HEADER = "x-mashery-error-code"
 _NO_BODY = parse_body(None)
+# Bodies up to this size have their parse remembered, at most _MEMO_BODIES of them (about 16 MB).
+_MEMO_BODY_CHARS = 2048
+_MEMO_BODIES = 8192
 # Stands in for the request when the verdict cannot depend on it (see Annotator.judge).
 _ANY_REQUEST = RequestFacts(method="", resource="", query_params=frozenset(), is_collection=False)
 
@@ -59,6 +62,7 @@ class Annotator:
         # (code, sub_code, message) -> verdict, for the codes whose verdict no request fact changes.
         self._request_free: dict[tuple[Any, ...], Verdict] = {}
         self._scope_free: dict[tuple[int, Any], bool] = {}
+        self._bodies: dict[tuple[str, str | None], BodyInfo] = {}
 
     def annotate(self, raw: RawRecord, source: str) -> dict[str, Any]:
         """The annotated record; `explanation` is added for records that are not documented."""
@@ -71,7 +75,7 @@ class Annotator:
         verdict is looked up by (code, sub_code, message) without matching the path or reading the
         query, which is most of the cost of a record.
         """
-        body = parse_body(raw.body, raw.headers.get(_GATEWAY_HEADER)) if raw.body or raw.headers else _NO_BODY
+        body = self._body_info(raw.body, raw.headers.get(_GATEWAY_HEADER)) if raw.body or raw.headers else _NO_BODY
         code = body.status_code if body.status_code is not None else raw.http_status
         flags = []
         if body.unparseable:
@@ -91,6 +95,19 @@ class Annotator:
         request, consumer = self.request_facts(raw)
         verdict = classify(self.catalog, code, body.sub_code, body.message, request)
         return Judgement(code, body, request, verdict, flags, consumer)
+
+    def _body_info(self, text: str | None, gateway: str | None) -> BodyInfo:
+        """parse_body, remembered for short bodies: APIs answer the same error (and often the same
+        representation) many times, and its parse is most of a record's cost."""
+        if text is None or len(text) > _MEMO_BODY_CHARS:
+            return parse_body(text, gateway)
+        key = (text, gateway)
+        info = self._bodies.get(key)
+        if info is None:
+            if len(self._bodies) >= _MEMO_BODIES:
+                self._bodies.clear()
+            info = self._bodies[key] = parse_body(text, gateway)
+        return info
 
     def request_facts(self, raw: RawRecord) -> tuple[RequestFacts, str | None]:
         """The request as scopes see it (resource, query names), and its OAuth consumer key."""

@@ -8,6 +8,7 @@ and Apache's `\\"` and `\\\\`.
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass
 
@@ -76,7 +77,13 @@ class LineFormat:
         if self.body_var is not None:
             raw_body = values[self.body_var]
             if raw_body is not None and raw_body != b"-" and raw_body:
-                body = unescape_field(raw_body)
+                body = _BODIES.get(raw_body)
+                if body is None:
+                    body = unescape_field(raw_body)
+                    if len(raw_body) <= 2048:  # responses repeat: remember short ones (at most ~16 MB)
+                        if len(_BODIES) >= 8192:
+                            _BODIES.clear()
+                        _BODIES[raw_body] = body
         headers = {}
         for var, header in self.header_vars:
             raw_value = values[var]
@@ -157,15 +164,13 @@ def unescape_field(raw: bytes) -> str:
     """Undo nginx/Apache escaping of one quoted field and decode it as UTF-8."""
     if b"\\" not in raw:
         return decode_text(raw)
-    if b"\\\\" not in raw:
-        # nginx writes every `"` as \x22 (bodies are full of them): replace those at C speed. With
-        # no escaped backslash in the field, no \x22 here can be part of another escape.
-        raw = raw.replace(b"\\x22", b'"')
-        if b"\\" not in raw:
-            return decode_text(raw)
-        raw = raw.replace(b"\\x0A", b"\n")  # the other escape bodies are full of
-        if b"\\" not in raw:
-            return decode_text(raw)
+    if raw.count(b"\\") == raw.count(b"\\x"):
+        # Only \xHH escapes (nginx's default escaping: bodies are full of \x22): undone in one C pass.
+        # A malformed one (`\xZZ`, a cut-off `\x`) makes escape_decode refuse; the regex handles it.
+        try:
+            return decode_text(codecs.escape_decode(raw)[0])
+        except ValueError:
+            pass
     return decode_text(_ESCAPE_RE.sub(_unescape_one, raw))
 
 
@@ -232,5 +237,6 @@ def _time(values: dict[str, bytes | None]) -> int:
 
 # Lines repeat the same second many times: its parse is kept by the raw bytes.
 _TIMES: dict[bytes, int] = {}
+_BODIES: dict[bytes, str] = {}
 _STATUSES = {str(code).encode(): code for code in range(100, 600)}
 _COMMON_METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"})

@@ -201,3 +201,16 @@ def test_an_escaped_quote_is_read_by_the_full_regex() -> None:
     match = fmt._match(COMBINED)  # its referer holds \"star wars\"
     assert match is not None and match.re is fmt.regex
     assert fmt.parse(COMBINED).url == "/catalog/titles?term=café"
+
+
+def test_unescape_fast_paths_agree_with_the_general_rule() -> None:
+    """Random fields of escapes (good, malformed, mixed): the C fast paths give what the regex gives."""
+    from statuslens.transforms.nginx import _ESCAPE_RE, _unescape_one
+    from statuslens.transforms.records import decode_text
+
+    rng = random.Random(11)
+    pieces = [b"a", b"\\x22", b"\\x0A", b"\\x5C", b"\\x5c", b"\\xZZ", b"\\x", b"\\x4", b"\\\\", b'\\"', b"\\u00e9",
+              b"\\n", b"\xc3\xa9", b"\xff", b"x41", b"\\"]
+    for _ in range(5000):
+        raw = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
+        assert unescape_field(raw) == decode_text(_ESCAPE_RE.sub(_unescape_one, raw)), raw
