@@ -136,6 +136,13 @@ def test_extra_secrets_are_scrubbed_in_every_encoding() -> None:
     assert redact_text(text, {secret}) == "a REDACTED b REDACTED c REDACTED"
 
 
+@pytest.mark.parametrize("shown", ["N%2B2Swwj2eWf%2Flg1wgzrHrjcA3cY%3D", "N%252B2Swwj2eWf%252Flg1wgzrHrjcA3cY%253D"])
+def test_a_secret_shown_only_encoded_is_scrubbed(shown: str) -> None:
+    """The raw value is absent: the shortcut that skips absent secrets must still find its encodings."""
+    secret = "N+2Swwj2eWf/lg1wgzrHrjcA3cY="
+    assert scrub(f"x={shown}&y=1", {secret}) == "x=REDACTED&y=1"
+
+
 @pytest.mark.parametrize(
     ("name", "secret"),
     [
