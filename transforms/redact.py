@@ -36,7 +36,7 @@ _NAME_SEP_RE = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z0-9_]++)(=|%3[Dd]|%253[Dd])
 _VALUE_RE = re.compile(r"[^&\s\"'#;<>\\]*")
 _USERINFO_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://)([^/?#@\s\"']+)@")
 _URL_SAFE_RE = re.compile(r"[A-Za-z0-9_.\-~]*")
-_URL_SAFE_RUN_RE = re.compile(r"[A-Za-z0-9_.\-~]+")
+_URL_SAFE_RUN_RE = re.compile(r"[A-Za-z0-9_.\-~]{4,}")
 # An encoded `=` or `@` followed by more text: parameters or user-info nested inside a value. (An
 # encoded `=` at the end of a value is base64 padding, as in every oauth_signature.)
 _NESTED_RE = re.compile(r"%(?:25)?(?:3[Dd]|40)(?=[^&%#\s\"'])")
@@ -149,9 +149,9 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
             continue
         if secret not in text:
             # Every form keeps the secret's unreserved characters as they are, so a form can only be
-            # in the text if the longest run of them is: one search instead of building the forms.
-            core = max(_URL_SAFE_RUN_RE.findall(secret), key=len, default="")
-            if len(core) >= _MIN_GLOBAL_SECRET and core not in text:
+            # in the text if each run of them is: one search instead of building the forms.
+            run = _URL_SAFE_RUN_RE.search(secret)
+            if run is not None and run.group() not in text:
                 continue
         for form in _forms(secret):
             if form in text:

@@ -49,19 +49,22 @@ _NGINX_CACHE: dict[str, int] = {}
 
 def format_time(epoch_ms: int) -> str:
     """`1260481210000` -> `2009-12-10T21:40:10.000Z`."""
-    seconds, millis = divmod(epoch_ms, 1000)
-    prefix = _FORMATTED.get(seconds)
-    if prefix is None:
-        stamp = datetime.fromtimestamp(seconds, tz=timezone.utc)
-        prefix = f"{stamp.year:04d}-{stamp:%m-%dT%H:%M:%S}"  # %Y drops the zeros of years < 1000
-        if len(_FORMATTED) >= 4096:
-            _FORMATTED.clear()
-        _FORMATTED[seconds] = prefix
-    return f"{prefix}.{millis:03d}Z"
+    days, millis = divmod(epoch_ms, 86_400_000)
+    day = _DAYS.get(days)
+    if day is None:
+        stamp = datetime.fromtimestamp(days * 86_400, tz=timezone.utc)
+        day = f"{stamp.year:04d}-{stamp:%m-%d}T"  # %Y drops the zeros of years < 1000
+        if len(_DAYS) >= 4096:
+            _DAYS.clear()
+        _DAYS[days] = day
+    seconds, millis = divmod(millis, 1000)
+    minutes, second = divmod(seconds, 60)
+    hour, minute = divmod(minutes, 60)
+    return f"{day}{hour:02d}:{minute:02d}:{second:02d}.{millis:03d}Z"
 
 
-# Records of one second share their formatted second.
-_FORMATTED: dict[int, str] = {}
+# The date part of each day formatted once.
+_DAYS: dict[int, str] = {}
 
 
 def _epoch_ms(number: float) -> int:

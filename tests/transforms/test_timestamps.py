@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import random
+from datetime import datetime, timezone
+
 import pytest
 
 from statuslens.transforms.timestamps import format_time, parse_time
@@ -101,3 +104,14 @@ def test_round_trip_is_iso_utc_with_milliseconds(value: object) -> None:
     text = format_time(parse_time(value))
     assert text.startswith("2009-12-10T21:40:10.") and text.endswith("Z") and len(text) == 24
     assert parse_time(text) == parse_time(value)
+
+
+def test_format_time_matches_datetime_across_the_whole_range() -> None:
+    """format_time builds the time of day by arithmetic on a cached date: check it against datetime."""
+    rng = random.Random(5)
+    values = [0, -1, 86_399_999, -86_400_001, 1_260_481_210_000, -62_135_596_800_000, 253_402_300_799_999]
+    values += [rng.randint(-62_135_596_800_000, 253_402_300_799_999) for _ in range(20_000)]
+    for ms in values:
+        seconds, millis = divmod(ms, 1000)
+        stamp = datetime.fromtimestamp(seconds, tz=timezone.utc)
+        assert format_time(ms) == f"{stamp.year:04d}-{stamp:%m-%dT%H:%M:%S}.{millis:03d}Z"
