@@ -124,7 +124,7 @@ class ChunkAnalyzer:
                 result.dead_letters.append(dead_letter(source, item.reason, item.raw))
                 dead += 1
                 continue
-            if not is_har and not item.strip():
+            if not is_har and (not item or item.isspace()):  # blank: empty or ASCII whitespace only
                 blanks += 1
                 continue
             try:

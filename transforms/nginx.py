@@ -38,10 +38,10 @@ class LineFormat:
     """A compiled log_format: its name (or the format string) and the regexes for one line.
 
     `quick_regex` reads quoted fields as plain runs of non-quotes, several times faster than
-    `regex` on long escaped bodies. It is used only on lines holding exactly the format's own quote
-    characters and none of them after a backslash (its quotes are guarded by `(?<!\\)`): such a
-    line contains no `\\"`, so no quoted field can hold an escaped quote and both regexes read the
-    same fields. Any other line goes to `regex`.
+    `regex` on long escaped bodies. None of its fields can hold a `"` and each of its literal quotes
+    must not follow a backslash, so a line it matches holds no `\\"` at all: on such a line no
+    quoted field can hold an escaped quote and both regexes read the same fields. A line it does not
+    match goes to `regex`.
     """
 
     name: str
@@ -50,13 +50,12 @@ class LineFormat:
     body_var: str | None = None
     header_vars: tuple[tuple[str, str], ...] = ()  # ($sent_http_x_y variable, header name x-y)
     quick_regex: re.Pattern[bytes] | None = None
-    quotes: int = 0  # the format's literal `"` characters
 
     def matches(self, line: bytes) -> bool:
         return self._match(line) is not None
 
     def _match(self, line: bytes) -> re.Match[bytes] | None:
-        if self.quick_regex is not None and line.count(b'"') == self.quotes:
+        if self.quick_regex is not None:
             match = self.quick_regex.fullmatch(line)
             if match is not None:
                 return match
@@ -89,8 +88,7 @@ class LineFormat:
             raw_value = values[var]
             if raw_value and raw_value != b"-":
                 headers[header] = unescape_field(raw_value)
-        return RawRecord(time_ms=time_ms, method=method, url=url, http_status=status, body=body,
-                         headers=headers)
+        return RawRecord(time_ms, method, url, status, body, headers)
 
 
 def compile_log_format(spec: str, name: str | None = None) -> LineFormat:
@@ -127,10 +125,13 @@ def compile_log_format(spec: str, name: str | None = None) -> LineFormat:
             quoted_fields += 1
         elif before == "[" and after == "]":
             group = r"[^\]]*"
+            quick_group = r'[^\]"]*'
         elif after and not after.isspace():
             group = "[^" + re.escape(after) + "]*"
+            quick_group = "[^" + re.escape(after) + '"]*'
         else:
             group = r"\S*"
+            quick_group = r'[^\s"]*'
         if var in seen or not _is_read(var):
             parts.append("(?:" + group + ")")  # a variable nothing reads is matched, not captured
             quick.append("(?:" + (quick_group or group) + ")")
@@ -147,8 +148,7 @@ def compile_log_format(spec: str, name: str | None = None) -> LineFormat:
                         if v.startswith(_HEADER_PREFIXES) and v in seen)
     return LineFormat(name=name or spec, regex=re.compile(pattern.encode(), re.DOTALL),
                       variables=tuple(names), body_var=body_var, header_vars=tuple(dict.fromkeys(header_vars)),
-                      quick_regex=re.compile(quick_pattern.encode(), re.DOTALL) if quoted_fields else None,
-                      quotes=sum(literal.count('"') for literal in literals))
+                      quick_regex=re.compile(quick_pattern.encode(), re.DOTALL) if quoted_fields else None)
 
 
 _HEADER_PREFIXES = ("sent_http_", "upstream_http_")

@@ -168,6 +168,8 @@ _CLEAN = {  # a line of each format with no escaped quote, so the quick path app
     "combined_body": COMBINED_BODY,
     '$remote_addr "$request" $status [$time_local] "$http_user_agent"$resp_body':
         b'203.0.113.7 "GET /users/current HTTP/1.1" 401 [10/Dec/2009:21:40:10 +0000] "Py\\x22x"<status/>',
+    '$status"$request"[$time_local]$sent_http_x_mashery_error_code "$resp_body"':
+        b'403"GET /a HTTP/1.1"[10/Dec/2009:21:40:10 +0000]ERR_403_X "<h1>x</h1>"',
 }
 
 
@@ -178,7 +180,7 @@ def test_quick_regex_reads_the_same_fields_as_the_full_regex(spec: str) -> None:
     assert fmt.quick_regex is not None
     assert fmt._match(_CLEAN[spec]).re is fmt.quick_regex  # type: ignore[union-attr]
     rng = random.Random(7)
-    pieces = [b"a", b"\\", b'"', b" ", b"\\x22", b"-", b"[", b"]", b"1", b'\\"']
+    pieces = [b"a", b"\\", b'"', b" ", b"\\x22", b"-", b"[", b"]", b"1", b'\\"', b'""', b"\t"]
     paths = {"quick": 0, "full": 0}
     for _ in range(20_000):
         line = bytearray(_CLEAN[spec])
