@@ -73,8 +73,9 @@ def runs_in_one_process(options: PipelineOptions) -> bool:
 
 
 def split_inputs(paths: Sequence[str], workers: int, log_format: str | None) -> list[str | InputRange]:
-    """Paths, with each large local plain file replaced by line-aligned ranges (one per worker at
-    least four per worker, 16 MiB at most); each range knows its first line number and the file's format."""
+    """Paths, with each large local plain file replaced by line-aligned ranges (at least four per worker,
+    at most 16 MiB each, a multiple of the worker count); each range knows its first line number and
+    the file's format."""
     out: list[str | InputRange] = []
     for path in paths:
         size = os.path.getsize(path) if "://" not in path and os.path.isfile(path) else 0
@@ -90,7 +91,10 @@ def split_inputs(paths: Sequence[str], workers: int, log_format: str | None) -> 
         if fmt not in _SPLITTABLE and log_format is None:
             out.append(path)  # a HAR, or a head too odd to be sure: the whole file, read and detected as usual
             continue
+        # A multiple of the worker count: the local runner deals elements out round-robin, so each
+        # worker gets the same number of equal ranges.
         parts = max(workers * 4, -(-size // (16 << 20)))
+        parts = -(-parts // workers) * workers
         out.extend(_ranges(path, size, parts, fmt))
     return out
 

@@ -8,7 +8,9 @@ archive into one `Problem` naming the file and the reason, after every line read
 
 from __future__ import annotations
 
+import bisect
 import bz2
+import itertools
 import lzma
 import zlib
 from collections.abc import Iterator
@@ -276,10 +278,15 @@ class _LineReader:
         return [x for x in self._pending if isinstance(x, bytes)][: count * 4]
 
     def __iter__(self) -> Iterator[bytes | Problem]:
+        for block in self.blocks():
+            yield from block
+
+    def blocks(self) -> Iterator[list[bytes | Problem]]:
+        """The items in the lists they were read in (one per block read): no per-line generator step."""
         while True:
             if self._pending:
-                yield from self._pending
-                self._pending = []
+                block, self._pending = self._pending, []
+                yield block
             if not self._fill():
                 if self._pending:
                     continue
@@ -317,8 +324,11 @@ class _LineReader:
         data = self._buffer + block
         lines = data.split(b"\n")
         self._buffer = lines.pop()
-        for line in lines:
-            self._pending.append(line if len(line) <= self._max else _too_long(line, self._max))
+        if lines and max(map(len, lines)) <= self._max:
+            self._pending.extend(lines)
+        else:
+            for line in lines:
+                self._pending.append(line if len(line) <= self._max else _too_long(line, self._max))
         if len(self._buffer) > self._max:
             self._skipping = self._buffer[:1024]
             self._buffer = b""
@@ -366,16 +376,28 @@ def _har_chunks(path: str, reader: _LineReader, chunk_lines: int) -> Iterator[Ch
 
 def _line_chunks(path: str, fmt: str, reader: _LineReader, chunk_lines: int,
                  chunk_bytes: int, first: int = 1) -> Iterator[Chunk]:
+    """Chunks of at most `chunk_lines` items, each closed at the item that brings it to `chunk_bytes`
+    (a Problem counts 1,024 bytes); cut from whole read blocks with C-level sums, not item by item."""
     items: list[bytes | Problem] = []
     size = 0
-    for item in reader:
-        items.append(item)
-        size += len(item) if isinstance(item, bytes) else 1024
-        if len(items) >= chunk_lines or size >= chunk_bytes:
-            yield Chunk(path, fmt, first, tuple(items))
-            first += len(items)
-            items, size = [], 0
+    for block in reader.blocks():
+        start = 0
+        while start < len(block):
+            piece = block[start:start + chunk_lines - len(items)]
+            try:
+                sizes = list(map(len, piece))  # type: ignore[arg-type]
+            except TypeError:  # a Problem among the lines
+                sizes = [len(item) if isinstance(item, bytes) else 1024 for item in piece]
+            totals = list(itertools.accumulate(sizes, initial=size))[1:]
+            cut = bisect.bisect_left(totals, chunk_bytes)
+            if cut < len(piece):
+                piece = piece[:cut + 1]
+            items.extend(piece)
+            size = totals[len(piece) - 1]
+            start += len(piece)
+            if len(items) >= chunk_lines or size >= chunk_bytes:
+                yield Chunk(path, fmt, first, tuple(items))
+                first += len(items)
+                items, size = [], 0
     if items:
         yield Chunk(path, fmt, first, tuple(items))
-
-

@@ -307,3 +307,25 @@ def test_given_log_format_skips_detection(tmp_path: Path) -> None:
     path.write_bytes(COMBINED % 1 + b"\n")
     _, info, chunks = read(path, log_format="common")
     assert info.format == "common" and chunks[0].fmt == "common"
+
+
+@pytest.mark.parametrize(("chunk_lines", "chunk_bytes"), [(7, 1 << 20), (2000, 50), (3, 1), (100, 1000)])
+def test_chunks_close_at_the_line_or_byte_limit(tmp_path: Path, chunk_lines: int, chunk_bytes: int) -> None:
+    """Each chunk ends at the item that reaches chunk_lines or chunk_bytes (a too-long line counts
+    1,024), chunks number their first item, and no item is lost or repeated."""
+    lines = [b"x" * (n % 97) for n in range(3000)]
+    lines[500] = b"y" * 300  # too long for max_line_bytes=200: a Problem in the middle of a block
+    path = tmp_path / "a.log"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    items, _, chunks = read(path, log_format="combined", chunk_lines=chunk_lines, chunk_bytes=chunk_bytes,
+                            max_line_bytes=200)
+    assert len(items) == 3000 and isinstance(items[500], Problem)
+    expected_first = 1
+    for chunk in chunks:
+        assert chunk.first == expected_first
+        sizes = [len(i) if isinstance(i, bytes) else 1024 for i in chunk.items]
+        assert len(sizes) <= chunk_lines
+        assert sum(sizes[:-1]) < chunk_bytes  # closed at the first item that reached the limit
+        if chunk is not chunks[-1]:
+            assert len(sizes) == chunk_lines or sum(sizes) >= chunk_bytes
+        expected_first += len(chunk.items)
