@@ -321,8 +321,9 @@ class _LineReader:
             self._pending.append(_too_long(self._skipping, self._max))
             self._skipping = None
             block = block[newline + 1:]
-        data = self._buffer + block
-        lines = data.split(b"\n")
+        lines = block.split(b"\n")
+        if self._buffer:  # the line cut at the end of the previous block (not the whole block copied)
+            lines[0] = self._buffer + lines[0]
         self._buffer = lines.pop()
         if lines and max(map(len, lines)) <= self._max:
             self._pending.extend(lines)

@@ -76,9 +76,16 @@ def _epoch_ms(number: float) -> int:
 def _nginx_ms(text: str) -> int:
     # 10/Dec/2009:21:40:10 +0000
     try:
-        day = int(text[0:2])
-        month = _MONTHS[text[3:6]]
-        year = int(text[7:11])
+        day_start = _NGINX_DAYS.get(text[:11])
+        if day_start is None:
+            day, month, year = int(text[0:2]), _MONTHS[text[3:6]], int(text[7:11])
+            # timegm would roll 31/Feb over into March: check the day against the month.
+            if not 1 <= day <= calendar.monthrange(year, month)[1]:
+                raise ValueError(f"not a date: {text!r}")
+            day_start = calendar.timegm((year, month, day, 0, 0, 0, 0, 0, 0))
+            if len(_NGINX_DAYS) >= 4096:
+                _NGINX_DAYS.clear()
+            _NGINX_DAYS[text[:11]] = day_start
         hour, minute, second = int(text[12:14]), int(text[15:17]), int(text[18:20])
         rest = text[20:].strip()
         offset = 0
@@ -87,14 +94,16 @@ def _nginx_ms(text: str) -> int:
             if rest[0] not in "+-" or len(rest) != 5 or not rest[1:].isdigit():
                 raise ValueError(f"bad offset in {text!r}")
             offset = sign * (int(rest[1:3]) * 3600 + int(rest[3:5]) * 60)
-        # timegm would roll 31/Feb over into March: check the day against the month.
-        last_day = calendar.monthrange(year, month)[1]
-        if not (1 <= day <= last_day and hour < 24 and minute < 60 and second < 61):
+        if not (hour < 24 and minute < 60 and second < 61):
             raise ValueError(f"not a time: {text!r}")
-        seconds = calendar.timegm((year, month, day, hour, minute, second, 0, 0, 0)) - offset
+        seconds = day_start + hour * 3600 + minute * 60 + second - offset
     except (KeyError, ValueError, IndexError) as exc:
         raise ValueError(f"not an nginx time: {text!r}") from exc
     return seconds * 1000
+
+
+# Epoch seconds of each nginx date (`10/Dec/2009`) seen: a log spans few days.
+_NGINX_DAYS: dict[str, int] = {}
 
 
 def _iso_ms(text: str) -> int:
