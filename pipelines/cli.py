@@ -30,7 +30,10 @@ from statuslens.pipelines.flags import (
     unknown_beam_flags,
 )
 
-__all__ = ["main"]
+__all__ = ["main", "run"]
+
+# Commands whose work is all done (files closed, Beam workers joined) when main() returns.
+_FINISHED_ON_RETURN = frozenset({"batch", "demo", "cron"})
 
 
 def package_version() -> str:
@@ -418,5 +421,24 @@ def _one_line(exc: BaseException) -> str:
     return (text[:300] + "…") if len(text) > 300 else text or type(exc).__name__
 
 
+def run() -> NoReturn:
+    """The console entry point: main(), then for batch, demo and cron an exit that skips tearing the
+    interpreter down.
+
+    Unloading Beam's module graph takes about 0.25 s at every exit (a fifth of a small run) and does
+    nothing for these commands: when main() returns their outputs are closed and renamed into place
+    and the worker processes are joined. Logging and the standard streams are flushed first.
+    `stream` and `ship` exit normally, letting client libraries finish in the background.
+    """
+    code = main()
+    command = next((arg for arg in sys.argv[1:] if not arg.startswith("-")), "")
+    if command not in _FINISHED_ON_RETURN:
+        sys.exit(code)
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -213,3 +213,27 @@ def test_report_escapes_what_came_from_logs(tmp_path: Path) -> None:
     assert "http" not in page.replace("http_status", "")  # self-contained: no external asset
     markdown = (out / "report.md").read_text()
     assert "| 418 |  | a&lt;script>alert(1)&lt;/script>\\|b |" in markdown
+
+
+@pytest.mark.parametrize("piped", [True, False])
+def test_console_entry_exits_with_mains_code_and_complete_output(tmp_path: Path, piped: bool) -> None:
+    """`statuslens` (cli.run) ends batch runs with os._exit: its stdout must still be complete, its exit
+    status main's, whether stdout is a pipe or a file."""
+    import subprocess
+    import sys
+
+    logs = tmp_path / "a.jsonl"
+    logs.write_text("\n".join(orjson.dumps(r).decode() for r in JSONL) + "\n")
+    command = [sys.executable, "-c", "from statuslens.pipelines.cli import run; run()", "batch", "--input",
+               str(logs), "--output", str(tmp_path / "out")]
+    if piped:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+        stdout = done.stdout
+    else:
+        with open(tmp_path / "stdout.txt", "w") as handle:
+            done = subprocess.run(command, stdout=handle, stderr=subprocess.PIPE, text=True, timeout=120)
+        stdout = (tmp_path / "stdout.txt").read_text()
+    assert done.returncode == 0, done.stderr
+    assert stdout.startswith("statuslens: 4 records in") and stdout.rstrip().endswith("dead_letter/")
+    again = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 2 and "is not empty" in again.stderr
