@@ -15,7 +15,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from statuslens.pipelines.flags import UsageError
-from statuslens.pipelines.parallel import choose_runner, runs_in_one_process, split_inputs
+from statuslens.pipelines.parallel import choose_runner, pinned_in_process, runs_in_one_process, split_inputs
 from statuslens.transforms.analysis import AnalyzeLogs
 from statuslens.transforms.catalog import Catalog
 from statuslens.transforms.jsonlines import FieldMap
@@ -112,7 +112,7 @@ def run_batch(config: BatchConfig, beam_args: Sequence[str] = (), allow_workers:
     options = PipelineOptions(list(beam_args))
     inputs = list(config.inputs)
     plain_paths = [i for i in inputs if isinstance(i, str)]
-    if len(plain_paths) == len(inputs):
+    if len(plain_paths) == len(inputs) and not pinned_in_process(options, beam_args):
         workers = os.cpu_count() or 1
         inputs = split_inputs(plain_paths, workers, config.log_format)
     parallel = choose_runner(options, inputs, beam_args)

@@ -18,7 +18,7 @@ from statuslens.transforms.formats import detect_format, is_har_name
 from statuslens.transforms.read import InputRange
 from statuslens.transforms.sources import compression_of
 
-__all__ = ["PARALLEL_THRESHOLD_BYTES", "choose_runner", "runs_in_one_process", "split_inputs"]
+__all__ = ["PARALLEL_THRESHOLD_BYTES", "choose_runner", "pinned_in_process", "runs_in_one_process", "split_inputs"]
 
 # Estimated decompressed bytes above which the multi-process runner pays for its start-up.
 PARALLEL_THRESHOLD_BYTES = 32 << 20
@@ -63,6 +63,18 @@ def choose_runner(options: PipelineOptions, inputs: Sequence[str | InputRange], 
     direct.direct_running_mode = "multi_processing"
     direct.direct_num_workers = workers
     return True
+
+
+def pinned_in_process(options: PipelineOptions, explicit_flags: Sequence[str]) -> bool:
+    """True when the user's own flags keep the local runner in one process (`--direct_num_workers 1`,
+    `--direct_running_mode in_memory`): splitting the inputs would be wasted work."""
+    if options.view_as(StandardOptions).runner not in (None, "FnApiRunner", "DirectRunner"):
+        return False
+    direct = options.view_as(DirectOptions)
+    if any(flag.startswith("--direct_running_mode") for flag in explicit_flags):
+        return bool(direct.direct_running_mode != "multi_processing")
+    workers_flag = any(flag.startswith("--direct_num_workers") for flag in explicit_flags)
+    return workers_flag and bool(direct.direct_num_workers == 1)
 
 
 def runs_in_one_process(options: PipelineOptions) -> bool:

@@ -49,3 +49,17 @@ def test_split_multi_process_run_equals_the_in_process_run(tmp_path: Path, monke
     assert split == whole
     non_blank = sum(1 for line in log.read_bytes().splitlines() if line.strip())
     assert split[0]["records_in"] == non_blank
+
+
+@pytest.mark.parametrize(("flags", "pinned"), [
+    ([], False),
+    (["--direct_num_workers=1"], True),
+    (["--direct_num_workers", "2"], False),
+    (["--direct_running_mode=in_memory"], True),
+    (["--direct_running_mode=multi_processing", "--direct_num_workers=1"], False),
+    (["--runner=PortableRunner", "--direct_num_workers=1"], False),
+])
+def test_splitting_is_skipped_only_when_the_flags_pin_one_process(flags: list[str], pinned: bool) -> None:
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    assert parallel.pinned_in_process(PipelineOptions(flags), flags) is pinned
