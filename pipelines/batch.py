@@ -22,7 +22,7 @@ from statuslens.transforms.jsonlines import FieldMap
 from statuslens.transforms.outputs import OUTPUT_NAMES, WriteResultsFn, now_iso
 from statuslens.transforms.read import INPUTS_TAG, InputRange, ReadInputFn
 from statuslens.transforms.redact import redact_text
-from statuslens.transforms.shards import WriteShardsFn, stale_temp_folders, temp_folder
+from statuslens.transforms.shards import WriteShardsFn, remove_folder, stale_temp_folders, temp_folder
 
 __all__ = ["BatchConfig", "build_pipeline", "expand_inputs", "prepare_output", "run_batch"]
 
@@ -61,12 +61,13 @@ def prepare_output(output: str, overwrite: bool) -> None:
         raise UsageError(f"--output {output!r} is not empty; add --overwrite to replace its statuslens outputs")
     ours = [FileSystems.join(output, name) for name in OUTPUT_NAMES]
     stale = [path for path in ours if FileSystems.exists(path)]
-    # A run that died before its last step leaves its temporary shard folder: ours too.
-    stale += stale_temp_folders(output)
     # summary.json first: a folder with a partial set of outputs never has a summary.
     stale.sort(key=lambda p: not p.endswith("summary.json"))
     for path in stale:
         FileSystems.delete([path])
+    # A run that died before its last step leaves its temporary shard folder: ours too.
+    for folder in stale_temp_folders(output):
+        remove_folder(folder)
     FileSystems.mkdirs(output) if not FileSystems.exists(output) else None
 
 

@@ -14,6 +14,8 @@ from urllib.parse import unquote_plus
 from statuslens.transforms.body import BodyInfo, parse_body
 from statuslens.transforms.catalog import Catalog
 from statuslens.transforms.classify import DOCUMENTED, Verdict, classify, explain, request_independent
+from statuslens.transforms.memo import BoundedMemo
+from statuslens.transforms.nginx import MEMO_BODY_BYTES
 from statuslens.transforms.records import RawRecord
 from statuslens.transforms.redact import redact_text, redact_url, scrub
 from statuslens.transforms.resources import ResourceMatcher, split_url
@@ -28,9 +30,6 @@ FLAGS = (FLAG_BODY_UNPARSEABLE, FLAG_HTTP_STATUS_MISMATCH)
 _OAUTH_HEADER_KEY_RE = re.compile(r'oauth_consumer_key="?([^",\s]+)')
 _GATEWAY_HEADER = "x-mashery-error-code"
 _NO_BODY = parse_body(None)
-# Bodies up to this size have their parse remembered, at most _MEMO_BODIES of them (about 16 MB).
-_MEMO_BODY_CHARS = 2048
-_MEMO_BODIES = 8192
 # Stands in for the request when the verdict cannot depend on it (see Annotator.judge).
 _ANY_REQUEST = RequestFacts(method="", resource="", query_params=frozenset(), is_collection=False)
 
@@ -58,11 +57,12 @@ class Annotator:
         self.catalog = catalog
         self.matcher = ResourceMatcher(r.template for r in catalog.resources)
         self.collections = catalog.collections
-        self._explanations: dict[tuple[Any, ...], str] = {}
+        # Memos of the hot path, bounded in entries and in the characters they hold (transforms/memo.py).
+        self._explanations: BoundedMemo[tuple[Any, ...], str] = BoundedMemo(10_000, 8 << 20)
         # (code, sub_code, message) -> verdict, for the codes whose verdict no request fact changes.
-        self._request_free: dict[tuple[Any, ...], Verdict] = {}
+        self._request_free: BoundedMemo[tuple[Any, ...], Verdict] = BoundedMemo(10_000, 4 << 20)
         self._scope_free: dict[tuple[int, Any], bool] = {}
-        self._bodies: dict[tuple[str, str | None], BodyInfo] = {}
+        self._bodies: BoundedMemo[tuple[str, str | None], BodyInfo] = BoundedMemo(8192, 8 << 20)
 
     def annotate(self, raw: RawRecord, source: str) -> dict[str, Any]:
         """The annotated record; `explanation` is added for records that are not documented."""
@@ -88,9 +88,7 @@ class Annotator:
             return Judgement(code, body, None, verdict, flags)
         if self._is_scope_free(code, body.sub_code):
             verdict = classify(self.catalog, code, body.sub_code, body.message, _ANY_REQUEST)
-            if len(self._request_free) >= 10_000:
-                self._request_free.clear()
-            self._request_free[key] = verdict
+            self._request_free.put(key, verdict, len(body.message or "") + 16)
             return Judgement(code, body, None, verdict, flags)
         request, consumer = self.request_facts(raw)
         verdict = classify(self.catalog, code, body.sub_code, body.message, request)
@@ -99,14 +97,12 @@ class Annotator:
     def _body_info(self, text: str | None, gateway: str | None) -> BodyInfo:
         """parse_body, remembered for short bodies: APIs answer the same error (and often the same
         representation) many times, and its parse is most of a record's cost."""
-        if text is None or len(text) > _MEMO_BODY_CHARS:
+        if text is None or len(text) > MEMO_BODY_BYTES:
             return parse_body(text, gateway)
         key = (text, gateway)
         info = self._bodies.get(key)
         if info is None:
-            if len(self._bodies) >= _MEMO_BODIES:
-                self._bodies.clear()
-            info = self._bodies[key] = parse_body(text, gateway)
+            info = self._bodies.put(key, parse_body(text, gateway), len(text) + len(gateway or ""))
         return info
 
     def request_facts(self, raw: RawRecord) -> tuple[RequestFacts, str | None]:
@@ -169,10 +165,9 @@ class Annotator:
         key = (verdict, code, sub_code, message, request)  # the text quotes the message as written
         text = self._explanations.get(key)
         if text is None:
-            if len(self._explanations) > 10_000:
-                self._explanations.clear()
             text = explain(self.catalog, verdict, code, sub_code, message, request)
-            self._explanations[key] = text
+            size = len(message or "") + len(request.resource) + sum(map(len, request.query_params)) + len(text)
+            self._explanations.put(key, text, size)
         return text
 
 

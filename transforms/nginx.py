@@ -12,6 +12,7 @@ import codecs
 import re
 from dataclasses import dataclass
 
+from statuslens.transforms.memo import BoundedMemo
 from statuslens.transforms.records import RawRecord, RecordError, decode_text, require_status
 from statuslens.transforms.timestamps import parse_time
 
@@ -76,13 +77,11 @@ class LineFormat:
         if self.body_var is not None:
             raw_body = values[self.body_var]
             if raw_body is not None and raw_body != b"-" and raw_body:
-                body = _BODIES.get(raw_body)
+                body = _BODIES.get(raw_body)  # responses repeat: short bodies are unescaped once
                 if body is None:
                     body = unescape_field(raw_body)
-                    if len(raw_body) <= 2048:  # responses repeat: remember short ones (at most ~16 MB)
-                        if len(_BODIES) >= 8192:
-                            _BODIES.clear()
-                        _BODIES[raw_body] = body
+                    if len(raw_body) <= MEMO_BODY_BYTES:
+                        _BODIES.put(raw_body, body, len(raw_body))
         headers = {}
         for var, header in self.header_vars:
             raw_value = values[var]
@@ -228,15 +227,16 @@ def _time(values: dict[str, bytes | None]) -> int:
                 ms = parse_time(raw.decode("ascii", "replace"))
             except ValueError as exc:
                 raise RecordError(str(exc)) from None
-            if len(_TIMES) >= 4096:
-                _TIMES.clear()
-            _TIMES[raw] = ms
+            if len(raw) <= 64:  # a time padded to a megabyte is parsed, not remembered
+                _TIMES.put(raw, ms, len(raw))
             return ms
     raise RecordError("missing time")
 
 
 # Lines repeat the same second many times: its parse is kept by the raw bytes.
-_TIMES: dict[bytes, int] = {}
-_BODIES: dict[bytes, str] = {}
+_TIMES: BoundedMemo[bytes, int] = BoundedMemo(4096, 1 << 18)
+# Bodies of at most MEMO_BODY_BYTES, at most 8 MiB of them (their text: 4x that at worst).
+MEMO_BODY_BYTES = 2048
+_BODIES: BoundedMemo[bytes, str] = BoundedMemo(8192, 8 << 20)
 _STATUSES = {str(code).encode(): code for code in range(100, 600)}
 _COMMON_METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"})

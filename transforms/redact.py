@@ -48,7 +48,7 @@ def is_secret_param(name: str) -> bool:
     if known is None:
         lowered = name.lower()
         known = lowered in _SECRET_NAMES or lowered.endswith("_secret") or lowered.endswith("_token")
-        if len(_SECRET_PARAM_CACHE) < 4096:
+        if len(_SECRET_PARAM_CACHE) < 4096 and len(name) <= 64:
             _SECRET_PARAM_CACHE[name] = known
     return known
 
@@ -132,13 +132,20 @@ def collect_secrets(text: str) -> set[str]:
     return {value for value in _redact(text)[1] if value != REDACTED}
 
 
-@lru_cache(maxsize=8192)
 def _forms(secret: str) -> tuple[str, ...]:
     """The secret as it may appear in a record: raw, URL-encoded, form-encoded, encoded twice."""
+    return _cached_forms(secret) if len(secret) <= 256 else _encodings(secret)
+
+
+def _encodings(secret: str) -> tuple[str, ...]:
     if _URL_SAFE_RE.fullmatch(secret):
         return (secret,)
     forms = {secret, quote(secret, safe=""), quote_plus(secret), quote(quote(secret, safe=""), safe="")}
     return tuple(sorted(forms, key=lambda f: (-len(f), f)))
+
+
+# Secrets repeat across records (a user's token); only short ones are kept, so the cache stays small.
+_cached_forms = lru_cache(maxsize=8192)(_encodings)
 
 
 def scrub(text: str, secrets: Iterable[str]) -> str:

@@ -12,6 +12,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from statuslens.transforms.memo import BoundedMemo
+
 __all__ = ["ResourceMatcher", "generic_template", "split_url"]
 
 _ID_RE = re.compile(r"^\d+$")
@@ -73,7 +75,7 @@ class ResourceMatcher:
             for segment in template.split("/"):
                 node = node.setdefault(segment, {})
             node[""] = template  # "" marks the end of a template; no segment is empty.
-        self._cache: dict[str, tuple[str, bool]] = {}
+        self._cache: BoundedMemo[str, tuple[str, bool]] = BoundedMemo(_CACHE_LIMIT, 16 << 20)
 
     def match(self, path: str) -> tuple[str, bool]:
         """(template, documented): the catalog template of `path`, or a generic one and False."""
@@ -83,9 +85,7 @@ class ResourceMatcher:
         segments = [s for s in path.split("/") if s]
         found = self._walk(self._root, segments, 0)
         result = (found, True) if found is not None else (generic_template("/".join(segments)), False)
-        if len(self._cache) >= _CACHE_LIMIT:
-            self._cache.clear()
-        self._cache[path] = result
+        self._cache.put(path, result, len(path))
         return result
 
     def _walk(self, node: dict[str, Any], segments: list[str], i: int) -> str | None:

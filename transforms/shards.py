@@ -10,6 +10,7 @@ A retried bundle's abandoned file is never named, so it is never moved, and goes
 from __future__ import annotations
 
 import contextlib
+import os
 import uuid
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -18,7 +19,7 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.transforms.window import GlobalWindows
 
-__all__ = ["TEMP_PREFIX", "WriteShardsFn", "finalize_shards", "stale_temp_folders", "temp_folder"]
+__all__ = ["TEMP_PREFIX", "WriteShardsFn", "finalize_shards", "remove_folder", "stale_temp_folders", "temp_folder"]
 
 TEMP_PREFIX = ".statuslens-temp-"
 _EMPTY_SHARD = "part-00000-of-00001.jsonl"
@@ -31,6 +32,10 @@ def temp_folder(output: str) -> str:
 
 def stale_temp_folders(output: str) -> list[str]:
     """Temporary shard folders a run that died before its last step left in `output`."""
+    if "://" not in output:  # a local folder may be empty: list folders, not files
+        if not os.path.isdir(output):
+            return []
+        return sorted(os.path.join(output, name) for name in os.listdir(output) if name.startswith(TEMP_PREFIX))
     pattern = FileSystems.join(output, f"{TEMP_PREFIX}*", "*")
     files = [m.path for m in FileSystems.match([pattern])[0].metadata_list]
     return sorted({path.rstrip("/").rpartition("/")[0] for path in files})
@@ -69,7 +74,11 @@ class WriteShardsFn(beam.DoFn):
 
 def finalize_shards(output: str, temp: str, shards: Iterable[tuple[str, str]], kinds: Iterable[str]) -> None:
     """Move each kind's shards to `output/<kind>/part-NNNNN-of-MMMMM.jsonl` (an empty part when it has
-    none, as WriteToText leaves), then remove the temporary folder."""
+    none, as WriteToText leaves), then remove the temporary folder.
+
+    Safe to run again after a failure part-way (a retried last step): a shard already moved, its
+    source gone and its target there, is skipped, as WriteToText's finalisation does.
+    """
     by_kind: dict[str, list[str]] = {kind: [] for kind in kinds}
     for kind, path in shards:
         by_kind.setdefault(kind, []).append(path)
@@ -83,6 +92,17 @@ def finalize_shards(output: str, temp: str, shards: Iterable[tuple[str, str]], k
         paths.sort()
         total = len(paths)
         targets = [FileSystems.join(folder, f"part-{i:05d}-of-{total:05d}.jsonl") for i in range(total)]
-        FileSystems.rename(paths, targets)
-    if FileSystems.exists(temp):
-        FileSystems.delete([temp])
+        pending = [(src, dst) for src, dst in zip(paths, targets, strict=True)
+                   if FileSystems.exists(src) or not FileSystems.exists(dst)]
+        if pending:
+            FileSystems.rename([src for src, _ in pending], [dst for _, dst in pending])
+    remove_folder(temp)
+
+
+def remove_folder(folder: str) -> None:
+    """Delete a folder and what it holds, on a local disk or an object store (where a folder is only
+    a name prefix: the trailing `/` makes Beam's GCS filesystem delete every object under it)."""
+    if "://" in folder:
+        FileSystems.delete([folder.rstrip("/") + "/"])
+    elif FileSystems.exists(folder):
+        FileSystems.delete([folder])
