@@ -138,11 +138,9 @@ def _read_status_xml(text: str) -> tuple[str, dict[str, str | None]]:
     child's text is ElementTree's `.text`: the character data before its first sub-element.
     Refusing the DOCTYPE means no entity can be declared, so none is ever expanded.
     """
-    parser = expat.ParserCreate(namespace_separator="}")
-    parser.StartDoctypeDeclHandler = _refuse_dtd
-    parser.EntityDeclHandler = _refuse_dtd
-    parser.ExternalEntityRefHandler = _refuse_dtd  # type: ignore[assignment]
+    parser = _dtd_free_parser(namespace_separator="}")
     fields: dict[str, str | None] = dict.fromkeys(_STATUS_FIELDS)
+    seen: set[str] = set()  # fields whose first element has started: later ones are not read
     root: list[str] = []
     depth = 0
     capturing: list[str] = []  # the field whose text is being read, if any
@@ -157,7 +155,7 @@ def _read_status_xml(text: str) -> tuple[str, dict[str, str | None]]:
             _finish()
         if depth == 1:
             root.append("{" + name if "}" in name else name)
-        elif depth == 2 and name in fields and fields[name] is None and name not in seen:
+        elif depth == 2 and name in fields and name not in seen:
             seen.add(name)
             capturing.append(name)
 
@@ -176,7 +174,6 @@ def _read_status_xml(text: str) -> tuple[str, dict[str, str | None]]:
         if capturing:
             pieces.append(chunk)
 
-    seen: set[str] = set()
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = data
@@ -188,6 +185,16 @@ def _refuse_dtd(*_: object) -> None:
     raise ValueError("DTDs are not allowed in bodies")
 
 
+def _dtd_free_parser(namespace_separator: str | None = None) -> expat.XMLParserType:
+    """An expat parser that raises at the start of any DOCTYPE (so no entity is ever declared, hence
+    none expanded) and on any external entity reference."""
+    parser = expat.ParserCreate(namespace_separator=namespace_separator)
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    parser.ExternalEntityRefHandler = _refuse_dtd  # type: ignore[assignment]
+    return parser
+
+
 def _xml_root_tag(text: str) -> str:
     """The root element's name of a well-formed, DTD-free document, without building a tree.
 
@@ -195,10 +202,7 @@ def _xml_root_tag(text: str) -> str:
     objects) is several times cheaper than the full safe parse. Callers guarantee the depth bound
     (fewer '<' than MAX_XML_DEPTH); a DOCTYPE is refused, so no entity can be declared or expanded.
     """
-    parser = expat.ParserCreate()
-    parser.StartDoctypeDeclHandler = _refuse_dtd
-    parser.EntityDeclHandler = _refuse_dtd
-    parser.ExternalEntityRefHandler = _refuse_dtd  # type: ignore[assignment]
+    parser = _dtd_free_parser()
     found: list[str] = []
 
     def first_element(name: str, _attrs: object) -> None:
