@@ -61,7 +61,7 @@ class Annotator:
         self._explanations: BoundedMemo[tuple[Any, ...], str] = BoundedMemo(10_000, 8 << 20)
         # (code, sub_code, message) -> verdict, for the codes whose verdict no request fact changes.
         self._request_free: BoundedMemo[tuple[Any, ...], Verdict] = BoundedMemo(10_000, 4 << 20)
-        self._scope_free: dict[tuple[int, Any], bool] = {}
+        self._scope_free: BoundedMemo[tuple[int, Any], bool] = BoundedMemo(10_000, 10_000)
         self._bodies: BoundedMemo[tuple[str, str | None], BodyInfo] = BoundedMemo(8192, 8 << 20)
 
     def annotate(self, raw: RawRecord, source: str) -> dict[str, Any]:
@@ -122,10 +122,7 @@ class Annotator:
         key = (code, sub_code)
         known = self._scope_free.get(key)
         if known is None:
-            known = request_independent(self.catalog, code, sub_code)
-            if len(self._scope_free) >= 10_000:
-                self._scope_free.clear()
-            self._scope_free[key] = known
+            known = self._scope_free.put(key, request_independent(self.catalog, code, sub_code), 1)
         return known
 
     def render(self, raw: RawRecord, judged: Judgement, source: str) -> dict[str, Any]:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import calendar
 from datetime import datetime, timedelta, timezone
 
+from statuslens.transforms.memo import BoundedMemo
+
 __all__ = ["format_time", "parse_time"]
 
 _MONTHS = {m: i for i, m in enumerate(
@@ -34,9 +36,7 @@ def parse_time(value: object) -> int:
     if len(text) >= 20 and text[2] == "/" and text[6] == "/" and text[11] == ":":
         cached = _NGINX_CACHE.get(text)
         if cached is None:
-            if len(_NGINX_CACHE) >= 100_000:
-                _NGINX_CACHE.clear()
-            cached = _NGINX_CACHE[text] = _checked(_nginx_ms(text))
+            cached = _NGINX_CACHE.put(text, _checked(_nginx_ms(text)), len(text))
         return cached
     if text.replace(".", "", 1).isdigit():
         return _checked(_epoch_ms(float(text)))
@@ -44,7 +44,7 @@ def parse_time(value: object) -> int:
 
 
 # Access logs repeat each second many times; the parse of an nginx time is cached by its text.
-_NGINX_CACHE: dict[str, int] = {}
+_NGINX_CACHE: BoundedMemo[str, int] = BoundedMemo(100_000, 4 << 20)
 
 
 def format_time(epoch_ms: int) -> str:
@@ -53,10 +53,7 @@ def format_time(epoch_ms: int) -> str:
     day = _DAYS.get(days)
     if day is None:
         stamp = datetime.fromtimestamp(days * 86_400, tz=timezone.utc)
-        day = f"{stamp.year:04d}-{stamp:%m-%d}T"  # %Y drops the zeros of years < 1000
-        if len(_DAYS) >= 4096:
-            _DAYS.clear()
-        _DAYS[days] = day
+        day = _DAYS.put(days, f"{stamp.year:04d}-{stamp:%m-%d}T", 1)  # %Y drops the zeros of years < 1000
     seconds, millis = divmod(millis, 1000)
     minutes, second = divmod(seconds, 60)
     hour, minute = divmod(minutes, 60)
@@ -64,7 +61,7 @@ def format_time(epoch_ms: int) -> str:
 
 
 # The date part of each day formatted once.
-_DAYS: dict[int, str] = {}
+_DAYS: BoundedMemo[int, str] = BoundedMemo(4096, 4096)
 
 
 def _epoch_ms(number: float) -> int:
@@ -82,10 +79,7 @@ def _nginx_ms(text: str) -> int:
             # timegm would roll 31/Feb over into March: check the day against the month.
             if not 1 <= day <= calendar.monthrange(year, month)[1]:
                 raise ValueError(f"not a date: {text!r}")
-            day_start = calendar.timegm((year, month, day, 0, 0, 0, 0, 0, 0))
-            if len(_NGINX_DAYS) >= 4096:
-                _NGINX_DAYS.clear()
-            _NGINX_DAYS[text[:11]] = day_start
+            day_start = _NGINX_DAYS.put(text[:11], calendar.timegm((year, month, day, 0, 0, 0, 0, 0, 0)), 1)
         hour, minute, second = int(text[12:14]), int(text[15:17]), int(text[18:20])
         rest = text[20:].strip()
         offset = 0
@@ -103,7 +97,7 @@ def _nginx_ms(text: str) -> int:
 
 
 # Epoch seconds of each nginx date (`10/Dec/2009`) seen: a log spans few days.
-_NGINX_DAYS: dict[str, int] = {}
+_NGINX_DAYS: BoundedMemo[str, int] = BoundedMemo(4096, 4096)
 
 
 def _iso_ms(text: str) -> int:
