@@ -19,7 +19,7 @@ from statuslens.pipelines.parallel import choose_runner, pinned_in_process, runs
 from statuslens.transforms.analysis import AnalyzeLogs
 from statuslens.transforms.catalog import Catalog
 from statuslens.transforms.jsonlines import FieldMap
-from statuslens.transforms.outputs import OUTPUT_NAMES, WriteResultsFn, now_iso
+from statuslens.transforms.outputs import OUTPUT_NAMES, SHARDED_OUTPUTS, WriteResultsFn, now_iso
 from statuslens.transforms.read import INPUTS_TAG, InputRange, ReadInputFn
 from statuslens.transforms.redact import redact_text
 from statuslens.transforms.shards import WriteShardsFn, remove_folder, stale_temp_folders, temp_folder
@@ -82,10 +82,8 @@ def build_pipeline(pipeline: beam.Pipeline, config: BatchConfig, started_at: str
         config.catalog, config.annotated, FieldMap.with_overrides(config.field_map))
     # Shards go to a temporary folder and are moved in place by the last step (transforms/shards.py).
     temp = temp_folder(config.output)
-    shards = [
-        results[kind] | f"Write{name}Shards" >> beam.ParDo(WriteShardsFn(temp, kind))
-        for kind, name in (("annotated", "Annotated"), ("dead_letter", "DeadLetter"))
-    ]
+    shards = [results[kind] | f"WriteShards[{kind}]" >> beam.ParDo(WriteShardsFn(temp, kind))
+              for kind in SHARDED_OUTPUTS]
     summary = (
         pipeline
         | "StartResults" >> beam.Create([None])
