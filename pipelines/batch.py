@@ -16,13 +16,13 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from statuslens.pipelines.flags import UsageError
 from statuslens.pipelines.parallel import choose_runner, pinned_in_process, runs_in_one_process, split_inputs
-from statuslens.transforms.analysis import AnalyzeLogs
-from statuslens.transforms.catalog import Catalog
-from statuslens.transforms.jsonlines import FieldMap
-from statuslens.transforms.outputs import OUTPUT_NAMES, SHARDED_OUTPUTS, WriteResultsFn, now_iso
-from statuslens.transforms.read import INPUTS_TAG, InputRange, ReadInputFn
+from statuslens.transforms.aggregation.beam_analyze import AnalyzeLogs
+from statuslens.transforms.outputs.beam_results import OUTPUT_NAMES, SHARDED_OUTPUTS, WriteResultsFn, now_iso
+from statuslens.transforms.outputs.beam_shards import WriteShardsFn, remove_folder, stale_temp_folders, temp_folder
+from statuslens.transforms.readers.beam_read import INPUTS_TAG, InputRange, ReadInputFn
+from statuslens.transforms.readers.jsonlines import FieldMap
 from statuslens.transforms.redact import redact_text
-from statuslens.transforms.shards import WriteShardsFn, remove_folder, stale_temp_folders, temp_folder
+from statuslens.transforms.verdicts.catalog import Catalog
 
 __all__ = ["BatchConfig", "build_pipeline", "expand_inputs", "prepare_output", "run_batch"]
 
@@ -80,7 +80,7 @@ def build_pipeline(pipeline: beam.Pipeline, config: BatchConfig, started_at: str
     # stays flat; parallelism comes from the inputs (files, and splits of large plain files).
     results = read["chunks"] | "AnalyzeLogs" >> AnalyzeLogs(
         config.catalog, config.annotated, FieldMap.with_overrides(config.field_map))
-    # Shards go to a temporary folder and are moved in place by the last step (transforms/shards.py).
+    # Shards go to a temporary folder and are moved in place by the last step (transforms/outputs/beam_shards.py).
     temp = temp_folder(config.output)
     shards = [results[kind] | f"WriteShards[{kind}]" >> beam.ParDo(WriteShardsFn(temp, kind))
               for kind in SHARDED_OUTPUTS]

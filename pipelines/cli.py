@@ -360,7 +360,7 @@ def _required(value: Any, flag: str, command: str = "batch") -> Any:
 
 
 def _catalog(path: str | None) -> Any:
-    from statuslens.transforms.catalog import CatalogError, load_catalog
+    from statuslens.transforms.verdicts.catalog import CatalogError, load_catalog
 
     try:
         return load_catalog(path)
@@ -369,7 +369,7 @@ def _catalog(path: str | None) -> Any:
 
 
 def _log_format(spec: str | None) -> str | None:
-    from statuslens.transforms.formats import validate_log_format
+    from statuslens.transforms.readers.formats import validate_log_format
 
     if spec is None:
         return None
@@ -380,7 +380,7 @@ def _log_format(spec: str | None) -> str | None:
 
 
 def _field_map(values: list[str] | None) -> dict[str, str]:
-    from statuslens.transforms.jsonlines import FieldMap
+    from statuslens.transforms.readers.jsonlines import FieldMap
 
     mapping = parse_field_map(values)
     try:

@@ -30,9 +30,9 @@ from statuslens.pipelines.batch import BatchConfig, expand_inputs, run_batch
 from statuslens.pipelines.flags import UsageError
 from statuslens.pipelines.manifest import Manifest, PlannedRead, plan_reads
 from statuslens.pipelines.metrics import render_metrics
-from statuslens.transforms.catalog import Catalog
-from statuslens.transforms.groups import group_id
-from statuslens.transforms.read import InputRange
+from statuslens.transforms.aggregation.beam_groups import group_id
+from statuslens.transforms.readers.beam_read import InputRange
+from statuslens.transforms.verdicts.catalog import Catalog
 
 __all__ = ["EXIT_LOCKED", "EXIT_NEW_ANOMALIES", "CronConfig", "CronLocked", "run_cron"]
 

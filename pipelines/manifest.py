@@ -14,8 +14,8 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from statuslens.transforms.formats import is_har_name
-from statuslens.transforms.sources import StreamingDecompressor, compression_of
+from statuslens.transforms.readers.files import StreamingDecompressor, compression_of
+from statuslens.transforms.readers.formats import is_har_name
 
 __all__ = ["FileState", "Manifest", "PlannedRead", "fingerprint", "plan_reads"]
 

@@ -27,11 +27,11 @@ import orjson
 
 from statuslens.pipelines.atomic import atomic_write
 from statuslens.pipelines.manifest import FileState, Manifest, PlannedRead, plan_reads
-from statuslens.transforms.formats import HAR, line_parser
-from statuslens.transforms.har import entry_raw, parse_har_entry
-from statuslens.transforms.records import RecordError, decode_text
+from statuslens.transforms.model.records import RecordError, decode_text
+from statuslens.transforms.readers.files import Chunk, Problem, read_input
+from statuslens.transforms.readers.formats import HAR, line_parser
+from statuslens.transforms.readers.har import entry_raw, parse_har_entry
 from statuslens.transforms.redact import redact_text
-from statuslens.transforms.sources import Chunk, Problem, read_input
 
 __all__ = ["Publisher", "ShipConfig", "ShipStats", "record_messages", "run_ship"]
 

@@ -24,15 +24,20 @@ from apache_beam.runners.runner import PipelineState
 from apache_beam.transforms import trigger as triggers
 from apache_beam.transforms.window import FixedWindows, GlobalWindows
 
-from statuslens.transforms.analysis import AnalyzeLogs
-from statuslens.transforms.appendsink import AppendJsonLinesFn, window_fields
-from statuslens.transforms.catalog import Catalog
-from statuslens.transforms.groups import group_id
-from statuslens.transforms.jsonlines import FieldMap
+from statuslens.transforms.aggregation.beam_analyze import AnalyzeLogs
+from statuslens.transforms.aggregation.beam_groups import group_id
+from statuslens.transforms.outputs.beam_append import AppendJsonLinesFn, window_fields
+from statuslens.transforms.outputs.summary import build_summary
+from statuslens.transforms.readers.jsonlines import FieldMap
+from statuslens.transforms.readers.timestamps import format_time
 from statuslens.transforms.redact import redact_text
-from statuslens.transforms.streaming import FirstSeenAlertFn, RateLimitAlerts, WindowGateFn, message_to_chunk
-from statuslens.transforms.summary import build_summary
-from statuslens.transforms.timestamps import format_time
+from statuslens.transforms.streaming.beam_streaming import (
+    FirstSeenAlertFn,
+    RateLimitAlerts,
+    WindowGateFn,
+    message_to_chunk,
+)
+from statuslens.transforms.verdicts.catalog import Catalog
 
 __all__ = ["StreamConfig", "build_stream_graph", "read_known_groups", "run_stream", "summarize_output"]
 

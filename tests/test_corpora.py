@@ -2,7 +2,7 @@
 
 Every expectation here is computed by the test itself with plain, separate means (the `json`
 module, `zlib`/`bz2`, a regex of its own), never by calling the readers' helpers, so that a wrong
-count in transforms/sources.py, formats.py, nginx.py, jsonlines.py or har.py shows as a mismatch.
+count in transforms/readers/files.py, formats.py, nginx.py, jsonlines.py or har.py shows as a mismatch.
 The corpus files are never copied into the repo: CI clones the repo next to a copy of shared/.
 """
 
@@ -23,10 +23,10 @@ from typing import Any
 import pytest
 
 from statuslens.pipelines.cli import main as cli_main
-from statuslens.transforms.analyze import ChunkAnalyzer
-from statuslens.transforms.annotate import Annotator
-from statuslens.transforms.catalog import load_catalog
-from statuslens.transforms.sources import Chunk, InputInfo, read_input
+from statuslens.transforms.aggregation.analyzer import ChunkAnalyzer
+from statuslens.transforms.readers.files import Chunk, InputInfo, read_input
+from statuslens.transforms.verdicts.annotate import Annotator
+from statuslens.transforms.verdicts.catalog import load_catalog
 
 CORPORA = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora"
 COMBINED_FAMILY = {"combined", "combined_body", "common"}

@@ -10,7 +10,7 @@ import pytest
 
 from statuslens.pipelines import parallel
 from statuslens.pipelines.cli import main
-from statuslens.transforms.read import InputRange
+from statuslens.transforms.readers.beam_read import InputRange
 
 SAMPLE_LOG = Path(__file__).resolve().parents[2] / "sample" / "api-access.log"
 

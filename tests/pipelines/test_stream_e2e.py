@@ -18,7 +18,7 @@ import orjson
 import pytest
 
 from statuslens.pipelines.stream import summarize_output
-from statuslens.transforms.groups import group_id
+from statuslens.transforms.aggregation.beam_groups import group_id
 
 SAMPLE_LOG = Path(__file__).resolve().parents[2] / "sample" / "api-access.log"
 EMULATOR = Path("/usr/lib/google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator")

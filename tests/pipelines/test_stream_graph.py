@@ -13,7 +13,7 @@ from apache_beam.testing.util import assert_that, equal_to, equal_to_per_window
 from apache_beam.transforms.window import IntervalWindow, TimestampedValue
 
 from statuslens.pipelines.stream import StreamConfig, build_stream_graph
-from statuslens.transforms.catalog import load_catalog
+from statuslens.transforms.verdicts.catalog import load_catalog
 
 WINDOW, LATENESS = 60, 120
 T0 = 1_260_481_200  # 2009-12-10T21:40:00Z, a window boundary
@@ -105,8 +105,8 @@ def test_first_seen_alert_fires_once_per_group_and_rate_limit_alerts_only_over_t
 
 
 def test_known_groups_are_not_alerted_again() -> None:
-    from statuslens.transforms.groups import group_id
-    from statuslens.transforms.streaming import FirstSeenAlertFn
+    from statuslens.transforms.aggregation.beam_groups import group_id
+    from statuslens.transforms.streaming.beam_streaming import FirstSeenAlertFn
 
     def group(code: int) -> dict[str, Any]:
         return {"verdict": "undocumented_code", "status_code": code, "sub_code": None, "message": None,

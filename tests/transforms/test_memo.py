@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from statuslens.transforms.annotate import Annotator
-from statuslens.transforms.catalog import load_catalog
 from statuslens.transforms.memo import BoundedMemo
-from statuslens.transforms.nginx import _BODIES, _TIMES, compile_log_format
-from statuslens.transforms.records import RawRecord
+from statuslens.transforms.model.records import RawRecord
+from statuslens.transforms.readers.nginx import _BODIES, _TIMES, compile_log_format
+from statuslens.transforms.verdicts.annotate import Annotator
+from statuslens.transforms.verdicts.catalog import load_catalog
 
 
 def test_a_memo_is_emptied_before_it_passes_its_entry_or_size_budget() -> None:

@@ -10,14 +10,14 @@ import orjson
 
 from statuslens.pipelines.manifest import Manifest, plan_reads
 from statuslens.pipelines.parallel import split_inputs
-from statuslens.transforms.analyze import ChunkAnalyzer, dead_letter
-from statuslens.transforms.annotate import Annotator
-from statuslens.transforms.body import MAX_BODY_CHARS, parse_body
-from statuslens.transforms.catalog import load_catalog
-from statuslens.transforms.records import RawRecord
+from statuslens.transforms.aggregation.analyzer import ChunkAnalyzer, dead_letter
+from statuslens.transforms.model.records import RawRecord
+from statuslens.transforms.readers.files import Chunk, InputInfo, read_input
 from statuslens.transforms.redact import redact_text
-from statuslens.transforms.sources import Chunk, InputInfo, read_input
-from statuslens.transforms.streaming import WindowGateFn
+from statuslens.transforms.streaming.beam_streaming import WindowGateFn
+from statuslens.transforms.verdicts.annotate import Annotator
+from statuslens.transforms.verdicts.body import MAX_BODY_CHARS, parse_body
+from statuslens.transforms.verdicts.catalog import load_catalog
 
 
 def test_json_escaped_ampersands_do_not_hide_secrets() -> None:

@@ -1,0 +1,78 @@
+"""ChunkAnalyzer, the per-chunk pure step: every item ends as one record or one dead letter."""
+
+from __future__ import annotations
+
+import orjson
+import pytest
+
+from statuslens.transforms.aggregation.analyzer import ChunkAnalyzer, wants_annotated
+from statuslens.transforms.model.records import RawRecord
+from statuslens.transforms.readers.files import Chunk, Problem
+from statuslens.transforms.verdicts.annotate import Annotator
+from statuslens.transforms.verdicts.catalog import load_catalog
+
+OK = b'{"time":"2009-12-10T21:40:10Z","method":"GET","url":"/catalog/titles/movies/1","status":200}'
+NOT_FOUND = b'{"time":"2009-12-10T21:40:11Z","method":"GET","url":"/catalog/people/2","status":404}'
+TEAPOT = b'{"time":"2009-12-10T21:40:12Z","method":"GET","url":"/catalog/people/3","status":418}'
+
+
+@pytest.fixture(scope="module")
+def annotator() -> Annotator:
+    return Annotator(load_catalog())
+
+
+@pytest.mark.parametrize("mode, written", [("errors", ["a:2", "a:3"]), ("all", ["a:1", "a:2", "a:3"]),
+                                           ("none", [])])
+def test_annotated_modes(annotator: Annotator, mode: str, written: list[str]) -> None:
+    result = ChunkAnalyzer(annotator, mode).analyze(Chunk("a", "jsonl", 1, (OK, NOT_FOUND, TEAPOT)))
+    assert [orjson.loads(line)["source"] for line in result.annotated] == written
+    assert [key[1] for key, _ in result.groups] == [418]  # only the non-documented record is grouped
+
+
+def test_every_item_is_one_record_or_one_dead_letter(annotator: Annotator) -> None:
+    items = (OK, b"", b"   ", b"{oops", Problem("line longer than 10 bytes", b"x" * 20), TEAPOT)
+    result = ChunkAnalyzer(annotator).analyze(Chunk("a", "jsonl", 10, items))
+    stats = result.stats
+    assert stats[("records_annotated",)] == 2 and stats[("dead_letter",)] == 2 and stats[("blank_lines",)] == 2
+    assert stats[("records_in",)] == 4
+    assert [orjson.loads(d)["source"] for d in result.dead_letters] == ["a:13", "a:14"]
+
+
+def test_an_unexpected_error_costs_one_record_not_the_job(annotator: Annotator,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    real_judge = annotator.judge
+
+    def judge(raw: RawRecord):  # type: ignore[no-untyped-def]
+        if raw.http_status == 404:
+            raise KeyError("boom")
+        return real_judge(raw)
+
+    analyzer = ChunkAnalyzer(annotator)
+    monkeypatch.setattr(analyzer.annotator, "judge", judge)
+    result = analyzer.analyze(Chunk("a", "jsonl", 1, (OK, NOT_FOUND, TEAPOT)))
+    letters = [orjson.loads(d) for d in result.dead_letters]
+    assert [(d["source"], d["reason"]) for d in letters] == [("a:2", "unexpected error: KeyError: 'boom'")]
+    assert result.stats[("records_annotated",)] == 2 and result.stats[("records_in",)] == 3
+
+
+def test_wants_annotated_follows_the_contract() -> None:
+    assert not wants_annotated("errors", 200, "documented", [])
+    assert wants_annotated("errors", 404, "documented", [])
+    assert wants_annotated("errors", 200, "out_of_scope", [])
+    assert wants_annotated("errors", 200, "documented", ["body_unparseable"])
+    assert wants_annotated("all", 200, "documented", []) and not wants_annotated("none", 500, "documented", [])
+
+
+def test_a_verdict_reached_without_request_facts_still_renders_them(annotator: Annotator) -> None:
+    """200 applies to all requests, so judge skips the path and query; render must not."""
+    url = ("http://api.netflix.com/users/T1pYkT0BcDeFgHiJkLmN/queues/instant"
+           "?oauth_consumer_key=k4bghqddunxytt5x8p3qx9bf&oauth_token=secret123456")
+    raw = RawRecord(time_ms=1_260_481_210_000, method="GET", url=url, http_status=200)
+    judged = annotator.judge(raw)
+    assert judged.request is None and judged.verdict.verdict == "documented"
+    record = annotator.render(raw, judged, "a:1")
+    assert record["resource"] == "users/{user_token}/queues/instant"
+    assert record["consumer"] == "k4bghqddunxytt5x8p3qx9bf"
+    assert "secret123456" not in record["url"]
+    scoped = annotator.judge(RawRecord(time_ms=0, method="GET", url=url, http_status=403))
+    assert scoped.request is not None and scoped.request.resource == record["resource"]

@@ -1,0 +1,112 @@
+"""`AnalyzeLogs`: the one composite transform batch, streaming and cron share.
+
+Input: a PCollection of `Chunk`s. Outputs (a dict of PCollections, no I/O here):
+`annotated` and `dead_letter` (JSON lines as bytes), `anomalies` (rendered groups), `flagged`
+((flag, group stats)), and `stats` (one merged count dict per window).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import apache_beam as beam
+from apache_beam import pvalue
+from apache_beam.pvalue import PCollection
+
+from statuslens.transforms.aggregation.analyzer import ChunkAnalyzer
+from statuslens.transforms.aggregation.beam_groups import GroupFn, render_group
+from statuslens.transforms.readers.files import Chunk
+from statuslens.transforms.readers.jsonlines import DEFAULT_FIELD_MAP, FieldMap
+from statuslens.transforms.verdicts.annotate import Annotator
+from statuslens.transforms.verdicts.catalog import Catalog
+
+__all__ = ["AnalyzeChunksFn", "AnalyzeLogs", "SumCountsFn"]
+
+ANNOTATED = "annotated"
+DEAD_LETTER = "dead_letter"
+GROUPS = "groups"
+FLAGGED = "flagged"
+STATS = "stats"
+
+
+class AnalyzeChunksFn(beam.DoFn):
+    """Chunk('logs/a.log', 'combined', 1, (b'1.2.3.4 - - [10/Dec/2009:…] "GET /… HTTP/1.1" 405 …',))
+    -> annotated lines, dead letters, group and flag inputs, and one partial count."""
+
+    def __init__(self, catalog: Catalog, annotated_mode: str, fields: FieldMap) -> None:
+        self.catalog = catalog
+        self.annotated_mode = annotated_mode
+        self.fields = fields
+        self._analyzer: ChunkAnalyzer | None = None
+
+    def setup(self) -> None:
+        self._analyzer = ChunkAnalyzer(Annotator(self.catalog), self.annotated_mode, self.fields)
+
+    def process(self, chunk: Chunk) -> Iterator[Any]:
+        assert self._analyzer is not None
+        result = self._analyzer.analyze(chunk)
+        for line in result.annotated:
+            yield line
+        for line in result.dead_letters:
+            yield pvalue.TaggedOutput(DEAD_LETTER, line)
+        for pair in result.groups:
+            yield pvalue.TaggedOutput(GROUPS, pair)
+        for flag_pair in result.flagged:
+            yield pvalue.TaggedOutput(FLAGGED, flag_pair)
+        yield pvalue.TaggedOutput(STATS, result.stats)
+
+
+class SumCountsFn(beam.CombineFn):
+    """Adds count dicts key by key."""
+
+    def create_accumulator(self) -> dict[Any, int]:
+        return {}
+
+    def add_input(self, acc: dict[Any, int], counts: dict[Any, int]) -> dict[Any, int]:
+        for key, value in counts.items():
+            acc[key] = acc.get(key, 0) + value
+        return acc
+
+    def merge_accumulators(self, accumulators: Iterable[dict[Any, int]]) -> dict[Any, int]:
+        merged: dict[Any, int] = {}
+        for acc in accumulators:
+            self.add_input(merged, acc)
+        return merged
+
+    def extract_output(self, acc: dict[Any, int]) -> dict[Any, int]:
+        return acc
+
+
+class AnalyzeLogs(beam.PTransform):  # type: ignore[type-arg]
+    """Parse, annotate, classify and aggregate chunks of log items."""
+
+    def __init__(self, catalog: Catalog, annotated_mode: str = "errors",
+                 fields: FieldMap = DEFAULT_FIELD_MAP, global_window: bool = True) -> None:
+        super().__init__()
+        self.catalog = catalog
+        self.annotated_mode = annotated_mode
+        self.fields = fields
+        self.global_window = global_window
+
+    def expand(self, chunks: PCollection[Chunk]) -> dict[str, PCollection[Any]]:
+        parts = chunks | "AnnotateRecords" >> beam.ParDo(
+            AnalyzeChunksFn(self.catalog, self.annotated_mode, self.fields)
+        ).with_outputs(DEAD_LETTER, GROUPS, FLAGGED, STATS, main=ANNOTATED)
+        anomalies = (
+            parts[GROUPS]
+            | "CombineAnomalyGroups" >> beam.CombinePerKey(GroupFn())
+            | "RenderAnomalyGroups" >> beam.MapTuple(render_group)
+        )
+        flagged = parts[FLAGGED] | "CombineFlaggedRecords" >> beam.CombinePerKey(GroupFn(samples=5))
+        combine = beam.CombineGlobally(SumCountsFn())
+        if not self.global_window:
+            combine = combine.without_defaults()
+        stats = parts[STATS] | "SumCounts" >> combine
+        return {
+            ANNOTATED: parts[ANNOTATED],
+            DEAD_LETTER: parts[DEAD_LETTER],
+            "anomalies": anomalies,
+            FLAGGED: flagged,
+            STATS: stats,
+        }

@@ -1,0 +1,108 @@
+"""HAR 1.2 captures (browser devtools, proxies): the file's entries and each entry as a record."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from typing import Any
+
+import orjson
+
+from statuslens.transforms.model.records import (
+    RawRecord,
+    RecordError,
+    decode_text,
+    require_status,
+    require_text,
+    require_time,
+)
+from statuslens.transforms.redact import redact_headers, redact_text
+
+__all__ = ["HarError", "entry_raw", "har_entries", "parse_har_entry"]
+
+_JSONP_RE = re.compile(rb"^\s*[A-Za-z_$][\w$.]*\s*\((.*)\)\s*;?\s*$", re.DOTALL)
+
+
+class HarError(ValueError):
+    """A HAR file that cannot be read at all; the message is the damage reason."""
+
+
+def har_entries(data: bytes) -> list[Any]:
+    """The `log.entries` of a HAR document (a BOM and a JSONP wrapper are accepted)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        doc = orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        wrapped = _JSONP_RE.match(data)
+        if wrapped is None:
+            raise HarError(f"HAR file is not JSON ({str(exc).split(':')[0]})") from None
+        try:
+            doc = orjson.loads(wrapped.group(1))
+        except orjson.JSONDecodeError as inner:
+            raise HarError(f"HAR file is not JSON ({str(inner).split(':')[0]})") from None
+    log = doc.get("log") if isinstance(doc, dict) else None
+    entries = log.get("entries") if isinstance(log, dict) else None
+    if not isinstance(entries, list):
+        raise HarError("HAR file has no log.entries list")
+    return entries
+
+
+def parse_har_entry(entry: Any) -> RawRecord:
+    """One HAR entry as a record, or RecordError naming what is missing."""
+    if not isinstance(entry, dict):
+        raise RecordError("HAR entry is not an object")
+    request = entry.get("request")
+    response = entry.get("response")
+    if not isinstance(request, dict) or not isinstance(response, dict):
+        raise RecordError("HAR entry has no request or response")
+    method = require_text(request.get("method"), "method")
+    url = require_text(request.get("url"), "url")
+    time_ms = require_time(entry.get("startedDateTime"))
+    status = require_status(response.get("status"))
+    headers = _header_dict(response.get("headers"))
+    authorization = _header_dict(request.get("headers")).get("authorization")
+    return RawRecord(time_ms=time_ms, method=method.upper(), url=url, http_status=status,
+                     body=_content_text(response.get("content")), headers=headers,
+                     authorization=authorization)
+
+
+def entry_raw(entry: Any) -> str:
+    """The entry as redacted JSON text, for a dead letter's `raw`."""
+    if isinstance(entry, dict):
+        entry = dict(entry)
+        secrets: set[str] = set()
+        for side in ("request", "response"):
+            part = entry.get(side)
+            if isinstance(part, dict) and isinstance(part.get("headers"), list):
+                headers = [h for h in part["headers"] if isinstance(h, dict)]
+                redacted, found = redact_headers(headers)
+                secrets |= found
+                entry[side] = {**part, "headers": redacted}
+        text = orjson.dumps(entry, default=str).decode()
+        return redact_text(text, secrets)
+    return redact_text(orjson.dumps(entry, default=str).decode())
+
+
+def _header_dict(headers: Any) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if isinstance(headers, list):
+        for header in headers:
+            if isinstance(header, dict) and isinstance(header.get("name"), str):
+                out.setdefault(header["name"].lower(), str(header.get("value", "")))
+    return out
+
+
+def _content_text(content: Any) -> str | None:
+    if not isinstance(content, dict):
+        return None
+    text = content.get("text")
+    if not isinstance(text, str):
+        return None
+    if str(content.get("encoding", "")).lower() == "base64":
+        try:
+            return decode_text(base64.b64decode(text, validate=False))
+        except (binascii.Error, ValueError):
+            return text
+    return text

@@ -1,0 +1,184 @@
+"""Turn one RawRecord into its annotated record (DOMAIN.md §6 `annotated/` fields).
+
+`Annotator` holds what every record needs (catalog, template matcher, a cache of explanations) and
+is built once per DoFn in `setup()`; `annotate` is the pure per-record step under it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote_plus
+
+from statuslens.transforms.memo import BoundedMemo
+from statuslens.transforms.model.records import RawRecord
+from statuslens.transforms.readers.nginx import MEMO_BODY_BYTES
+from statuslens.transforms.readers.timestamps import format_time
+from statuslens.transforms.redact import redact_text, redact_url, scrub
+from statuslens.transforms.verdicts.body import BodyInfo, parse_body
+from statuslens.transforms.verdicts.catalog import Catalog
+from statuslens.transforms.verdicts.classify import DOCUMENTED, Verdict, classify, explain, request_independent
+from statuslens.transforms.verdicts.resources import ResourceMatcher, split_url
+from statuslens.transforms.verdicts.scopes import RequestFacts
+
+__all__ = ["FLAGS", "FLAG_BODY_UNPARSEABLE", "FLAG_HTTP_STATUS_MISMATCH", "Annotator"]
+
+FLAG_HTTP_STATUS_MISMATCH = "http_status_mismatch"
+FLAG_BODY_UNPARSEABLE = "body_unparseable"
+FLAGS = (FLAG_BODY_UNPARSEABLE, FLAG_HTTP_STATUS_MISMATCH)
+_OAUTH_HEADER_KEY_RE = re.compile(r'oauth_consumer_key="?([^",\s]+)')
+_GATEWAY_HEADER = "x-mashery-error-code"
+_NO_BODY = parse_body(None)
+# Stands in for the request when the verdict cannot depend on it (see Annotator.judge).
+_ANY_REQUEST = RequestFacts(method="", resource="", query_params=frozenset(), is_collection=False)
+
+
+@dataclass(slots=True)  # made per record; treated as read-only
+class Judgement:
+    """A record's verdict and the facts behind it.
+
+    `request` and `consumer` are None when the verdict did not need them (every candidate row applies
+    to all requests); `render` works them out for the records that reach an output.
+    """
+
+    code: int
+    body: BodyInfo
+    request: RequestFacts | None
+    verdict: Verdict
+    flags: list[str]
+    consumer: str | None = None
+
+
+class Annotator:
+    """Annotates records against one catalog."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.matcher = ResourceMatcher(r.template for r in catalog.resources)
+        self.collections = catalog.collections
+        # Memos of the hot path, bounded in entries and in the characters they hold (transforms/memo.py).
+        self._explanations: BoundedMemo[tuple[Any, ...], str] = BoundedMemo(10_000, 8 << 20)
+        # (code, sub_code, message) -> verdict, for the codes whose verdict no request fact changes.
+        self._request_free: BoundedMemo[tuple[Any, ...], Verdict] = BoundedMemo(10_000, 4 << 20)
+        self._scope_free: BoundedMemo[tuple[int, Any], bool] = BoundedMemo(10_000, 10_000)
+        self._bodies: BoundedMemo[tuple[str, str | None], BodyInfo] = BoundedMemo(8192, 8 << 20)
+
+    def annotate(self, raw: RawRecord, source: str) -> dict[str, Any]:
+        """The annotated record; `explanation` is added for records that are not documented."""
+        return self.render(raw, self.judge(raw), source)
+
+    def judge(self, raw: RawRecord) -> Judgement:
+        """Everything the verdict needs, and nothing an output-only field needs (that is `render`).
+
+        Most records carry a code whose candidate rows apply to all requests (200, 304, …): their
+        verdict is looked up by (code, sub_code, message) without matching the path or reading the
+        query, which is most of the cost of a record.
+        """
+        body = self._body_info(raw.body, raw.headers.get(_GATEWAY_HEADER)) if raw.body or raw.headers else _NO_BODY
+        code = body.status_code if body.status_code is not None else raw.http_status
+        flags = []
+        if body.unparseable:
+            flags.append(FLAG_BODY_UNPARSEABLE)
+        if body.status_code is not None and body.status_code != raw.http_status:
+            flags.append(FLAG_HTTP_STATUS_MISMATCH)
+        key = (code, body.sub_code, body.message)
+        verdict = self._request_free.get(key)
+        if verdict is not None:
+            return Judgement(code, body, None, verdict, flags)
+        if self._is_scope_free(code, body.sub_code):
+            verdict = classify(self.catalog, code, body.sub_code, body.message, _ANY_REQUEST)
+            self._request_free.put(key, verdict, len(body.message or "") + 16)
+            return Judgement(code, body, None, verdict, flags)
+        request, consumer = self.request_facts(raw)
+        verdict = classify(self.catalog, code, body.sub_code, body.message, request)
+        return Judgement(code, body, request, verdict, flags, consumer)
+
+    def _body_info(self, text: str | None, gateway: str | None) -> BodyInfo:
+        """parse_body, remembered for short bodies: APIs answer the same error (and often the same
+        representation) many times, and its parse is most of a record's cost."""
+        if text is None or len(text) > MEMO_BODY_BYTES:
+            return parse_body(text, gateway)
+        key = (text, gateway)
+        info = self._bodies.get(key)
+        if info is None:
+            info = self._bodies.put(key, parse_body(text, gateway), len(text) + len(gateway or ""))
+        return info
+
+    def request_facts(self, raw: RawRecord) -> tuple[RequestFacts, str | None]:
+        """The request as scopes see it (resource, query names), and its OAuth consumer key."""
+        path, query = split_url(raw.url)
+        resource, _ = self.matcher.match(path)
+        params, consumer = _query_facts(query)
+        if consumer is None and raw.authorization:
+            found = _OAUTH_HEADER_KEY_RE.search(raw.authorization)
+            consumer = unquote_plus(found.group(1)) if found else None
+        request = RequestFacts(method=raw.method, resource=resource, query_params=params,
+                               is_collection=resource in self.collections)
+        return request, consumer
+
+    def _is_scope_free(self, code: int, sub_code: int | str | None) -> bool:
+        """Whether no request fact can change the verdict of (code, sub_code), whatever the message."""
+        key = (code, sub_code)
+        known = self._scope_free.get(key)
+        if known is None:
+            known = self._scope_free.put(key, request_independent(self.catalog, code, sub_code), 1)
+        return known
+
+    def render(self, raw: RawRecord, judged: Judgement, source: str) -> dict[str, Any]:
+        """The redacted output record of a judged record (only records that reach an output pay this)."""
+        body = judged.body
+        request, consumer = judged.request, judged.consumer
+        if request is None:
+            request, consumer = self.request_facts(raw)
+        url, secrets = redact_url(raw.url)
+        message = body.message
+        if message is not None:
+            message = scrub(redact_text(message), secrets)
+        record: dict[str, Any] = {
+            "time": format_time(raw.time_ms),
+            "method": raw.method,
+            "url": url,
+            "resource": request.resource,
+            "http_status": raw.http_status,
+            "status_code": judged.code,
+            "sub_code": body.sub_code,
+            "message": message,
+            "body_format": body.body_format,
+            "gateway_code": body.gateway_code,
+            "verdict": judged.verdict.verdict,
+            "flags": judged.flags,
+            "catalog_message": judged.verdict.catalog_message,
+            "consumer": consumer,
+            "source": source,
+        }
+        if judged.verdict.verdict != DOCUMENTED:
+            record["explanation"] = self._explain(judged.verdict.verdict, judged.code, body.sub_code, message,
+                                                  request)
+        return record
+
+    def _explain(self, verdict: str, code: int, sub_code: int | str | None, message: str | None,
+                 request: RequestFacts) -> str:
+        key = (verdict, code, sub_code, message, request)  # the text quotes the message as written
+        text = self._explanations.get(key)
+        if text is None:
+            text = explain(self.catalog, verdict, code, sub_code, message, request)
+            size = len(message or "") + len(request.resource) + sum(map(len, request.query_params)) + len(text)
+            self._explanations.put(key, text, size)
+        return text
+
+
+def _query_facts(query: str) -> tuple[frozenset[str], str | None]:
+    """The query's parameter names, and its oauth_consumer_key (an application id, kept)."""
+    if not query:
+        return frozenset(), None
+    names = []
+    consumer = None
+    for pair in query.split("&"):
+        name, _, value = pair.partition("=")
+        if "%" in name or "+" in name:
+            name = unquote_plus(name)
+        names.append(name)
+        if name == "oauth_consumer_key" and value and consumer is None:
+            consumer = unquote_plus(value)
+    return frozenset(names), consumer
