@@ -108,8 +108,22 @@ def generate(workdir: Path, records: int) -> tuple[Path, Path]:
     combined = workdir / f"api-{records}.log.gz"
     for out, fmt, seed, count in ((jsonl, "jsonl", 11, half), (combined, "combined_body", 12, records - half)):
         if not out.exists():
-            subprocess.run([sys.executable, str(HERE / "generate_corpus.py"), "--records", str(count), "--format",
-                            fmt, "--seed", str(seed), "--gzip", "--out", str(out)], check=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(HERE / "generate_corpus.py"),
+                    "--records",
+                    str(count),
+                    "--format",
+                    fmt,
+                    "--seed",
+                    str(seed),
+                    "--gzip",
+                    "--out",
+                    str(out),
+                ],
+                check=True,
+            )
     return jsonl, combined
 
 
@@ -123,11 +137,20 @@ def statuslens(inputs: list[Path], out: Path) -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000, help="records in the mixed corpus")
-    parser.add_argument("--growth", type=int, default=0, metavar="K",
-                        help="also run statuslens on K x the records and report the RSS growth")
+    parser.add_argument(
+        "--growth",
+        type=int,
+        default=0,
+        metavar="K",
+        help="also run statuslens on K x the records and report the RSS growth",
+    )
     parser.add_argument("--workdir", type=Path, default=None, help="keep generated files here (default: temp)")
-    parser.add_argument("--repeat", type=int, default=3,
-                        help="alternated runs of statuslens and GoAccess on the plain file (medians compared)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="alternated runs of statuslens and GoAccess on the plain file (medians compared)",
+    )
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="statuslens-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
@@ -142,9 +165,19 @@ def main() -> int:
     results: dict[str, Measure] = {}
     results["statuslens"] = measure("statuslens batch", statuslens([jsonl, combined], workdir / "out"), n)
     results["reference"] = measure(
-        "reference script", [sys.executable, str(HERE / "reference.py"), "--catalog",
-                             str(REPO / "configs" / "catalogs" / "netflix-api.yaml"),
-                             "--out", str(workdir / "reference.jsonl"), str(jsonl), str(combined)], n)
+        "reference script",
+        [
+            sys.executable,
+            str(HERE / "reference.py"),
+            "--catalog",
+            str(REPO / "configs" / "catalogs" / "netflix-api.yaml"),
+            "--out",
+            str(workdir / "reference.jsonl"),
+            str(jsonl),
+            str(combined),
+        ],
+        n,
+    )
     lines = n - n // 2
     # statuslens and GoAccess on the plain file, alternated `--repeat` times; the medians are compared
     # (one run of each swings by 20% on a shared 2-core machine).
@@ -152,12 +185,24 @@ def main() -> int:
     plain_runs: list[Measure] = []
     goaccess_runs: list[Measure] = []
     for _ in range(args.repeat):
-        plain_runs.append(measure("statuslens batch (plain combined_body)",
-                                  statuslens([plain], workdir / "out-plain"), lines))
+        plain_runs.append(
+            measure("statuslens batch (plain combined_body)", statuslens([plain], workdir / "out-plain"), lines)
+        )
         if goaccess:
-            goaccess_runs.append(measure(
-                "goaccess", [goaccess, str(plain), "--log-format=COMBINED", "--no-global-config", "-o",
-                             str(workdir / "goaccess.json")], lines))
+            goaccess_runs.append(
+                measure(
+                    "goaccess",
+                    [
+                        goaccess,
+                        str(plain),
+                        "--log-format=COMBINED",
+                        "--no-global-config",
+                        "-o",
+                        str(workdir / "goaccess.json"),
+                    ],
+                    lines,
+                )
+            )
     results["statuslens_plain"] = median_run(plain_runs)
     if goaccess_runs:
         results["goaccess"] = median_run(goaccess_runs)
@@ -165,14 +210,16 @@ def main() -> int:
     ten = workdir / "ten.log"
     with open(plain, "rb") as handle:
         ten.write_bytes(b"".join(handle.readline() for _ in range(10)))
-    starts = [measure("statuslens batch (10 lines)", statuslens([ten], workdir / "out-ten"), 10).seconds
-              for _ in range(3)]
+    starts = [
+        measure("statuslens batch (10 lines)", statuslens([ten], workdir / "out-ten"), 10).seconds for _ in range(3)
+    ]
 
     if args.growth > 1:
         big = n * args.growth
         big_jsonl, big_combined = generate(workdir, big)
-        results["statuslens_big"] = measure(f"statuslens batch ({big} records)",
-                                            statuslens([big_jsonl, big_combined], workdir / "out-big"), big)
+        results["statuslens_big"] = measure(
+            f"statuslens batch ({big} records)", statuslens([big_jsonl, big_combined], workdir / "out-big"), big
+        )
 
     print(f"\n{'run':<44}{'records':>10}{'seconds':>10}{'records/s':>12}{'peak RSS MB':>13}")
     for m in results.values():
@@ -184,17 +231,22 @@ def main() -> int:
     print(f"\nstatuslens / reference records/s: {s.rate / ref.rate:.2f}x  (target >= 2.0x)")
     if "goaccess" in results:
         g, p = results["goaccess"], results["statuslens_plain"]
-        print(f"statuslens / goaccess lines/s on the plain combined_body file: {p.rate / g.rate:.2f}x  "
-              "(target >= 1.0x)")
+        print(
+            f"statuslens / goaccess lines/s on the plain combined_body file: {p.rate / g.rate:.2f}x  (target >= 1.0x)"
+        )
     else:
         print("goaccess: not installed (apt-get install goaccess), comparison skipped")
     print(f"statuslens peak RSS (process tree): {s.peak_rss_mb:.0f} MB  (target < 1024 MB)")
     if "statuslens_big" in results:
         b = results["statuslens_big"]
-        print(f"RSS growth {n} -> {b.records} records: {b.peak_rss_mb / s.peak_rss_mb:.2f}x  (target <= 1.2x); "
-              f"records/s {b.rate:.0f}")
-    print(f"10-line file, wall seconds (3 runs): median {statistics.median(starts):.2f} "
-          f"(min {min(starts):.2f}, max {max(starts):.2f})  (target < 2 s)")
+        print(
+            f"RSS growth {n} -> {b.records} records: {b.peak_rss_mb / s.peak_rss_mb:.2f}x  (target <= 1.2x); "
+            f"records/s {b.rate:.0f}"
+        )
+    print(
+        f"10-line file, wall seconds (3 runs): median {statistics.median(starts):.2f} "
+        f"(min {min(starts):.2f}, max {max(starts):.2f})  (target < 2 s)"
+    )
     return 0
 
 

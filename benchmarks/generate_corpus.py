@@ -62,44 +62,145 @@ API_PUBLIC = "http://api-public.netflix.com"
 _BLOCK_LINES = 8192
 _NGINX_OFFSET_S = -8 * 3600  # the proxy logs local time, -0800
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-_STATUS_TEXT = {200: "OK", 201: "Created", 304: "Not Modified", 400: "Bad Request", 401: "Unauthorized",
-                403: "Forbidden", 404: "Not Found", 405: "Method Not Allowed", 412: "Precondition Failed",
-                414: "Request-URI Too Long", 422: "Unprocessable Entity", 500: "Internal Server Error",
-                502: "Bad Gateway", 504: "Gateway Timeout", 0: ""}
+_STATUS_TEXT = {
+    200: "OK",
+    201: "Created",
+    304: "Not Modified",
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    412: "Precondition Failed",
+    414: "Request-URI Too Long",
+    422: "Unprocessable Entity",
+    500: "Internal Server Error",
+    502: "Bad Gateway",
+    504: "Gateway Timeout",
+    0: "",
+}
 
 # (application name, consumer key, weight, user agent). The first key is the seed comment's.
 CONSUMERS = (
-    ("InstantWatcher", "k4bghqddunxytt5x8p3qx9bf", 40,
-     "InstantWatcher/2.3 CFNetwork/454.9.8 Darwin/10.4.0 (i386) (MacBookPro5%2C5)"),
+    (
+        "InstantWatcher",
+        "k4bghqddunxytt5x8p3qx9bf",
+        40,
+        "InstantWatcher/2.3 CFNetwork/454.9.8 Darwin/10.4.0 (i386) (MacBookPro5%2C5)",
+    ),
     ("QueueSync", "q7mzc9cs2hb3p6ke8x5rwn4t", 20, "Python-urllib/2.6"),
-    ("FlixBoard", "ukv8ydf3ebt6jmr2zc9xq5sh", 15,
-     "Mozilla/5.0 (Windows; U; Windows NT 6.1; en-US) AppleWebKit/534.10 (KHTML, like Gecko) "
-     "Chrome/8.0.552.224 Safari/534.10"),
+    (
+        "FlixBoard",
+        "ukv8ydf3ebt6jmr2zc9xq5sh",
+        15,
+        "Mozilla/5.0 (Windows; U; Windows NT 6.1; en-US) AppleWebKit/534.10 (KHTML, like Gecko) "
+        "Chrome/8.0.552.224 Safari/534.10",
+    ),
     ("CastExplorer", "9xn3w7pgtyk2d5bfhcqr8mva", 12, "Java/1.6.0_22"),
     ("RokuChannel", "r2d6tfe8kqzw3nu7yb5pxc4h", 8, "Roku/DVP-2.8 (022.08E01120A)"),
-    ("MovieNight \"beta\"", "hw5e8sbq2dcx7myk3gt9vjnf", 5, "MovieNight/0.9 \"beta\" (Linux; U; Android 2.2)"),
+    ('MovieNight "beta"', "hw5e8sbq2dcx7myk3gt9vjnf", 5, 'MovieNight/0.9 "beta" (Linux; U; Android 2.2)'),
 )
 TITLE_NAMES = (
-    "Amélie", "Crouching Tiger, Hidden Dragon", "Y Tu Mamá También", "Pan's Labyrinth", "Das Boot",
-    "Léon: The Professional", "Bonnie & Clyde", "The Office: Season 2", "Dexter: Season 4", "Lost",
-    "Star Trek: The Next Generation", "Seven Samurai", "Rashomon", "Toy Story", "WALL-E", "Up",
-    "The Big Lebowski", "Fargo", "No Country for Old Men", "Spirited Away", "Oldboy", "City of God",
-    "The Wire: Season 1", "Arrested Development", "Battlestar Galactica", "Firefly", "Serenity",
-    "Moon", "District 9", "Inception", "The Hurt Locker", "Avatar", "Up in the Air", "Zombieland",
-    "Ponyo", "Coraline", "Mad Men: Season 3", "30 Rock: Season 4", "Heroes", "Caprica",
+    "Amélie",
+    "Crouching Tiger, Hidden Dragon",
+    "Y Tu Mamá También",
+    "Pan's Labyrinth",
+    "Das Boot",
+    "Léon: The Professional",
+    "Bonnie & Clyde",
+    "The Office: Season 2",
+    "Dexter: Season 4",
+    "Lost",
+    "Star Trek: The Next Generation",
+    "Seven Samurai",
+    "Rashomon",
+    "Toy Story",
+    "WALL-E",
+    "Up",
+    "The Big Lebowski",
+    "Fargo",
+    "No Country for Old Men",
+    "Spirited Away",
+    "Oldboy",
+    "City of God",
+    "The Wire: Season 1",
+    "Arrested Development",
+    "Battlestar Galactica",
+    "Firefly",
+    "Serenity",
+    "Moon",
+    "District 9",
+    "Inception",
+    "The Hurt Locker",
+    "Avatar",
+    "Up in the Air",
+    "Zombieland",
+    "Ponyo",
+    "Coraline",
+    "Mad Men: Season 3",
+    "30 Rock: Season 4",
+    "Heroes",
+    "Caprica",
 )
 PEOPLE_NAMES = (
-    "Audrey Tautou", "Mathieu Kassovitz", "Chow Yun-Fat", "Michelle Yeoh", "Gael García Bernal",
-    "Diego Luna", "Ivana Baquero", "Jürgen Prochnow", "Jean Reno", "Natalie Portman", "Gary Oldman",
-    "Warren Beatty", "Faye Dunaway", "Steve Carell", "Michael C. Hall", "Patrick Stewart",
-    "Toshirō Mifune", "Tom Hanks", "Jeff Bridges", "Frances McDormand", "Javier Bardem", "Choi Min-sik",
-    "Nathan Fillion", "Sam Rockwell", "Sharlto Copley", "Leonardo DiCaprio", "Jeremy Renner",
-    "George Clooney", "Woody Harrelson", "Jon Hamm", "Tina Fey", "Hayden Panettiere",
+    "Audrey Tautou",
+    "Mathieu Kassovitz",
+    "Chow Yun-Fat",
+    "Michelle Yeoh",
+    "Gael García Bernal",
+    "Diego Luna",
+    "Ivana Baquero",
+    "Jürgen Prochnow",
+    "Jean Reno",
+    "Natalie Portman",
+    "Gary Oldman",
+    "Warren Beatty",
+    "Faye Dunaway",
+    "Steve Carell",
+    "Michael C. Hall",
+    "Patrick Stewart",
+    "Toshirō Mifune",
+    "Tom Hanks",
+    "Jeff Bridges",
+    "Frances McDormand",
+    "Javier Bardem",
+    "Choi Min-sik",
+    "Nathan Fillion",
+    "Sam Rockwell",
+    "Sharlto Copley",
+    "Leonardo DiCaprio",
+    "Jeremy Renner",
+    "George Clooney",
+    "Woody Harrelson",
+    "Jon Hamm",
+    "Tina Fey",
+    "Hayden Panettiere",
 )
 SEARCH_TERMS = (
-    "star trek", "amélie", "the office", "dexter", "lost", "crouching tiger", "kurosawa", "pixar",
-    "bonnie & clyde", "coen brothers", "miyazaki", "sci-fi", "documentary", "stand-up comedy", "anime",
-    "bbc", "mad men", "30 rock", "zombie", "kids & family", "foreign", "noir", "westerns", "50% off",
+    "star trek",
+    "amélie",
+    "the office",
+    "dexter",
+    "lost",
+    "crouching tiger",
+    "kurosawa",
+    "pixar",
+    "bonnie & clyde",
+    "coen brothers",
+    "miyazaki",
+    "sci-fi",
+    "documentary",
+    "stand-up comedy",
+    "anime",
+    "bbc",
+    "mad men",
+    "30 rock",
+    "zombie",
+    "kids & family",
+    "foreign",
+    "noir",
+    "westerns",
+    "50% off",
 )
 RESPONDERS = ("mashery-web3.LAX", "mashery-web4.LAX", "mashery-web1.SJC", "mashery-web2.SJC")
 _B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
@@ -110,6 +211,7 @@ _NGINX_UNSAFE_RE = re.compile(rb"[^\x20\x21\x23-\x5b\x5d-\x7e]+")
 
 
 # --- escaping -----------------------------------------------------------------------------------
+
 
 def json_str(text: str) -> str:
     """`text` as a JSON string literal (UTF-8 kept, as loggers write it)."""
@@ -214,8 +316,9 @@ class Traffic:
             return "".join(rng.choice(chars) for _ in range(n))
 
         self.users = [("T1" + word(_TOKEN_CHARS, 42)).replace("..", "._") for _ in range(256)]
-        self.user_names = [rng.choice(("Doug", "Eddie", "Edward", "Krish", "Ana", "Mei", "Raj", "Olga"))
-                           for _ in self.users]
+        self.user_names = [
+            rng.choice(("Doug", "Eddie", "Edward", "Krish", "Ana", "Mei", "Raj", "Olga")) for _ in self.users
+        ]
         self.access_tokens = [word(_ALNUM_LOWER, 24) for _ in range(256)]
         self.request_tokens = [word(_ALNUM_LOWER, 24) for _ in range(64)]
         self.token_secrets = [word(_ALNUM_LOWER, 12) for _ in range(64)]
@@ -226,8 +329,10 @@ class Traffic:
         ratings = ("G", "PG", "PG-13", "R", "TV-14", "TV-MA", "NR")
         kinds = rng.choices(("movies", "movies", "movies", "series", "programs"), k=512)
         title_ids = rng.sample(range(60_000_000, 70_300_000), 512)
-        self.titles = [(tid, kind, rng.choice(TITLE_NAMES), rng.randint(1954, 2010), rng.choice(ratings),
-                        rng.randint(25, 49) / 10) for tid, kind in zip(title_ids, kinds, strict=True)]
+        self.titles = [
+            (tid, kind, rng.choice(TITLE_NAMES), rng.randint(1954, 2010), rng.choice(ratings), rng.randint(25, 49) / 10)
+            for tid, kind in zip(title_ids, kinds, strict=True)
+        ]
         person_ids = rng.sample(range(20_000_000, 30_100_000), 512)
         self.people = [(pid, rng.choice(PEOPLE_NAMES)) for pid in person_ids]
         self.terms = [quote(term, safe="") for term in SEARCH_TERMS]
@@ -264,8 +369,9 @@ class Traffic:
     def consumer(self) -> int:
         return _CONSUMER_TABLE[int(self.rnd() * len(_CONSUMER_TABLE))]
 
-    def signed(self, host: str, path: str, params: str, consumer: int, token: bool = True,
-               t: int | None = None) -> tuple[str, str | None]:
+    def signed(
+        self, host: str, path: str, params: str, consumer: int, token: bool = True, t: int | None = None
+    ) -> tuple[str, str | None]:
         """The request URL with OAuth query parameters, or (for some HAR entries) an OAuth header."""
         ts = (self.t if t is None else t) // 1000
         rnd = self.rnd
@@ -275,16 +381,20 @@ class Traffic:
         tok = self.access_tokens[int(rnd() * 256)] if token else None
         in_header = rnd() < 0.25
         if in_header and self.header_auth:
-            fields = [f'oauth_consumer_key="{key}"', f'oauth_nonce="{nonce}"', f'oauth_signature="{sig}"',
-                      'oauth_signature_method="HMAC-SHA1"', f'oauth_timestamp="{ts}"']
+            fields = [
+                f'oauth_consumer_key="{key}"',
+                f'oauth_nonce="{nonce}"',
+                f'oauth_signature="{sig}"',
+                'oauth_signature_method="HMAC-SHA1"',
+                f'oauth_timestamp="{ts}"',
+            ]
             if tok:
                 fields.append(f'oauth_token="{tok}"')
             fields.append('oauth_version="1.0"')
             url = f"{host}/{path}?{params}" if params else f"{host}/{path}"
             return url, "OAuth " + ", ".join(fields)
         query = f"{params}&" if params else ""
-        query += (f"oauth_consumer_key={key}&oauth_nonce={nonce}&oauth_signature_method=HMAC-SHA1"
-                  f"&oauth_timestamp={ts}")
+        query += f"oauth_consumer_key={key}&oauth_nonce={nonce}&oauth_signature_method=HMAC-SHA1&oauth_timestamp={ts}"
         if tok:
             query += f"&oauth_token={tok}"
         return f"{host}/{path}?{query}&oauth_version=1.0&oauth_signature={sig}", None
@@ -311,26 +421,42 @@ class Traffic:
         def build() -> str:
             nl = "\n" if pretty else ""
             esc = xml_text(name)
-            return (f'<?xml version="1.0" standalone="yes"?>\n<catalog_title>{nl}'
-                    f"<id>{API}/catalog/titles/{kind}/{tid}</id>{nl}"
-                    f'<title short="{esc}" regular="{esc}"></title>{nl}'
-                    f"<release_year>{year}</release_year>{nl}"
-                    f'<category scheme="{API}/categories/mpaa_ratings" label="{rating}" term="{rating}">'
-                    f"</category>{nl}<average_rating>{avg}</average_rating>{nl}"
-                    f'<link href="{API}/catalog/titles/{kind}/{tid}/synopsis" '
-                    f'rel="http://schemas.netflix.com/catalog/titles/synopsis" title="synopsis"></link>{nl}'
-                    "</catalog_title>")
+            return (
+                f'<?xml version="1.0" standalone="yes"?>\n<catalog_title>{nl}'
+                f"<id>{API}/catalog/titles/{kind}/{tid}</id>{nl}"
+                f'<title short="{esc}" regular="{esc}"></title>{nl}'
+                f"<release_year>{year}</release_year>{nl}"
+                f'<category scheme="{API}/categories/mpaa_ratings" label="{rating}" term="{rating}">'
+                f"</category>{nl}<average_rating>{avg}</average_rating>{nl}"
+                f'<link href="{API}/catalog/titles/{kind}/{tid}/synopsis" '
+                f'rel="http://schemas.netflix.com/catalog/titles/synopsis" title="synopsis"></link>{nl}'
+                "</catalog_title>"
+            )
+
         return self.body(("title", tid, pretty), build, "application/xml")
 
     def title_json(self, title: tuple[Any, ...]) -> Body:
         tid, kind, name, year, rating, avg = title
-        doc = {"catalog_title": {"id": f"{API}/catalog/titles/{kind}/{tid}",
-                                 "title": {"short": name, "regular": name}, "release_year": year,
-                                 "category": {"label": rating, "term": rating}, "average_rating": avg}}
+        doc = {
+            "catalog_title": {
+                "id": f"{API}/catalog/titles/{kind}/{tid}",
+                "title": {"short": name, "regular": name},
+                "release_year": year,
+                "category": {"label": rating, "term": rating},
+                "average_rating": avg,
+            }
+        }
         return self.body(("title_json", tid), lambda: json.dumps(doc, ensure_ascii=False), "application/json")
 
-    def status_xml(self, code: int | None, sub: int | None, message: str | None, decl: bool = True,
-                   sub_tag: str = "sub_code", extra: str = "") -> Body:
+    def status_xml(
+        self,
+        code: int | None,
+        sub: int | None,
+        message: str | None,
+        decl: bool = True,
+        sub_tag: str = "sub_code",
+        extra: str = "",
+    ) -> Body:
         def build() -> str:
             parts = ['<?xml version="1.0" standalone="yes"?>\n' if decl else "", "<status>"]
             if code is not None:
@@ -341,10 +467,10 @@ class Traffic:
                 parts.append(f"<message>{xml_text(message)}</message>")
             parts.append(extra + "</status>")
             return "".join(parts)
+
         return self.body(("status", code, sub, message, decl, sub_tag, extra), build, "application/xml")
 
-    def status_json(self, code: int | None, sub: int | None, message: str,
-                    callback: str | None = None) -> Body:
+    def status_json(self, code: int | None, sub: int | None, message: str, callback: str | None = None) -> Body:
         def build() -> str:
             status: dict[str, Any] = {}
             if code is not None:
@@ -354,6 +480,7 @@ class Traffic:
             status["message"] = message
             text = json.dumps({"status": status})
             return f"{callback}({text})" if callback else text
+
         mime = "text/javascript" if callback else "application/json"
         return self.body(("status_json", code, sub, message, callback), build, mime)
 
@@ -362,8 +489,17 @@ class Traffic:
 
     # -- events --
 
-    def ev(self, method: str, url: str, status: int, body: Body | None, headers: Headers | None,
-           consumer: int, auth: str | None = None, t: int | None = None) -> Event:
+    def ev(
+        self,
+        method: str,
+        url: str,
+        status: int,
+        body: Body | None,
+        headers: Headers | None,
+        consumer: int,
+        auth: str | None = None,
+        t: int | None = None,
+    ) -> Event:
         return (self.t if t is None else t, method, url, status, body, headers, consumer, auth)
 
     def xml_or_json(self, title: tuple[Any, ...]) -> tuple[str, Body | None, str | None]:
@@ -381,6 +517,7 @@ class Traffic:
 
 
 # --- scenarios: each returns the events of one user action ----------------------------------------
+
 
 def s_get_title(g: Traffic) -> list[Event]:
     c = g.consumer()
@@ -402,13 +539,17 @@ def s_search(g: Traffic) -> list[Event]:
     g.advance()
     body = None
     if g.rnd() < 0.6:
+
         def build() -> str:
             title = g.titles[len(term) * 7 % len(g.titles)]  # the top hit of a term is always the same
             inner = g.title_xml(title).text.split("\n", 1)[1]
-            return ('<?xml version="1.0" standalone="yes"?>\n<catalog_titles>'
-                    f"<number_of_results>{len(term) * 37}</number_of_results>"
-                    "<start_index>0</start_index><results_per_page>25</results_per_page>"
-                    f"{inner}</catalog_titles>")
+            return (
+                '<?xml version="1.0" standalone="yes"?>\n<catalog_titles>'
+                f"<number_of_results>{len(term) * 37}</number_of_results>"
+                "<start_index>0</start_index><results_per_page>25</results_per_page>"
+                f"{inner}</catalog_titles>"
+            )
+
         body = g.body(("search", term, start), build, "application/xml")
     return [g.ev("GET", url, 200, body, g.hdrs(body.mime if body else None), c, auth)]
 
@@ -419,8 +560,10 @@ def s_autocomplete(g: Traffic) -> list[Event]:
     text = g.term_text[term]
     url = f"{API_PUBLIC}/catalog/titles/autocomplete?oauth_consumer_key={CONSUMERS[c][1]}&term={term}"
     g.advance(1, 200)
-    items = "".join(f'<autocomplete_item><title short="{xml_text(text.title())}{n}"/></autocomplete_item>'
-                    for n in ("", " II", ": The Series"))
+    items = "".join(
+        f'<autocomplete_item><title short="{xml_text(text.title())}{n}"/></autocomplete_item>'
+        for n in ("", " II", ": The Series")
+    )
     body = g.body(("auto", term), lambda: f"<autocomplete>{items}</autocomplete>", "application/xml")
     return [g.ev("GET", url, 200, body, g.hdrs("application/xml"), c)]
 
@@ -434,9 +577,11 @@ def s_title_sub(g: Traffic) -> list[Event]:
     g.advance()
     body = None
     if sub == "synopsis":
-        body = g.body(("synopsis", tid), lambda: (
-            f"<synopsis><![CDATA[{name}: a story told in {title[3]}, "
-            "with <b>bold</b> turns.]]></synopsis>"), "application/xml")
+        body = g.body(
+            ("synopsis", tid),
+            lambda: f"<synopsis><![CDATA[{name}: a story told in {title[3]}, with <b>bold</b> turns.]]></synopsis>",
+            "application/xml",
+        )
     elif sub == "cast":
         body = cast_body(g, tid)
     return [g.ev("GET", url, 200, body, g.hdrs(body.mime if body else None), c, auth)]
@@ -445,19 +590,26 @@ def s_title_sub(g: Traffic) -> list[Event]:
 def cast_body(g: Traffic, tid: int) -> Body:
     def build() -> str:
         start = tid % (len(g.people) - 7)
-        links = "".join(f'<link href="{API}/catalog/people/{pid}" '
-                        f'rel="http://schemas.netflix.com/catalog/person" title="{xml_text(pname)}"></link>'
-                        for pid, pname in g.people[start:start + 7])
+        links = "".join(
+            f'<link href="{API}/catalog/people/{pid}" '
+            f'rel="http://schemas.netflix.com/catalog/person" title="{xml_text(pname)}"></link>'
+            for pid, pname in g.people[start : start + 7]
+        )
         return f"<people>{links}</people>"
+
     return g.body(("cast", tid), build, "application/xml")
 
 
 def person_body(g: Traffic, pid: int, pname: str) -> Body:
-    return g.body(("person", pid), lambda: (
-        f"<person><id>{API}/catalog/people/{pid}</id><name>{xml_text(pname)}</name>"
-        f'<link href="{API}/catalog/people/{pid}/filmography" '
-        'rel="http://schemas.netflix.com/catalog/titles.filmography" title="filmography"></link></person>'),
-        "application/xml")
+    return g.body(
+        ("person", pid),
+        lambda: (
+            f"<person><id>{API}/catalog/people/{pid}</id><name>{xml_text(pname)}</name>"
+            f'<link href="{API}/catalog/people/{pid}/filmography" '
+            'rel="http://schemas.netflix.com/catalog/titles.filmography" title="filmography"></link></person>'
+        ),
+        "application/xml",
+    )
 
 
 def s_person(g: Traffic) -> list[Event]:
@@ -471,18 +623,22 @@ def s_person(g: Traffic) -> list[Event]:
 def s_queue(g: Traffic) -> list[Event]:
     c = g.consumer()
     user, _ = g.user_path()
-    which = g.pick(("queues/disc", "queues/instant", "queues/disc/available", "queues/instant/saved",
-                    "queues"))
+    which = g.pick(("queues/disc", "queues/instant", "queues/disc/available", "queues/instant/saved", "queues"))
     params = g.pick(("", "max_results=50", "start_index=0&max_results=100", "sort=queue_sequence"))
     url, auth = g.signed(API, f"users/{user}/{which}", params, c)
     g.advance()
     body = None
     if g.rnd() < 0.5:
         etag = g.pick(g.etags)
-        body = g.body(("queue", which, etag), lambda: (
-            f"<queue><url_template>{API}/users/{{user_token}}/{which}</url_template>"
-            f"<number_of_results>{int(etag) % 97}</number_of_results><start_index>0</start_index>"
-            f"<results_per_page>50</results_per_page><etag>{etag}</etag></queue>"), "application/xml")
+        body = g.body(
+            ("queue", which, etag),
+            lambda: (
+                f"<queue><url_template>{API}/users/{{user_token}}/{which}</url_template>"
+                f"<number_of_results>{int(etag) % 97}</number_of_results><start_index>0</start_index>"
+                f"<results_per_page>50</results_per_page><etag>{etag}</etag></queue>"
+            ),
+            "application/xml",
+        )
     return [g.ev("GET", url, 200, body, g.hdrs(body.mime if body else None), c, auth)]
 
 
@@ -493,12 +649,17 @@ def s_user(g: Traffic) -> list[Event]:
     path = "users/current" if g.rnd() < 0.6 else f"users/{user}"
     url, auth = g.signed(API, path, "", c)
     g.advance()
-    body = g.body(("user", i), lambda: (
-        f'<?xml version="1.0" standalone="yes"?>\n<user><user_id>{user}</user_id>'
-        f"<first_name>{first}</first_name><nickname>{first.lower()}</nickname>"
-        f'<can_instant_watch>true</can_instant_watch><link href="{API}/users/{user}/queues" '
-        'rel="http://schemas.netflix.com/queues" title="queues"></link>'
-        "</user>"), "application/xml")
+    body = g.body(
+        ("user", i),
+        lambda: (
+            f'<?xml version="1.0" standalone="yes"?>\n<user><user_id>{user}</user_id>'
+            f"<first_name>{first}</first_name><nickname>{first.lower()}</nickname>"
+            f'<can_instant_watch>true</can_instant_watch><link href="{API}/users/{user}/queues" '
+            'rel="http://schemas.netflix.com/queues" title="queues"></link>'
+            "</user>"
+        ),
+        "application/xml",
+    )
     return [g.ev("GET", url, 200, body, g.hdrs("application/xml"), c, auth)]
 
 
@@ -515,16 +676,30 @@ def s_ratings(g: Traffic) -> list[Event]:
 def s_user_lists(g: Traffic) -> list[Event]:
     c = g.consumer()
     user, _ = g.user_path()
-    which = g.pick(("recommendations", "rental_history", "rental_history/shipped", "rental_history/returned",
-                    "rental_history/watched", "at_home", "title_states", "reviews"))
+    which = g.pick(
+        (
+            "recommendations",
+            "rental_history",
+            "rental_history/shipped",
+            "rental_history/returned",
+            "rental_history/watched",
+            "at_home",
+            "title_states",
+            "reviews",
+        )
+    )
     params = "start_index=0&max_results=25" if which not in ("at_home", "title_states") else ""
     url, auth = g.signed(API, f"users/{user}/{which}", params, c)
     g.advance()
     body = None
     if g.rnd() < 0.3:
-        body = g.body(("list_json", which), lambda: json.dumps(
-            {which.replace("/", "_"): {"number_of_results": len(which), "start_index": 0,
-                                       "results_per_page": 25}}), "application/json")
+        body = g.body(
+            ("list_json", which),
+            lambda: json.dumps(
+                {which.replace("/", "_"): {"number_of_results": len(which), "start_index": 0, "results_per_page": 25}}
+            ),
+            "application/json",
+        )
         url = url.replace("?", "?output=json&", 1) if "?" in url else url + "?output=json"
     return [g.ev("GET", url, 200, body, g.hdrs(body.mime if body else None), c, auth)]
 
@@ -548,8 +723,10 @@ def s_post_created(g: Traffic) -> list[Event]:
     which = g.pick(("queues/instant", "queues/instant", "queues/disc"))
     url, auth = g.signed(API, f"users/{user}/{which}", f"title_ref={_title_ref(title)}&position=1", c)
     g.advance()
-    extra = (f"<resources_created><queue_item><id>{API}/users/{{user_token}}/{which}/available/1/"
-             f"{title[0]}</id></queue_item></resources_created>")
+    extra = (
+        f"<resources_created><queue_item><id>{API}/users/{{user_token}}/{which}/available/1/"
+        f"{title[0]}</id></queue_item></resources_created>"
+    )
     body = g.status_xml(201, None, "Resource created", extra=extra)
     return [g.ev("POST", url, 201, body, g.hdrs("application/xml"), c, auth)]
 
@@ -581,20 +758,32 @@ def s_oauth_dance(g: Traffic) -> list[Event]:
     rtok, secret = g.request_tokens[i], g.token_secrets[i]
     url1, auth1 = g.signed(API, "oauth/request_token", "", c, token=False)
     g.advance()
-    body1 = g.body(("rtok", i, c), lambda: (
-        f"oauth_token={rtok}&oauth_token_secret={secret}&application_name={quote(app)}"
-        f"&login_url={quote(f'{API_USER}/oauth/login?oauth_token={rtok}', safe='')}"), "text/plain")
+    body1 = g.body(
+        ("rtok", i, c),
+        lambda: (
+            f"oauth_token={rtok}&oauth_token_secret={secret}&application_name={quote(app)}"
+            f"&login_url={quote(f'{API_USER}/oauth/login?oauth_token={rtok}', safe='')}"
+        ),
+        "text/plain",
+    )
     events = [g.ev("GET", url1, 200, body1, g.hdrs("text/plain"), c, auth1)]
     callback = quote(f"http://app{c}.example.com/my/path/?request_token={rtok}", safe=":/")
-    url2 = (f"{API_USER}/oauth/login?application_name={quote(app, safe='')}&oauth_token={rtok}"
-            f"&oauth_consumer_key={key}&oauth_callback={callback}&request_token_secret={secret}"
-            f"&oauth_timestamp={g.t // 1000}&oauth_nonce={g.pick(g.nonces)}&oauth_signature_method=HMAC-SHA1"
-            f"&oauth_signature={g.pick(g.signatures)}")
+    url2 = (
+        f"{API_USER}/oauth/login?application_name={quote(app, safe='')}&oauth_token={rtok}"
+        f"&oauth_consumer_key={key}&oauth_callback={callback}&request_token_secret={secret}"
+        f"&oauth_timestamp={g.t // 1000}&oauth_nonce={g.pick(g.nonces)}&oauth_signature_method=HMAC-SHA1"
+        f"&oauth_signature={g.pick(g.signatures)}"
+    )
     g.advance(400, 4000)
-    login = g.body(("login_html",), lambda: (
-        "<!DOCTYPE html>\n<html><head><title>Netflix: Sign In</title></head><body>"
-        '<form method="post" action="/oauth/login"><h1>Sign in to allow access</h1>'
-        '<input name="login"><input name="password" type="password"></form></body></html>'), "text/html")
+    login = g.body(
+        ("login_html",),
+        lambda: (
+            "<!DOCTYPE html>\n<html><head><title>Netflix: Sign In</title></head><body>"
+            '<form method="post" action="/oauth/login"><h1>Sign in to allow access</h1>'
+            '<input name="login"><input name="password" type="password"></form></body></html>'
+        ),
+        "text/html",
+    )
     events.append(g.ev("GET", url2, 200, login, g.hdrs("text/html"), c))
     url3, auth3 = g.signed(API, "oauth/access_token", "", c, token=False)
     g.advance(2000, 9000)
@@ -605,17 +794,24 @@ def s_oauth_dance(g: Traffic) -> list[Event]:
 def feed_url(g: Traffic, c: int) -> str:
     user, _ = g.user_path()
     which = g.pick(("rental_history/shipped", "queues/instant/available", "queues/disc/available", "at_home"))
-    return (f"{API_PUBLIC}/users/{user}/{which}?feed_token={g.pick(g.feed_tokens)}"
-            f"&oauth_consumer_key={CONSUMERS[c][1]}&output=rss")
+    return (
+        f"{API_PUBLIC}/users/{user}/{which}?feed_token={g.pick(g.feed_tokens)}"
+        f"&oauth_consumer_key={CONSUMERS[c][1]}&output=rss"
+    )
 
 
 def s_feed(g: Traffic) -> list[Event]:
     c = g.consumer()
     url = feed_url(g, c)
     g.advance()
-    body = g.body(("rss",), lambda: (
-        '<?xml version="1.0" standalone="yes"?>\n<rss version="2.0"><channel><title>Netflix Shipped</title>'
-        "<item><title>Moon</title></item></channel></rss>"), "application/rss+xml")
+    body = g.body(
+        ("rss",),
+        lambda: (
+            '<?xml version="1.0" standalone="yes"?>\n<rss version="2.0"><channel><title>Netflix Shipped</title>'
+            "<item><title>Moon</title></item></channel></rss>"
+        ),
+        "application/rss+xml",
+    )
     return [g.ev("GET", url, 200, body, g.hdrs("application/rss+xml"), c)]
 
 
@@ -629,14 +825,22 @@ def s_feeds_list(g: Traffic) -> list[Event]:
 
 # documented errors
 
+
 def s_401_token(g: Traffic) -> list[Event]:
     c = g.consumer()
     user, _ = g.user_path()
     which = g.pick(("queues/disc", "queues/instant", "at_home", "recommendations", "title_states"))
     url, auth = g.signed(API, f"users/{user}/{which}", "", c)
     g.advance()
-    msg = g.pick(("Access token is invalid", "Access token is invalid", "Access token validation failed",
-                  "User ID access token mismatch", "Invalid signature"))
+    msg = g.pick(
+        (
+            "Access token is invalid",
+            "Access token is invalid",
+            "Access token validation failed",
+            "User ID access token mismatch",
+            "Invalid signature",
+        )
+    )
     return [g.ev("GET", url, 401, g.status_xml(401, None, msg), g.hdrs("application/xml"), c, auth)]
 
 
@@ -644,18 +848,31 @@ def s_404(g: Traffic) -> list[Event]:
     c = g.consumer()
     url, auth = g.signed(API, f"catalog/titles/movies/{int(g.rnd() * 10**8)}", "", c, token=False)
     g.advance()
-    return [g.ev("GET", url, 404, g.status_xml(404, None, "Resource not found", decl=g.rnd() < 0.5),
-                 g.hdrs("application/xml"), c, auth)]
+    return [
+        g.ev(
+            "GET",
+            url,
+            404,
+            g.status_xml(404, None, "Resource not found", decl=g.rnd() < 0.5),
+            g.hdrs("application/xml"),
+            c,
+            auth,
+        )
+    ]
 
 
 def s_400_max_results(g: Traffic) -> list[Event]:
     c = g.consumer()
     user, _ = g.user_path()
     bad = g.pick(("-1", "0", "abc", "1e3", "%2010"))
-    target = g.pick((("catalog/titles", f"term={g.pick(g.terms)}&", False),
-                     (f"users/{user}/queues/disc", "", True),
-                     (f"users/{user}/rental_history", "", True),
-                     ("catalog/people", "term=tom&", False)))
+    target = g.pick(
+        (
+            ("catalog/titles", f"term={g.pick(g.terms)}&", False),
+            (f"users/{user}/queues/disc", "", True),
+            (f"users/{user}/rental_history", "", True),
+            ("catalog/people", "term=tom&", False),
+        )
+    )
     url, auth = g.signed(API, target[0], f"{target[1]}max_results={bad}", c, token=target[2])
     g.advance()
     msg = "Query parameter max_results must be a positive integer."
@@ -681,9 +898,16 @@ def s_412_710(g: Traffic) -> list[Event]:
 
 
 def s_400_queue(g: Traffic) -> list[Event]:
-    sub, msg = g.pick(((130, "Title not found or not available"), (620, "Title is saved; cannot move it"),
-                       (650, "Queue is too large"), (660, "Invalid title format"),
-                       (690, "Title currently at home"), (None, "Cannot move a series parent title")))
+    sub, msg = g.pick(
+        (
+            (130, "Title not found or not available"),
+            (620, "Title is saved; cannot move it"),
+            (650, "Queue is too large"),
+            (660, "Invalid title format"),
+            (690, "Title currently at home"),
+            (None, "Cannot move a series parent title"),
+        )
+    )
     return _queue_post(g, 400, g.status_xml(400, sub, msg))
 
 
@@ -708,15 +932,18 @@ def s_401_oauth(g: Traffic) -> list[Event]:
     path = g.pick(("oauth/access_token", "oauth/request_token"))
     url, auth = g.signed(API, path, "", c, token=path == "oauth/access_token")
     g.advance()
-    msg = g.pick(("Expired or bad request token", "Unable to find or verify access token credentials",
-                  "Consumer key mismatch"))
+    msg = g.pick(
+        ("Expired or bad request token", "Unable to find or verify access token credentials", "Consumer key mismatch")
+    )
     return [g.ev("GET", url, 401, g.status_xml(401, None, msg), g.hdrs("application/xml"), c, auth)]
 
 
 def s_401_login(g: Traffic) -> list[Event]:
     c = g.consumer()
-    url = (f"{API_USER}/oauth/login?application_name={quote(CONSUMERS[c][0], safe='')}"
-           f"&oauth_token={g.pick(g.request_tokens)}&oauth_consumer_key={CONSUMERS[c][1]}")
+    url = (
+        f"{API_USER}/oauth/login?application_name={quote(CONSUMERS[c][0], safe='')}"
+        f"&oauth_token={g.pick(g.request_tokens)}&oauth_consumer_key={CONSUMERS[c][1]}"
+    )
     g.advance()
     msg = g.pick(("Authorization failed", "User must accept terms of use."))
     return [g.ev("POST", url, 401, g.status_xml(401, None, msg), g.hdrs("application/xml"), c)]
@@ -755,8 +982,7 @@ def s_404_json(g: Traffic) -> list[Event]:
     c = g.consumer()
     url, auth = g.signed(API, f"catalog/people/{int(g.rnd() * 10**8)}", "output=json", c, token=False)
     g.advance()
-    return [g.ev("GET", url, 404, g.status_json(404, None, "Resource not found"), g.hdrs("application/json"),
-                 c, auth)]
+    return [g.ev("GET", url, 404, g.status_json(404, None, "Resource not found"), g.hdrs("application/json"), c, auth)]
 
 
 def s_401_jsonp(g: Traffic) -> list[Event]:
@@ -815,8 +1041,7 @@ def s_truncated(g: Traffic) -> list[Event]:
     else:
         user, _ = g.user_path()
         url, auth = g.signed(API, f"users/{user}/at_home", "", c)
-        cut_off = ('<?xml version="1.0" standalone="yes"?>\n'
-                   "<status><status_code>500</status_code><message>Inter")
+        cut_off = '<?xml version="1.0" standalone="yes"?>\n<status><status_code>500</status_code><message>Inter'
         body = g.body(("trunc500",), lambda: cut_off, "application/xml")
         status = 500
     g.advance()
@@ -828,11 +1053,15 @@ def s_proxy_502(g: Traffic) -> list[Event]:
     user, _ = g.user_path()
     url, auth = g.signed(API, f"users/{user}/queues/instant", "max_results=50", c)
     g.advance(1000, 30000)
-    body = g.body(("502",), lambda: (
-        "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body bgcolor=\"white\">\r\n"
-        "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/0.7.65</center>\r\n"
-        "</body>\r\n</html>\r\n"),
-        "text/html")
+    body = g.body(
+        ("502",),
+        lambda: (
+            '<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body bgcolor="white">\r\n'
+            "<center><h1>502 Bad Gateway</h1></center>\r\n<hr><center>nginx/0.7.65</center>\r\n"
+            "</body>\r\n</html>\r\n"
+        ),
+        "text/html",
+    )
     return [g.ev("GET", url, 502, body, g.hdrs("text/html"), c, auth)]
 
 
@@ -840,8 +1069,17 @@ def s_gateway_504(g: Traffic) -> list[Event]:
     c = g.consumer()
     url, auth = g.signed(API, "catalog/titles", f"term={g.pick(g.terms)}&max_results=100", c, token=False)
     g.advance(5000, 30000)
-    return [g.ev("GET", url, 504, g.gateway("504 Gateway Timeout"),
-                 g.hdrs("text/xml", ("X-Mashery-Error-Code", "ERR_504_GATEWAY_TIMEOUT")), c, auth)]
+    return [
+        g.ev(
+            "GET",
+            url,
+            504,
+            g.gateway("504 Gateway Timeout"),
+            g.hdrs("text/xml", ("X-Mashery-Error-Code", "ERR_504_GATEWAY_TIMEOUT")),
+            c,
+            auth,
+        )
+    ]
 
 
 def s_gateway_414(g: Traffic) -> list[Event]:
@@ -849,11 +1087,21 @@ def s_gateway_414(g: Traffic) -> list[Event]:
     user, _ = g.user_path()
     url, auth = g.signed(API, f"users/{user}/ratings/title", f"title_refs={g.huge_title_refs}", c)
     g.advance()
-    return [g.ev("GET", url, 414, g.gateway("414 Request-URI Too Long"),
-                 g.hdrs("text/xml", ("X-Mashery-Error-Code", "ERR_414_REQUEST_URI_TOO_LONG")), c, auth)]
+    return [
+        g.ev(
+            "GET",
+            url,
+            414,
+            g.gateway("414 Request-URI Too Long"),
+            g.hdrs("text/xml", ("X-Mashery-Error-Code", "ERR_414_REQUEST_URI_TOO_LONG")),
+            c,
+            auth,
+        )
+    ]
 
 
 # anomalies from the seed's comments
+
 
 def s_405_login(g: Traffic) -> list[Event]:
     """Doug: 405 from oauth/login, intermittent; the retry succeeded."""
@@ -863,15 +1111,18 @@ def s_405_login(g: Traffic) -> list[Event]:
     callback = quote(f"http://app{c}.example.com/my/path/?request_token={rtok}", safe=":/")
     events = []
     for status in (405, 200):
-        url = (f"{API_USER}/oauth/login?application_name={quote(app, safe='')}&oauth_token={rtok}"
-               f"&oauth_consumer_key={key}&oauth_callback={callback}"
-               f"&request_token_secret={g.pick(g.token_secrets)}&oauth_timestamp={g.t // 1000}"
-               f"&oauth_nonce={g.pick(g.nonces)}&oauth_signature_method=HMAC-SHA1"
-               f"&oauth_signature={g.pick(g.signatures)}")
+        url = (
+            f"{API_USER}/oauth/login?application_name={quote(app, safe='')}&oauth_token={rtok}"
+            f"&oauth_consumer_key={key}&oauth_callback={callback}"
+            f"&request_token_secret={g.pick(g.token_secrets)}&oauth_timestamp={g.t // 1000}"
+            f"&oauth_nonce={g.pick(g.nonces)}&oauth_signature_method=HMAC-SHA1"
+            f"&oauth_signature={g.pick(g.signatures)}"
+        )
         g.advance(300, 3000)
         if status == 405:
-            events.append(g.ev("GET", url, 405, g.status_xml(405, None, "Method not allowed"),
-                               g.hdrs("application/xml"), c))
+            events.append(
+                g.ev("GET", url, 405, g.status_xml(405, None, "Method not allowed"), g.hdrs("application/xml"), c)
+            )
         else:
             events.append(g.ev("GET", url, 200, None, g.hdrs("text/html"), c))
     return events
@@ -902,7 +1153,7 @@ def s_qps_burst(g: Traffic) -> list[Event]:
     g.advance(50, 100)
     first = g.t
     bare = g.rnd() < 0.3  # the gateway sometimes omits the status number
-    for n, (pid, pname) in enumerate(g.people[start:start + 7]):
+    for n, (pid, pname) in enumerate(g.people[start : start + 7]):
         t = first + n * 110 + int(g.rnd() * 30)  # 7 calls in under one second
         url, auth = g.signed(API, f"catalog/people/{pid}", "", c, token=False, t=t)
         if n < 4:
@@ -910,8 +1161,7 @@ def s_qps_burst(g: Traffic) -> list[Event]:
             events.append(g.ev("GET", url, 200, body, headers, c, auth, t))
         else:
             body = g.gateway("Developer Over Qps" if bare else "403 Developer Over Qps")
-            headers = g.hdrs("text/xml", ("X-Mashery-Error-Code", "ERR_403_DEVELOPER_OVER_QPS"),
-                             ("Retry-After", "1"))
+            headers = g.hdrs("text/xml", ("X-Mashery-Error-Code", "ERR_403_DEVELOPER_OVER_QPS"), ("Retry-After", "1"))
             events.append(g.ev("GET", url, 403, body, headers, c, auth, t))
     g.t = events[-1][0]
     return events
@@ -939,23 +1189,55 @@ def s_over_rate(g: Traffic) -> list[Event]:
 # (per scenario drawn; a qps_burst is 8 records, an oauth_dance 3).
 SCENARIOS: tuple[tuple[str, int], ...] = (
     # successes
-    ("get_title", 22_000), ("search", 15_000), ("autocomplete", 7_000), ("title_sub", 10_000),
-    ("person", 4_000), ("queue", 9_000), ("user", 3_000), ("ratings", 4_500), ("user_lists", 6_000),
-    ("not_modified", 2_000), ("post_created", 2_500), ("post_partial", 150), ("clock", 800),
-    ("oauth_dance", 400), ("feed", 2_000), ("feeds_list", 500),
+    ("get_title", 22_000),
+    ("search", 15_000),
+    ("autocomplete", 7_000),
+    ("title_sub", 10_000),
+    ("person", 4_000),
+    ("queue", 9_000),
+    ("user", 3_000),
+    ("ratings", 4_500),
+    ("user_lists", 6_000),
+    ("not_modified", 2_000),
+    ("post_created", 2_500),
+    ("post_partial", 150),
+    ("clock", 800),
+    ("oauth_dance", 400),
+    ("feed", 2_000),
+    ("feeds_list", 500),
     # documented errors
-    ("401_token", 1_400), ("404", 1_500), ("400_max_results", 600), ("412_710", 400), ("400_queue", 300),
-    ("401_feed", 150), ("403_feed", 60), ("401_oauth", 200), ("401_login", 100), ("500", 150),
-    ("422", 100), ("412_modified", 100), ("404_json", 400), ("401_jsonp", 200), ("v15_404", 180),
+    ("401_token", 1_400),
+    ("404", 1_500),
+    ("400_max_results", 600),
+    ("412_710", 400),
+    ("400_queue", 300),
+    ("401_feed", 150),
+    ("403_feed", 60),
+    ("401_oauth", 200),
+    ("401_login", 100),
+    ("500", 150),
+    ("422", 100),
+    ("412_modified", 100),
+    ("404_json", 400),
+    ("401_jsonp", 200),
+    ("v15_404", 180),
     # flags
-    ("suppressed", 250), ("truncated", 120),
+    ("suppressed", 250),
+    ("truncated", 120),
     # anomalies
-    ("v15_400", 120), ("proxy_502", 150), ("gateway_504", 40), ("gateway_414", 20), ("405_login", 100),
-    ("412_999", 40), ("400_777", 40), ("412_disc_exists", 100), ("qps_burst", 120), ("qps_feed", 40),
+    ("v15_400", 120),
+    ("proxy_502", 150),
+    ("gateway_504", 40),
+    ("gateway_414", 20),
+    ("405_login", 100),
+    ("412_999", 40),
+    ("400_777", 40),
+    ("412_disc_exists", 100),
+    ("qps_burst", 120),
+    ("qps_feed", 40),
     ("over_rate", 30),
 )
-SCENARIO_FUNCS: dict[str, Callable[[Traffic], list[Event]]] = {
-    name: globals()["s_" + name] for name, _ in SCENARIOS}
+SCENARIO_FUNCS: dict[str, Callable[[Traffic], list[Event]]] = {name: globals()["s_" + name] for name, _ in SCENARIOS}
 _CONSUMER_TABLE = [i for i, consumer in enumerate(CONSUMERS) for _ in range(consumer[2])]
 
 
@@ -977,6 +1259,7 @@ def events(traffic: Traffic, records: int) -> Iterator[Event]:
 
 
 # --- writers ----------------------------------------------------------------------------------------
+
 
 class TimeFormats:
     """ISO and nginx time stamps, formatted once per second."""
@@ -1001,8 +1284,7 @@ class TimeFormats:
             d = datetime.fromtimestamp(s + _NGINX_OFFSET_S, tz=timezone.utc)
             sign = "-" if _NGINX_OFFSET_S < 0 else "+"
             off = abs(_NGINX_OFFSET_S) // 60
-            self._ngx = (f"{d.day:02d}/{_MONTHS[d.month - 1]}/{d.year}:{d:%H:%M:%S} "
-                         f"{sign}{off // 60:02d}{off % 60:02d}")
+            self._ngx = f"{d.day:02d}/{_MONTHS[d.month - 1]}/{d.year}:{d:%H:%M:%S} {sign}{off // 60:02d}{off % 60:02d}"
         return self._ngx
 
 
@@ -1015,9 +1297,11 @@ def jsonl_line(ev: Event, tf: TimeFormats, traffic: Traffic) -> str:
     ip = traffic.consumer_ips[c][t % 3]
     duration = 8 + (t * 7919) % 300
     hdr = f',"response_headers":{headers.json}' if headers else ""
-    return (f'{{"time":"{tf.iso(t)}","method":"{method}","url":"{url}","status":{status},'
-            f'"body":{body.json if body else "null"},"client":"{ip}","user_agent":{_UA_JSON[c]},'
-            f'"duration_ms":{duration}{hdr}}}\n')
+    return (
+        f'{{"time":"{tf.iso(t)}","method":"{method}","url":"{url}","status":{status},'
+        f'"body":{body.json if body else "null"},"client":"{ip}","user_agent":{_UA_JSON[c]},'
+        f'"duration_ms":{duration}{hdr}}}\n'
+    )
 
 
 def combined_line(ev: Event, tf: TimeFormats, traffic: Traffic) -> str:
@@ -1027,8 +1311,10 @@ def combined_line(ev: Event, tf: TimeFormats, traffic: Traffic) -> str:
     target = url if t % 3 == 0 else "/" + url.split("/", 3)[3]
     if body is None:
         return f'{ip} - - [{tf.nginx(t)}] "{method} {target} HTTP/1.1" {status} 0 "-" "{_UA_NGINX[c]}" "-"\n'
-    return (f'{ip} - - [{tf.nginx(t)}] "{method} {target} HTTP/1.1" {status} {body.nbytes} "-" '
-            f'"{_UA_NGINX[c]}" "{body.nginx}"\n')
+    return (
+        f'{ip} - - [{tf.nginx(t)}] "{method} {target} HTTP/1.1" {status} {body.nbytes} "-" '
+        f'"{_UA_NGINX[c]}" "{body.nginx}"\n'
+    )
 
 
 def _query_string(url: str) -> str:
@@ -1061,57 +1347,75 @@ def har_entry(ev: Event, tf: TimeFormats, traffic: Traffic) -> str:
             content = f'{{"size":{size},"mimeType":"{body.mime}","text":{body.json}}}'
     status_text = _STATUS_TEXT.get(status, "")
     resp_headers = headers.har if headers else ""
-    return (f'{{"startedDateTime":"{tf.iso(t)}","time":{wait + 3},'
-            f'"request":{{"method":"{method}","url":"{url}","httpVersion":"HTTP/1.1","cookies":[],'
-            f'"headers":[{req_headers}],"queryString":[{_query_string(url)}],"headersSize":-1,"bodySize":0}},'
-            f'"response":{{"status":{status},"statusText":"{status_text}","httpVersion":"HTTP/1.1","cookies":[],'
-            f'"headers":[{resp_headers}],"content":{content},'
-            f'"redirectURL":"","headersSize":-1,"bodySize":{size}}},"cache":{{}},'
-            f'"timings":{{"blocked":-1,"dns":-1,"connect":-1,"send":1,"wait":{wait},"receive":2,"ssl":-1}}}}')
+    return (
+        f'{{"startedDateTime":"{tf.iso(t)}","time":{wait + 3},'
+        f'"request":{{"method":"{method}","url":"{url}","httpVersion":"HTTP/1.1","cookies":[],'
+        f'"headers":[{req_headers}],"queryString":[{_query_string(url)}],"headersSize":-1,"bodySize":0}},'
+        f'"response":{{"status":{status},"statusText":"{status_text}","httpVersion":"HTTP/1.1","cookies":[],'
+        f'"headers":[{resp_headers}],"content":{content},'
+        f'"redirectURL":"","headersSize":-1,"bodySize":{size}}},"cache":{{}},'
+        f'"timings":{{"blocked":-1,"dns":-1,"connect":-1,"send":1,"wait":{wait},"receive":2,"ssl":-1}}}}'
+    )
 
 
 # --- dirty lines ----------------------------------------------------------------------------------
+
 
 def dirty_lines(fmt: str, kind: str, t_ms: int, tf: TimeFormats) -> str:
     """One bad line (or HAR entry) of `kind`; invalid bytes are carried as surrogate escapes."""
     iso = tf.iso(t_ms)
     if fmt == "jsonl":
         if kind == "not_json":
-            return (f'{{"time":"{iso}","method":"GET","url":"{API}/catalog/titles?term=lost'
-                    f'&oauth_consumer_key={CONSUMERS[1][1]}","status":20\n')  # a line cut off mid-write
+            return (
+                f'{{"time":"{iso}","method":"GET","url":"{API}/catalog/titles?term=lost'
+                f'&oauth_consumer_key={CONSUMERS[1][1]}","status":20\n'
+            )  # a line cut off mid-write
         if kind == "missing_status":
-            return (f'{{"time":"{iso}","method":"GET","url":"{API}/users/current?oauth_consumer_key='
-                    f'{CONSUMERS[0][1]}","body":null,"client":"192.0.2.10","duration_ms":30001}}\n')
+            return (
+                f'{{"time":"{iso}","method":"GET","url":"{API}/users/current?oauth_consumer_key='
+                f'{CONSUMERS[0][1]}","body":null,"client":"192.0.2.10","duration_ms":30001}}\n'
+            )
         if kind == "blank":
             return "\n   \n"
         # Latin-1 bytes written raw by a logger that does not encode: 0xE9 is not UTF-8.
-        return (f'{{"time":"{iso}","method":"GET","url":"{API}/catalog/titles?term=am%C3%A9lie","status":404,'
-                f'"body":"<status><message>Am\udce9lie not found</message></status>"}}\n')
+        return (
+            f'{{"time":"{iso}","method":"GET","url":"{API}/catalog/titles?term=am%C3%A9lie","status":404,'
+            f'"body":"<status><message>Am\udce9lie not found</message></status>"}}\n'
+        )
     if fmt == "combined_body":
         ngx = tf.nginx(t_ms)
         if kind == "not_json":  # a partial write, then a line from another program
-            return (f'203.0.113.9 - - [{ngx}] "GET /catalog/titles?term=star%20tr\n'
-                    f"{ngx[:11]} worker process 4021 exited on signal 9\n")
+            return (
+                f'203.0.113.9 - - [{ngx}] "GET /catalog/titles?term=star%20tr\n'
+                f"{ngx[:11]} worker process 4021 exited on signal 9\n"
+            )
         if kind == "missing_status":
             return f'198.51.100.7 - - [{ngx}] "GET /users/current HTTP/1.1" - 0 "-" "Python-urllib/2.6" "-"\n'
         if kind == "blank":
             return "\n\t\n"
         # Raw (unescaped) non-UTF-8 bytes from a misconfigured logger: still a record.
-        return (f'192.0.2.44 - - [{ngx}] "GET /catalog/titles?term=am%E9lie HTTP/1.1" 200 0 "-" '
-                f'"Caf\udce9Player/1.0" "-"\n')
+        return (
+            f'192.0.2.44 - - [{ngx}] "GET /catalog/titles?term=am%E9lie HTTP/1.1" 200 0 "-" "Caf\udce9Player/1.0" "-"\n'
+        )
     # har
     if kind == "not_json":  # an aborted request: devtools records status 0
-        return (f'{{"startedDateTime":"{iso}","time":0,"request":{{"method":"GET",'
-                f'"url":"{API}/catalog/people/1?oauth_consumer_key={CONSUMERS[3][1]}","headers":[]}},'
-                '"response":{"status":0,"statusText":"",'
-                '"headers":[],"content":{"size":0,"mimeType":"x-unknown"}}}')
-    return (f'{{"time":12,"request":{{"method":"GET","url":"{API}/catalog/titles/index"}},'
-            '"response":{"status":200,"headers":[],"content":{"size":0}}}')
+        return (
+            f'{{"startedDateTime":"{iso}","time":0,"request":{{"method":"GET",'
+            f'"url":"{API}/catalog/people/1?oauth_consumer_key={CONSUMERS[3][1]}","headers":[]}},'
+            '"response":{"status":0,"statusText":"",'
+            '"headers":[],"content":{"size":0,"mimeType":"x-unknown"}}}'
+        )
+    return (
+        f'{{"time":12,"request":{{"method":"GET","url":"{API}/catalog/titles/index"}},'
+        '"response":{"status":200,"headers":[],"content":{"size":0}}}'
+    )
 
 
-DIRTY_KINDS = {"jsonl": ("not_json", "missing_status", "blank", "bad_utf8"),
-               "combined_body": ("not_json", "missing_status", "blank", "bad_utf8"),
-               "har": ("not_json", "missing_time")}
+DIRTY_KINDS = {
+    "jsonl": ("not_json", "missing_status", "blank", "bad_utf8"),
+    "combined_body": ("not_json", "missing_status", "blank", "bad_utf8"),
+    "har": ("not_json", "missing_time"),
+}
 
 
 def dirty_plan(fmt: str, records: int, seed: int) -> dict[int, list[str]]:
@@ -1127,6 +1431,7 @@ def dirty_plan(fmt: str, records: int, seed: int) -> dict[int, list[str]]:
 
 # --- main -----------------------------------------------------------------------------------------
 
+
 def parse_start(text: str) -> int:
     stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
     if stamp.tzinfo is None:
@@ -1134,8 +1439,9 @@ def parse_start(text: str) -> int:
     return calendar.timegm(stamp.utctimetuple()) * 1000 + stamp.microsecond // 1000
 
 
-def generate(out: Writable, records: int, fmt: str, seed: int = 0, dirty: bool = False,
-             start: str = DEFAULT_START) -> int:
+def generate(
+    out: Writable, records: int, fmt: str, seed: int = 0, dirty: bool = False, start: str = DEFAULT_START
+) -> int:
     """Write the corpus to `out`; returns the number of records written (bad lines not counted)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
@@ -1148,8 +1454,12 @@ def generate(out: Writable, records: int, fmt: str, seed: int = 0, dirty: bool =
     sep = ",\n" if fmt == "har" else ""
     if fmt == "har":
         bom = "\ufeff" if dirty else ""
-        out.write((bom + '{"log":{"version":"1.2","creator":{"name":"statuslens generate_corpus",'
-                   '"version":"1"},"pages":[],"entries":[\n').encode("utf-8"))
+        out.write(
+            (
+                bom + '{"log":{"version":"1.2","creator":{"name":"statuslens generate_corpus",'
+                '"version":"1"},"pages":[],"entries":[\n'
+            ).encode("utf-8")
+        )
     written = 0
     lead = ""  # the separator owed before the next block (HAR entries are comma-separated)
     for index, event in enumerate(events(traffic, records)):
@@ -1206,30 +1516,39 @@ class BackgroundWriter:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--records", type=int, required=True,
-                        help="number of records (bad lines not counted)")
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--records", type=int, required=True, help="number of records (bad lines not counted)")
     parser.add_argument("--format", choices=FORMATS, required=True)
     parser.add_argument("--out", required=True, help="output file ('-' for stdout)")
-    parser.add_argument("--gzip", action="store_true",
-                        help="gzip the output (deterministic: mtime 0, no name)")
-    parser.add_argument("--gzip-level", type=int, default=1, choices=range(1, 10), metavar="1-9",
-                        help="zlib level (default 1: fast, for benchmark inputs)")
+    parser.add_argument("--gzip", action="store_true", help="gzip the output (deterministic: mtime 0, no name)")
+    parser.add_argument(
+        "--gzip-level",
+        type=int,
+        default=1,
+        choices=range(1, 10),
+        metavar="1-9",
+        help="zlib level (default 1: fast, for benchmark inputs)",
+    )
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--dirty", action="store_true",
-                        help="add a few bad lines: not JSON / not a log line, missing status, blank lines, "
-                             "invalid UTF-8 (HAR: status 0, no startedDateTime, a BOM)")
-    parser.add_argument("--start", default=DEFAULT_START,
-                        help=f"time of the first record (default {DEFAULT_START})")
+    parser.add_argument(
+        "--dirty",
+        action="store_true",
+        help="add a few bad lines: not JSON / not a log line, missing status, blank lines, "
+        "invalid UTF-8 (HAR: status 0, no startedDateTime, a BOM)",
+    )
+    parser.add_argument("--start", default=DEFAULT_START, help=f"time of the first record (default {DEFAULT_START})")
     args = parser.parse_args(argv)
     if args.records < 0:
         parser.error("--records must be >= 0")
     raw: IO[bytes] = sys.stdout.buffer if args.out == "-" else open(args.out, "wb")  # noqa: SIM115
     try:
         if args.gzip:
-            with gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=args.gzip_level,
-                               mtime=0) as gz, BackgroundWriter(gz) as out:
+            with (
+                gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=args.gzip_level, mtime=0) as gz,
+                BackgroundWriter(gz) as out,
+            ):
                 generate(out, args.records, args.format, args.seed, args.dirty, args.start)
         else:
             generate(raw, args.records, args.format, args.seed, args.dirty, args.start)

@@ -28,7 +28,8 @@ import yaml
 
 COMBINED_BODY = re.compile(
     r'(?P<addr>\S+) \S+ (?P<user>\S+) \[(?P<time>[^\]]+)\] "(?P<request>(?:[^"\\]|\\.)*)" (?P<status>\d{3}) '
-    r'(?P<bytes>\S+) "(?:[^"\\]|\\.)*" "(?:[^"\\]|\\.)*" "(?P<body>(?:[^"\\]|\\.)*)"\s*$')
+    r'(?P<bytes>\S+) "(?:[^"\\]|\\.)*" "(?:[^"\\]|\\.)*" "(?P<body>(?:[^"\\]|\\.)*)"\s*$'
+)
 H1 = re.compile(r"^\s*<h1>(?:\d{3}\s+)?(.*?)</h1>\s*$", re.S)
 
 
@@ -44,8 +45,15 @@ def load_catalog(path: str) -> tuple[list[dict[str, Any]], set[str], dict[str, A
     templates = [r["template"] for r in doc["resources"]]
     rows = []
     for row in doc["statuses"]:
-        rows.append({"code": row["code"], "sub": row.get("subcode"), "scope": row["applies_to"],
-                     "messages": [norm(m) for m in row["messages"]], "texts": row["messages"]})
+        rows.append(
+            {
+                "code": row["code"],
+                "sub": row.get("subcode"),
+                "scope": row["applies_to"],
+                "messages": [norm(m) for m in row["messages"]],
+                "texts": row["messages"],
+            }
+        )
     return rows, collections, {"templates": templates, "scopes": doc.get("scopes", {})}
 
 
@@ -91,8 +99,16 @@ def in_scope(scope: str, method: str, resource: str, params: dict[str, Any], col
     return resource in scope.split(" or ")
 
 
-def classify(rows: list[dict[str, Any]], collections: set[str], code: int, sub: Any, message: str | None,
-             method: str, resource: str, params: dict[str, Any]) -> tuple[str, str | None]:
+def classify(
+    rows: list[dict[str, Any]],
+    collections: set[str],
+    code: int,
+    sub: Any,
+    message: str | None,
+    method: str,
+    resource: str,
+    params: dict[str, Any],
+) -> tuple[str, str | None]:
     of_code = [r for r in rows if r["code"] == code]
     if not of_code:
         return "undocumented_code", None
@@ -139,8 +155,12 @@ def parse_body(body: str | None) -> tuple[int | None, Any, str | None, bool]:
             return None, None, None, True
         if root.tag == "status":
             code = root.findtext("status_code")
-            return (int(code) if code else None, root.findtext("sub_code") or root.findtext("subcode"),
-                    root.findtext("message"), False)
+            return (
+                int(code) if code else None,
+                root.findtext("sub_code") or root.findtext("subcode"),
+                root.findtext("message"),
+                False,
+            )
     return None, None, None, False
 
 
@@ -159,8 +179,14 @@ def records(path: str):  # type: ignore[no-untyped-def]
             if line.startswith("{"):
                 try:
                     doc = json.loads(line)
-                    yield (f"{path}:{number}", doc["time"], doc["method"], doc["url"], int(doc["status"]),
-                           doc.get("body"))
+                    yield (
+                        f"{path}:{number}",
+                        doc["time"],
+                        doc["method"],
+                        doc["url"],
+                        int(doc["status"]),
+                        doc.get("body"),
+                    )
                 except (ValueError, KeyError):
                     continue
             else:
@@ -172,8 +198,14 @@ def records(path: str):  # type: ignore[no-untyped-def]
                     continue
                 stamp = datetime.strptime(match.group("time"), "%d/%b/%Y:%H:%M:%S %z")
                 body = match.group("body")
-                yield (f"{path}:{number}", stamp.astimezone(timezone.utc).isoformat(), parts[0], parts[1],
-                       int(match.group("status")), None if body == "-" else unescape(body))
+                yield (
+                    f"{path}:{number}",
+                    stamp.astimezone(timezone.utc).isoformat(),
+                    parts[0],
+                    parts[1],
+                    int(match.group("status")),
+                    None if body == "-" else unescape(body),
+                )
 
 
 def main() -> int:
@@ -199,14 +231,29 @@ def main() -> int:
                 verdict, documented = classify(rows, collections, effective, sub, message, method, resource, params)
                 verdicts[verdict] += 1
                 flags = (["body_unparseable"] if broken else []) + (
-                    ["http_status_mismatch"] if code and int(code) != status else [])
+                    ["http_status_mismatch"] if code and int(code) != status else []
+                )
                 if effective >= 400 or verdict != "documented" or flags:
-                    out.write(json.dumps({"time": stamp, "method": method, "url": url, "resource": resource,
-                                          "http_status": status, "status_code": effective, "sub_code": sub,
-                                          "message": message, "verdict": verdict, "flags": flags,
-                                          "catalog_message": documented,
-                                          "consumer": (params.get("oauth_consumer_key") or [None])[0],
-                                          "source": source}) + "\n")
+                    out.write(
+                        json.dumps(
+                            {
+                                "time": stamp,
+                                "method": method,
+                                "url": url,
+                                "resource": resource,
+                                "http_status": status,
+                                "status_code": effective,
+                                "sub_code": sub,
+                                "message": message,
+                                "verdict": verdict,
+                                "flags": flags,
+                                "catalog_message": documented,
+                                "consumer": (params.get("oauth_consumer_key") or [None])[0],
+                                "source": source,
+                            }
+                        )
+                        + "\n"
+                    )
     elapsed = time.perf_counter() - started
     print(json.dumps({"records": count, "seconds": round(elapsed, 3), "verdicts": dict(verdicts)}))
     return 0

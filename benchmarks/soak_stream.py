@@ -42,8 +42,21 @@ def main() -> int:
     records = int(args.minutes * 60 * args.rate * 1.1) + 100
     corpus = work / "soak.jsonl"
     raw = work / "soak-raw.jsonl"
-    subprocess.run([sys.executable, str(HERE / "generate_corpus.py"), "--records", str(records), "--format", "jsonl",
-                    "--seed", "5", "--out", str(raw)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(HERE / "generate_corpus.py"),
+            "--records",
+            str(records),
+            "--format",
+            "jsonl",
+            "--seed",
+            "5",
+            "--out",
+            str(raw),
+        ],
+        check=True,
+    )
     # A steady input rate: event times exactly 1/rate apart, so that the (retimed) replay is live.
     import orjson
 
@@ -57,10 +70,19 @@ def main() -> int:
     emulator = None
     host = os.environ.get("PUBSUB_EMULATOR_HOST")
     if not host:
-        script = Path(os.path.realpath(shutil.which("gcloud") or "/")).parent.parent / "platform" / \
-            "pubsub-emulator" / "bin" / "cloud-pubsub-emulator"
-        emulator = subprocess.Popen([str(script), "--host=127.0.0.1", "--port=8086"], stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL, start_new_session=True)
+        script = (
+            Path(os.path.realpath(shutil.which("gcloud") or "/")).parent.parent
+            / "platform"
+            / "pubsub-emulator"
+            / "bin"
+            / "cloud-pubsub-emulator"
+        )
+        emulator = subprocess.Popen(
+            [str(script), "--host=127.0.0.1", "--port=8086"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
         host = "127.0.0.1:8086"
         for _ in range(120):
             with socket.socket() as sock:
@@ -76,13 +98,32 @@ def main() -> int:
     pubsub_v1.SubscriberClient().create_subscription(name=sub, topic=topic)
     cli = [sys.executable, "-m", "statuslens.pipelines.cli"]
     out = work / "out"
-    stream = subprocess.Popen([*cli, "stream", "--subscription", sub, "--output", str(out), "--window", "10s",
-                               "--early-every", "5s", "--allowed-lateness", "60s"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stream = subprocess.Popen(
+        [
+            *cli,
+            "stream",
+            "--subscription",
+            sub,
+            "--output",
+            str(out),
+            "--window",
+            "10s",
+            "--early-every",
+            "5s",
+            "--allowed-lateness",
+            "60s",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(8)
-    ship = subprocess.Popen([*cli, "ship", "--from", str(corpus), "--topic", topic, "--retime",
-                             "--state", str(work / "ship.json")],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    ship = subprocess.Popen(
+        [*cli, "ship", "--from", str(corpus), "--topic", topic, "--retime", "--state", str(work / "ship.json")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     started = time.monotonic()
     print(f"{'minute':>7}{'stream RSS MB':>15}{'records counted':>17}", flush=True)
     from statuslens.pipelines.stream import summarize_output
@@ -110,12 +151,18 @@ def main() -> int:
         os.killpg(emulator.pid, signal.SIGTERM)
     totals = summarize_output(str(out))
     first, last = samples[0][1], samples[-1][1]
-    print(f"\nshipped {shipped}, counted {totals['records_in']} in windows + {totals['late']} late "
-          f"({'all' if totals['records_in'] + totals['late'] == shipped else 'NOT all'} counted once)")
-    print(f"end to end: {totals['records_in'] / elapsed:.0f} records/s over {elapsed / 60:.1f} min "
-          f"(shipped at {args.rate:g}/s)")
-    print(f"stream RSS: {first:.0f} MB after {samples[0][0] / 60:.1f} min, {last:.0f} MB after "
-          f"{samples[-1][0] / 60:.1f} min, peak {max(s[1] for s in samples):.0f} MB")
+    print(
+        f"\nshipped {shipped}, counted {totals['records_in']} in windows + {totals['late']} late "
+        f"({'all' if totals['records_in'] + totals['late'] == shipped else 'NOT all'} counted once)"
+    )
+    print(
+        f"end to end: {totals['records_in'] / elapsed:.0f} records/s over {elapsed / 60:.1f} min "
+        f"(shipped at {args.rate:g}/s)"
+    )
+    print(
+        f"stream RSS: {first:.0f} MB after {samples[0][0] / 60:.1f} min, {last:.0f} MB after "
+        f"{samples[-1][0] / 60:.1f} min, peak {max(s[1] for s in samples):.0f} MB"
+    )
     return 0
 
 

@@ -14,9 +14,9 @@ import apache_beam as beam
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from statuslens.pipelines.flags import UsageError
 from statuslens.pipelines.parallel import choose_runner, pinned_in_process, runs_in_one_process, split_inputs
 from statuslens.transforms.aggregation.beam_analyze import AnalyzeLogs
+from statuslens.transforms.errors import UsageError
 from statuslens.transforms.outputs.beam_results import OUTPUT_NAMES, SHARDED_OUTPUTS, WriteResultsFn, now_iso
 from statuslens.transforms.outputs.beam_shards import WriteShardsFn, remove_folder, stale_temp_folders, temp_folder
 from statuslens.transforms.readers.beam_read import INPUTS_TAG, InputRange, ReadInputFn
@@ -25,6 +25,7 @@ from statuslens.transforms.redact import redact_text
 from statuslens.transforms.verdicts.catalog import Catalog
 
 __all__ = ["BatchConfig", "build_pipeline", "expand_inputs", "prepare_output", "run_batch"]
+
 
 @dataclass(frozen=True)
 class BatchConfig:
@@ -74,20 +75,22 @@ def prepare_output(output: str, overwrite: bool) -> None:
 def build_pipeline(pipeline: beam.Pipeline, config: BatchConfig, started_at: str) -> dict[str, Any]:
     """Add the batch graph to `pipeline`; returns its PCollections, exposed for testing."""
     files = pipeline | "ListInputs" >> beam.Create(list(config.inputs))
-    read = files | "ReadInputs" >> beam.ParDo(ReadInputFn(config.log_format)).with_outputs(
-        INPUTS_TAG, main="chunks")
+    read = files | "ReadInputs" >> beam.ParDo(ReadInputFn(config.log_format)).with_outputs(INPUTS_TAG, main="chunks")
     # No reshuffle of the chunks: reading and analysing fuse into one stage that streams, so memory
     # stays flat; parallelism comes from the inputs (files, and splits of large plain files).
     results = read["chunks"] | "AnalyzeLogs" >> AnalyzeLogs(
-        config.catalog, config.annotated, FieldMap.with_overrides(config.field_map))
+        config.catalog, config.annotated, FieldMap.with_overrides(config.field_map)
+    )
     # Shards go to a temporary folder and are moved in place by the last step (transforms/outputs/beam_shards.py).
     temp = temp_folder(config.output)
-    shards = [results[kind] | f"WriteShards[{kind}]" >> beam.ParDo(WriteShardsFn(temp, kind))
-              for kind in SHARDED_OUTPUTS]
+    shards = [
+        results[kind] | f"WriteShards[{kind}]" >> beam.ParDo(WriteShardsFn(temp, kind)) for kind in SHARDED_OUTPUTS
+    ]
     summary = (
         pipeline
         | "StartResults" >> beam.Create([None])
-        | "WriteResults" >> beam.ParDo(
+        | "WriteResults"
+        >> beam.ParDo(
             WriteResultsFn(config.output, config.catalog, started_at, temp),
             counts=beam.pvalue.AsSingleton(results["stats"]),
             anomalies=beam.pvalue.AsList(results["anomalies"]),

@@ -24,13 +24,13 @@ import orjson
 
 from statuslens.pipelines.flags import (
     BEAM_FLAGS_EPILOG,
-    UsageError,
     add_analysis_arguments,
     add_batch_arguments,
     parse_field_map,
     read_profile,
     unknown_beam_flags,
 )
+from statuslens.transforms.errors import UsageError
 
 __all__ = ["main", "run"]
 
@@ -53,88 +53,197 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="statuslens", description="Check API error responses in access logs against "
-                     "the documented status table, and say what the docs are missing.")
+    parser = _Parser(
+        prog="statuslens",
+        description="Check API error responses in access logs against "
+        "the documented status table, and say what the docs are missing.",
+    )
     parser.add_argument("--version", action="version", version=f"statuslens {package_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
-    batch = commands.add_parser("batch", help="Analyse log files once and write the results to a folder.",
-                                description="Analyse log files (JSON lines, nginx/Apache lines, HAR; "
-                                "plain, gzip, bzip2 or xz) and write the results to --output.",
-                                epilog=BEAM_FLAGS_EPILOG)
+    batch = commands.add_parser(
+        "batch",
+        help="Analyse log files once and write the results to a folder.",
+        description="Analyse log files (JSON lines, nginx/Apache lines, HAR; "
+        "plain, gzip, bzip2 or xz) and write the results to --output.",
+        epilog=BEAM_FLAGS_EPILOG,
+    )
     add_batch_arguments(batch)
     cron = commands.add_parser(
-        "cron", help="Incremental run over a growing, rotating log folder (for cron or a systemd timer).",
+        "cron",
+        help="Incremental run over a growing, rotating log folder (for cron or a systemd timer).",
         description="Process only what is new since the last successful run, exactly once; write the run's "
         "outputs to OUTPUT/runs/<UTC time>/ and keep cumulative anomaly groups in --state.",
         epilog="Exit status: 0 ok, 1 the run failed (nothing committed), 2 usage error, 3 new anomaly groups "
-        "(with --fail-on-new), 75 another run holds the lock. " + BEAM_FLAGS_EPILOG)
-    cron.add_argument("--input", action="append", default=None, metavar="GLOB",
-                      help="Log files to watch (local paths or globs, e.g. 'logs/*'). Repeatable.")
-    cron.add_argument("--state", default=None, metavar="DIR",
-                      help="Folder for the manifest, cumulative groups and lock (create it once, keep it).")
+        "(with --fail-on-new), 75 another run holds the lock. " + BEAM_FLAGS_EPILOG,
+    )
+    cron.add_argument(
+        "--input",
+        action="append",
+        default=None,
+        metavar="GLOB",
+        help="Log files to watch (local paths or globs, e.g. 'logs/*'). Repeatable.",
+    )
+    cron.add_argument(
+        "--state",
+        default=None,
+        metavar="DIR",
+        help="Folder for the manifest, cumulative groups and lock (create it once, keep it).",
+    )
     cron.add_argument("--output", default=None, metavar="DIR", help="Folder that holds runs/<UTC time>/.")
-    cron.add_argument("--settle", default="5m", metavar="DURATION",
-                      help="Archives modified less than this long ago wait for the next run; growing plain "
-                           "files are read up to their last complete line (default 5m; e.g. 90s, 10m, 1h).")
-    cron.add_argument("--keep-runs", dest="keep_runs", type=int, default=30, metavar="N",
-                      help="Keep the newest N run folders (default 30).")
-    cron.add_argument("--fail-on-new", dest="fail_on_new", action="store_true",
-                      help="Exit 3 when anomaly groups never seen before appeared (for alerting).")
-    cron.add_argument("--baseline", action="store_true",
-                      help="Record the current groups without alerting (for the first run).")
-    cron.add_argument("--metrics-file", dest="metrics_file", default=None, metavar="FILE",
-                      help="Write Prometheus metrics (node_exporter textfile format) to FILE, atomically.")
+    cron.add_argument(
+        "--settle",
+        default="5m",
+        metavar="DURATION",
+        help="Archives modified less than this long ago wait for the next run; growing plain "
+        "files are read up to their last complete line (default 5m; e.g. 90s, 10m, 1h).",
+    )
+    cron.add_argument(
+        "--keep-runs",
+        dest="keep_runs",
+        type=int,
+        default=30,
+        metavar="N",
+        help="Keep the newest N run folders (default 30).",
+    )
+    cron.add_argument(
+        "--fail-on-new",
+        dest="fail_on_new",
+        action="store_true",
+        help="Exit 3 when anomaly groups never seen before appeared (for alerting).",
+    )
+    cron.add_argument(
+        "--baseline", action="store_true", help="Record the current groups without alerting (for the first run)."
+    )
+    cron.add_argument(
+        "--metrics-file",
+        dest="metrics_file",
+        default=None,
+        metavar="FILE",
+        help="Write Prometheus metrics (node_exporter textfile format) to FILE, atomically.",
+    )
     add_analysis_arguments(cron)
     stream = commands.add_parser(
-        "stream", help="Analyse records from a Pub/Sub subscription in event-time windows, until stopped.",
+        "stream",
+        help="Analyse records from a Pub/Sub subscription in event-time windows, until stopped.",
         description="Read records published by `statuslens ship`, window them by event time, and write "
         "per-window anomaly groups, alerts and dead letters under --output. Stops on Ctrl-C or SIGTERM.",
         epilog="Needs the [stream] extra (apache-beam[gcp]). For the local Pub/Sub emulator set "
-        "PUBSUB_EMULATOR_HOST=127.0.0.1:8085. Default runner: BundleBasedDirectRunner. " + BEAM_FLAGS_EPILOG)
-    stream.add_argument("--subscription", default=None, metavar="projects/P/subscriptions/S",
-                        help="The Pub/Sub subscription to read.")
-    stream.add_argument("--output", default=None, metavar="DIR",
-                        help="Folder for windows/, alerts/, dead_letter/, late/ and duplicates/ (JSON lines).")
+        "PUBSUB_EMULATOR_HOST=127.0.0.1:8085. Default runner: BundleBasedDirectRunner. " + BEAM_FLAGS_EPILOG,
+    )
+    stream.add_argument(
+        "--subscription", default=None, metavar="projects/P/subscriptions/S", help="The Pub/Sub subscription to read."
+    )
+    stream.add_argument(
+        "--output",
+        default=None,
+        metavar="DIR",
+        help="Folder for windows/, alerts/, dead_letter/, late/ and duplicates/ (JSON lines).",
+    )
     stream.add_argument("--window", default="60s", metavar="DURATION", help="Fixed window size (default 60s).")
-    stream.add_argument("--allowed-lateness", dest="allowed_lateness", default="10m", metavar="DURATION",
-                        help="How late a record may arrive and still count in its window (default 10m); later "
-                             "ones go to late/.")
-    stream.add_argument("--early-every", dest="early_every", default="10s", metavar="DURATION",
-                        help="Processing-time interval of early results while a window is open (default 10s).")
-    stream.add_argument("--known", default=None, metavar="FILE",
-                        help="anomalies.jsonl of a batch or cron run: its groups are not alerted as new.")
-    stream.add_argument("--windows-topic", dest="windows_topic", default=None, metavar="projects/P/topics/T",
-                        help="Also publish every window group to this topic.")
-    stream.add_argument("--alerts-topic", dest="alerts_topic", default=None, metavar="projects/P/topics/T",
-                        help="Also publish every alert to this topic.")
+    stream.add_argument(
+        "--allowed-lateness",
+        dest="allowed_lateness",
+        default="10m",
+        metavar="DURATION",
+        help="How late a record may arrive and still count in its window (default 10m); later ones go to late/.",
+    )
+    stream.add_argument(
+        "--early-every",
+        dest="early_every",
+        default="10s",
+        metavar="DURATION",
+        help="Processing-time interval of early results while a window is open (default 10s).",
+    )
+    stream.add_argument(
+        "--known",
+        default=None,
+        metavar="FILE",
+        help="anomalies.jsonl of a batch or cron run: its groups are not alerted as new.",
+    )
+    stream.add_argument(
+        "--windows-topic",
+        dest="windows_topic",
+        default=None,
+        metavar="projects/P/topics/T",
+        help="Also publish every window group to this topic.",
+    )
+    stream.add_argument(
+        "--alerts-topic",
+        dest="alerts_topic",
+        default=None,
+        metavar="projects/P/topics/T",
+        help="Also publish every alert to this topic.",
+    )
     add_analysis_arguments(stream)
     ship = commands.add_parser(
-        "ship", help="Follow log files (like tail -F) and publish their records to Pub/Sub, redacted.",
+        "ship",
+        help="Follow log files (like tail -F) and publish their records to Pub/Sub, redacted.",
         description="Publish each record of the files to a Pub/Sub topic with its event time and a stable "
         "record id; remember the position in --state. Stops on Ctrl-C or SIGTERM.",
-        epilog="Needs the [stream] extra. For the local emulator set PUBSUB_EMULATOR_HOST=127.0.0.1:8085.")
+        epilog="Needs the [stream] extra. For the local emulator set PUBSUB_EMULATOR_HOST=127.0.0.1:8085.",
+    )
     ship.add_argument("--topic", default=None, metavar="projects/P/topics/T", help="The topic to publish to.")
-    ship.add_argument("--follow", action="append", default=None, metavar="GLOB",
-                      help="Files to follow: new lines, rotation, truncation; plain and .gz. Repeatable.")
-    ship.add_argument("--from", dest="replay", action="append", default=None, metavar="FILE",
-                      help="Files to replay once (then exit, unless --follow is given too). Repeatable.")
-    ship.add_argument("--state", default=".statuslens-ship-state.json", metavar="FILE",
-                      help="Where the shipped positions are kept (default ./.statuslens-ship-state.json).")
+    ship.add_argument(
+        "--follow",
+        action="append",
+        default=None,
+        metavar="GLOB",
+        help="Files to follow: new lines, rotation, truncation; plain and .gz. Repeatable.",
+    )
+    ship.add_argument(
+        "--from",
+        dest="replay",
+        action="append",
+        default=None,
+        metavar="FILE",
+        help="Files to replay once (then exit, unless --follow is given too). Repeatable.",
+    )
+    ship.add_argument(
+        "--state",
+        default=".statuslens-ship-state.json",
+        metavar="FILE",
+        help="Where the shipped positions are kept (default ./.statuslens-ship-state.json).",
+    )
     ship.add_argument("--rate", type=float, default=None, metavar="N", help="At most N records per second.")
-    ship.add_argument("--retime", action="store_true",
-                      help="Shift event times so the first record is now, keeping their spacing (replays).")
-    ship.add_argument("--batch-size", dest="batch_size", type=int, default=100, metavar="N",
-                      help="Records per confirmed batch: at most this many are re-sent after a crash.")
-    ship.add_argument("--settle", default="5s", metavar="DURATION",
-                      help="Archives modified less than this long ago wait (default 5s).")
-    ship.add_argument("--log-format", dest="log_format", default=None, metavar="NAME|STRING",
-                      help="Format of line inputs instead of detection (as for batch).")
-    demo = commands.add_parser("demo", help="Run batch on the sample logs bundled with statuslens.",
-                               description="Run `statuslens batch` on the bundled sample (JSON lines, "
-                               "combined_body and HAR files) and write the results to --output.",
-                               epilog=BEAM_FLAGS_EPILOG)
-    demo.add_argument("--output", default="statuslens-demo", metavar="DIR",
-                      help="Folder for the results (default: ./statuslens-demo; replaced if it exists).")
+    ship.add_argument(
+        "--retime",
+        action="store_true",
+        help="Shift event times so the first record is now, keeping their spacing (replays).",
+    )
+    ship.add_argument(
+        "--batch-size",
+        dest="batch_size",
+        type=int,
+        default=100,
+        metavar="N",
+        help="Records per confirmed batch: at most this many are re-sent after a crash.",
+    )
+    ship.add_argument(
+        "--settle",
+        default="5s",
+        metavar="DURATION",
+        help="Archives modified less than this long ago wait (default 5s).",
+    )
+    ship.add_argument(
+        "--log-format",
+        dest="log_format",
+        default=None,
+        metavar="NAME|STRING",
+        help="Format of line inputs instead of detection (as for batch).",
+    )
+    demo = commands.add_parser(
+        "demo",
+        help="Run batch on the sample logs bundled with statuslens.",
+        description="Run `statuslens batch` on the bundled sample (JSON lines, "
+        "combined_body and HAR files) and write the results to --output.",
+        epilog=BEAM_FLAGS_EPILOG,
+    )
+    demo.add_argument(
+        "--output",
+        default="statuslens-demo",
+        metavar="DIR",
+        help="Folder for the results (default: ./statuslens-demo; replaced if it exists).",
+    )
     return parser
 
 
@@ -197,7 +306,8 @@ def _batch(args: argparse.Namespace, beam_args: list[str]) -> int:
 def _cron(args: argparse.Namespace, beam_args: list[str]) -> int:
     from pathlib import Path
 
-    from statuslens.pipelines.cron import EXIT_LOCKED, CronConfig, CronLocked, run_cron
+    from statuslens.pipelines.cron import EXIT_LOCKED, CronConfig, run_cron
+    from statuslens.transforms.errors import RunLocked
 
     if args.keep_runs < 1:
         raise UsageError("--keep-runs must be at least 1")
@@ -218,7 +328,7 @@ def _cron(args: argparse.Namespace, beam_args: list[str]) -> int:
     _quiet_beam()
     try:
         result = run_cron(config, beam_args)
-    except CronLocked as exc:
+    except RunLocked as exc:
         print(f"error: {exc}; exiting", file=sys.stderr)
         return EXIT_LOCKED
     except UsageError:
@@ -231,13 +341,17 @@ def _cron(args: argparse.Namespace, beam_args: list[str]) -> int:
     for info in summary["inputs"]:
         if info["damaged"]:
             print(f"warning: damaged input {info['path']}: {info['damaged']}", file=sys.stderr)
-    print(f"statuslens cron: {summary['records_in']} new records, {summary['dead_letter']} dead letters, "
-          f"{len(result.new_groups)} new anomaly groups -> {result.run_dir}")
+    print(
+        f"statuslens cron: {summary['records_in']} new records, {summary['dead_letter']} dead letters, "
+        f"{len(result.new_groups)} new anomaly groups -> {result.run_dir}"
+    )
     label = "baseline" if args.baseline else "new"  # --baseline records groups without alerting
     for group in result.new_groups:
         sub = f"/{group['sub_code']}" if group["sub_code"] is not None else ""
-        print(f"{label}: {group['verdict']} {group['status_code']}{sub} \"{group['message'] or ''}\" "
-              f"{group['method']} {group['resource']} ({group['count']})")
+        print(
+            f'{label}: {group["verdict"]} {group["status_code"]}{sub} "{group["message"] or ""}" '
+            f"{group['method']} {group['resource']} ({group['count']})"
+        )
     return result.exit_code
 
 
@@ -245,8 +359,9 @@ def _require_pubsub(command: str) -> None:
     try:
         import google.cloud.pubsub_v1  # noqa: F401
     except ImportError:
-        raise UsageError(f"statuslens {command} needs Pub/Sub support: pip install 'statuslens[stream]' "
-                         "(apache-beam[gcp])") from None
+        raise UsageError(
+            f"statuslens {command} needs Pub/Sub support: pip install 'statuslens[stream]' (apache-beam[gcp])"
+        ) from None
 
 
 def _stream(args: argparse.Namespace, beam_args: list[str]) -> int:
@@ -262,8 +377,9 @@ def _stream(args: argparse.Namespace, beam_args: list[str]) -> int:
         try:
             known = read_known_groups(args.known)
         except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
-            raise UsageError(f"--known {args.known!r}: not an anomalies.jsonl ({type(exc).__name__}: "
-                             f"{_one_line(exc)})") from exc
+            raise UsageError(
+                f"--known {args.known!r}: not an anomalies.jsonl ({type(exc).__name__}: {_one_line(exc)})"
+            ) from exc
     config = StreamConfig(
         subscription=_required(args.subscription, "--subscription", "stream"),
         output=_required(args.output, "--output", "stream"),
@@ -276,8 +392,11 @@ def _stream(args: argparse.Namespace, beam_args: list[str]) -> int:
         alerts_topic=args.alerts_topic,
     )
     _quiet_beam()
-    print(f"statuslens stream: reading {config.subscription}, {window:g} s windows, writing {config.output} "
-          "(Ctrl-C to stop)", flush=True)
+    print(
+        f"statuslens stream: reading {config.subscription}, {window:g} s windows, writing {config.output} "
+        "(Ctrl-C to stop)",
+        flush=True,
+    )
     try:
         totals = run_stream(config, beam_args)
     except Exception as exc:
@@ -343,11 +462,13 @@ def _demo_args(args: argparse.Namespace, parser: argparse.ArgumentParser) -> arg
     from importlib import resources
 
     folder = resources.files("statuslens.sample")
-    logs = sorted(str(folder / entry.name) for entry in folder.iterdir()
-                  if entry.is_file() and entry.name.endswith(_SAMPLE_SUFFIXES))
+    logs = sorted(
+        str(folder / entry.name)
+        for entry in folder.iterdir()
+        if entry.is_file() and entry.name.endswith(_SAMPLE_SUFFIXES)
+    )
     print("statuslens batch " + " ".join(f"--input {path}" for path in logs) + f" --output {args.output} --overwrite")
-    return parser.parse_args(["batch", *(f"--input={path}" for path in logs), "--output", args.output,
-                              "--overwrite"])
+    return parser.parse_args(["batch", *(f"--input={path}" for path in logs), "--output", args.output, "--overwrite"])
 
 
 _SAMPLE_SUFFIXES = (".jsonl", ".jsonl.gz", ".log", ".log.gz", ".har")
@@ -360,7 +481,8 @@ def _required(value: Any, flag: str, command: str = "batch") -> Any:
 
 
 def _catalog(path: str | None) -> Any:
-    from statuslens.transforms.verdicts.catalog import CatalogError, load_catalog
+    from statuslens.transforms.errors import CatalogError
+    from statuslens.transforms.verdicts.catalog import load_catalog
 
     try:
         return load_catalog(path)
@@ -396,16 +518,17 @@ def _print_summary(output: str) -> None:
     with FileSystems.open(FileSystems.join(output, "summary.json")) as handle:
         summary = orjson.loads(handle.read())
     anomalies = {k: v for k, v in summary["verdicts"].items() if k != "documented" and v}
-    print(f"statuslens: {summary['records_in']} records in, {summary['records_annotated']} annotated, "
-          f"{summary['dead_letter']} dead letters, {summary['blank_lines']} blank lines")
+    print(
+        f"statuslens: {summary['records_in']} records in, {summary['records_annotated']} annotated, "
+        f"{summary['dead_letter']} dead letters, {summary['blank_lines']} blank lines"
+    )
     print("verdicts: " + ", ".join(f"{k} {v}" for k, v in summary["verdicts"].items()))
     if anomalies:
         print("anomalies: " + ", ".join(f"{k} {v}" for k, v in anomalies.items()))
     for info in summary["inputs"]:
         if info["damaged"]:
             print(f"warning: damaged input {info['path']}: {info['damaged']}", file=sys.stderr)
-    print(f"results: {output}{os.sep}summary.json, anomalies.jsonl, report.md, report.html, "
-          "annotated/, dead_letter/")
+    print(f"results: {output}{os.sep}summary.json, anomalies.jsonl, report.md, report.html, annotated/, dead_letter/")
 
 
 def _quiet_beam() -> None:

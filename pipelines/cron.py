@@ -27,14 +27,14 @@ import orjson
 
 from statuslens.pipelines.atomic import atomic_write, fsync_dir
 from statuslens.pipelines.batch import BatchConfig, expand_inputs, run_batch
-from statuslens.pipelines.flags import UsageError
 from statuslens.pipelines.manifest import Manifest, PlannedRead, plan_reads
 from statuslens.pipelines.metrics import render_metrics
 from statuslens.transforms.aggregation.beam_groups import group_id
+from statuslens.transforms.errors import RunLocked, UsageError
 from statuslens.transforms.readers.beam_read import InputRange
 from statuslens.transforms.verdicts.catalog import Catalog
 
-__all__ = ["EXIT_LOCKED", "EXIT_NEW_ANOMALIES", "CronConfig", "CronLocked", "run_cron"]
+__all__ = ["EXIT_LOCKED", "EXIT_NEW_ANOMALIES", "CronConfig", "run_cron"]
 
 EXIT_NEW_ANOMALIES = 3
 EXIT_LOCKED = 75
@@ -42,10 +42,6 @@ STATE_FILE = "state.json"
 PARTIAL_PREFIX = ".partial-"
 DELETING_PREFIX = ".deleting-"
 _MAX_REMEMBERED_RUNS = 1000
-
-
-class CronLocked(RuntimeError):
-    """Another run holds the lock."""
 
 
 @dataclass(frozen=True)
@@ -73,7 +69,7 @@ class CronResult:
 
 
 def run_cron(config: CronConfig, beam_args: list[str]) -> CronResult:
-    """One incremental run; raises CronLocked when another run holds the lock."""
+    """One incremental run; raises RunLocked when another run holds the lock."""
     config.state_dir.mkdir(parents=True, exist_ok=True)
     runs_dir = config.output_dir / "runs"
     runs_dir.mkdir(parents=True, exist_ok=True)
@@ -81,7 +77,7 @@ def run_cron(config: CronConfig, beam_args: list[str]) -> CronResult:
         try:
             fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise CronLocked(f"another statuslens cron run holds {config.state_dir / 'lock'}") from None
+            raise RunLocked(f"another statuslens cron run holds {config.state_dir / 'lock'}") from None
         return _locked_run(config, runs_dir, beam_args)
 
 
@@ -93,8 +89,10 @@ def _locked_run(config: CronConfig, runs_dir: Path, beam_args: list[str]) -> Cro
     paths = list(expand_inputs(config.inputs))
     remote = [p for p in paths if "://" in p]
     if remote:
-        raise UsageError(f"--input {remote[0]!r}: cron reads local files only (it follows offsets and "
-                         "rotation on this machine); use batch for other filesystems")
+        raise UsageError(
+            f"--input {remote[0]!r}: cron reads local files only (it follows offsets and "
+            "rotation on this machine); use batch for other filesystems"
+        )
     reads, notes = plan_reads(paths, manifest, now=time.time(), settle_seconds=config.settle_seconds)
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
@@ -103,9 +101,18 @@ def _locked_run(config: CronConfig, runs_dir: Path, beam_args: list[str]) -> Cro
     partial = runs_dir / f"{PARTIAL_PREFIX}{name}"
     if partial.exists():
         shutil.rmtree(partial)
-    run_batch(BatchConfig(inputs=tuple(_as_range(r) for r in reads), output=str(partial), catalog=config.catalog,
-                          log_format=config.log_format, field_map=config.field_map,
-                          annotated=config.annotated), beam_args, allow_workers=False)
+    run_batch(
+        BatchConfig(
+            inputs=tuple(_as_range(r) for r in reads),
+            output=str(partial),
+            catalog=config.catalog,
+            log_format=config.log_format,
+            field_map=config.field_map,
+            annotated=config.annotated,
+        ),
+        beam_args,
+        allow_workers=False,
+    )
     summary = orjson.loads((partial / "summary.json").read_bytes())
     groups = [orjson.loads(line) for line in (partial / "anomalies.jsonl").read_bytes().splitlines()]
 
@@ -129,8 +136,10 @@ def _locked_run(config: CronConfig, runs_dir: Path, beam_args: list[str]) -> Cro
     _prune(runs_dir, config.keep_runs)
 
     if config.metrics_file is not None:
-        atomic_write(config.metrics_file, render_metrics(summary, len(new_groups), time.time() - started,
-                                                         state["last_success"], totals).encode())
+        atomic_write(
+            config.metrics_file,
+            render_metrics(summary, len(new_groups), time.time() - started, state["last_success"], totals).encode(),
+        )
     alert = bool(new_groups) and config.fail_on_new and not config.baseline
     return CronResult(final, summary, new_groups, EXIT_NEW_ANOMALIES if alert else 0)
 
@@ -143,8 +152,19 @@ def _merge_groups(known: dict[str, dict[str, Any]], groups: list[dict[str, Any]]
         entry = known.get(key)
         if entry is None:
             new.append(group)
-            known[key] = {name: group[name] for name in ("verdict", "status_code", "sub_code", "message",
-                                                           "method", "resource", "first_seen", "last_seen")}
+            known[key] = {
+                name: group[name]
+                for name in (
+                    "verdict",
+                    "status_code",
+                    "sub_code",
+                    "message",
+                    "method",
+                    "resource",
+                    "first_seen",
+                    "last_seen",
+                )
+            }
             known[key]["count"] = group["count"]
             continue
         entry["count"] += group["count"]
@@ -157,9 +177,11 @@ def _write_new_groups(run_dir: Path, new_groups: list[dict[str, Any]], baseline:
     """`new_anomalies.jsonl` and a "New in this run" section in both reports."""
     (run_dir / "new_anomalies.jsonl").write_bytes(b"".join(orjson.dumps(g) + b"\n" for g in new_groups))
     title = "Baseline: groups recorded" if baseline else "New in this run"
-    lines = [f"- {g['status_code']}{'/' + str(g['sub_code']) if g['sub_code'] is not None else ''} "
-             f"\"{g['message'] or ''}\" on {g['method']} {g['resource']} ({g['verdict']}, {g['count']})"
-             for g in new_groups] or ["- nothing new"]
+    lines = [
+        f"- {g['status_code']}{'/' + str(g['sub_code']) if g['sub_code'] is not None else ''} "
+        f'"{g["message"] or ""}" on {g["method"]} {g["resource"]} ({g["verdict"]}, {g["count"]})'
+        for g in new_groups
+    ] or ["- nothing new"]
     with open(run_dir / "report.md", "a", encoding="utf-8") as handle:
         handle.write(f"\n## {title}\n\n" + "\n".join(_md_line(line) for line in lines) + "\n")
     page = (run_dir / "report.html").read_text(encoding="utf-8")
@@ -185,7 +207,7 @@ def _recover(runs_dir: Path, committed: set[str]) -> None:
     for doomed in runs_dir.glob(f"{DELETING_PREFIX}*"):
         shutil.rmtree(doomed, ignore_errors=True)
     for partial in runs_dir.glob(f"{PARTIAL_PREFIX}*"):
-        name = partial.name[len(PARTIAL_PREFIX):]
+        name = partial.name[len(PARTIAL_PREFIX) :]
         if name in committed and not (runs_dir / name).exists():
             os.replace(partial, runs_dir / name)
         else:

@@ -7,7 +7,9 @@ from typing import Any
 
 from apache_beam.options.pipeline_options import PipelineOptions
 
-__all__ = ["UsageError", "add_batch_arguments", "parse_field_map", "read_profile", "unknown_beam_flags"]
+from statuslens.transforms.errors import UsageError
+
+__all__ = ["add_batch_arguments", "parse_field_map", "read_profile", "unknown_beam_flags"]
 
 BEAM_FLAGS_EPILOG = (
     "Beam's pipeline flags pass through unchanged, e.g. --runner (default: the in-process FnApiRunner), "
@@ -16,45 +18,74 @@ BEAM_FLAGS_EPILOG = (
 )
 
 
-class UsageError(ValueError):
-    """A mistake on the command line or in its files: one line on stderr, exit status 2."""
-
-
 def add_batch_arguments(parser: Any) -> None:
     """The batch job's flags (cron reuses them)."""
-    parser.add_argument("--input", action="append", default=None, metavar="GLOB",
-                        help="Log files to read: a path or glob, local or on any Beam filesystem (gs://…). "
-                             "Repeat for several. Format and compression (gzip, bzip2, xz) are detected "
-                             "per file.")
-    parser.add_argument("--output", default=None, metavar="DIR",
-                        help="Folder for summary.json, anomalies.jsonl, annotated/, dead_letter/, "
-                             "report.md and report.html.")
+    parser.add_argument(
+        "--input",
+        action="append",
+        default=None,
+        metavar="GLOB",
+        help="Log files to read: a path or glob, local or on any Beam filesystem (gs://…). "
+        "Repeat for several. Format and compression (gzip, bzip2, xz) are detected "
+        "per file.",
+    )
+    parser.add_argument(
+        "--output",
+        default=None,
+        metavar="DIR",
+        help="Folder for summary.json, anomalies.jsonl, annotated/, dead_letter/, report.md and report.html.",
+    )
     add_analysis_arguments(parser)
-    parser.add_argument("--overwrite", action="store_true", default=False,
-                        help="Replace the previous statuslens outputs in a non-empty --output folder "
-                             "(other files there are left alone).")
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        default=False,
+        help="Replace the previous statuslens outputs in a non-empty --output folder "
+        "(other files there are left alone).",
+    )
 
 
 def add_analysis_arguments(parser: Any) -> None:
     """Flags about how records are read and judged, shared by every subcommand."""
-    parser.add_argument("--catalog", default=None, metavar="FILE",
-                        help="Status catalog YAML (default: the bundled netflix-api.yaml; schema in "
-                             "configs/catalogs/SCHEMA.md).")
-    parser.add_argument("--log-format", dest="log_format", default=None, metavar="NAME|STRING",
-                        help="Format of every line-oriented input instead of detection: jsonl, common, "
-                             "combined, combined_body, or an nginx log_format string such as "
-                             "'$remote_addr [$time_local] \"$request\" $status \"$resp_body\"'. "
-                             "HAR files are always read as HAR.")
-    parser.add_argument("--field-map", dest="field_map", action="append", default=None,
-                        metavar="FIELD=NAME",
-                        help="JSON lines: read FIELD (time, method, url, status, body, response_headers, "
-                             "request) from the key NAME (dotted for nested objects). Repeatable.")
-    parser.add_argument("--profile", default=None, metavar="FILE",
-                        help="A file of Beam flags, one per line, '#' comments (configs/runners/*.args: "
-                             "flink, spark, dataflow, portable-local); flags given on the command line win.")
-    parser.add_argument("--annotated", choices=("errors", "all", "none"), default="errors",
-                        help="Which annotated records to write: errors (default: effective code >= 400, "
-                             "not documented, or flagged), all, or none.")
+    parser.add_argument(
+        "--catalog",
+        default=None,
+        metavar="FILE",
+        help="Status catalog YAML (default: the bundled netflix-api.yaml; schema in configs/catalogs/SCHEMA.md).",
+    )
+    parser.add_argument(
+        "--log-format",
+        dest="log_format",
+        default=None,
+        metavar="NAME|STRING",
+        help="Format of every line-oriented input instead of detection: jsonl, common, "
+        "combined, combined_body, or an nginx log_format string such as "
+        '\'$remote_addr [$time_local] "$request" $status "$resp_body"\'. '
+        "HAR files are always read as HAR.",
+    )
+    parser.add_argument(
+        "--field-map",
+        dest="field_map",
+        action="append",
+        default=None,
+        metavar="FIELD=NAME",
+        help="JSON lines: read FIELD (time, method, url, status, body, response_headers, "
+        "request) from the key NAME (dotted for nested objects). Repeatable.",
+    )
+    parser.add_argument(
+        "--profile",
+        default=None,
+        metavar="FILE",
+        help="A file of Beam flags, one per line, '#' comments (configs/runners/*.args: "
+        "flink, spark, dataflow, portable-local); flags given on the command line win.",
+    )
+    parser.add_argument(
+        "--annotated",
+        choices=("errors", "all", "none"),
+        default="errors",
+        help="Which annotated records to write: errors (default: effective code >= 400, "
+        "not documented, or flagged), all, or none.",
+    )
 
 
 def read_profile(path: str | None) -> list[str]:

@@ -109,8 +109,9 @@ def read_head(path: str) -> tuple[bytes, str]:
         return head, compression
 
 
-def plan_reads(paths: Iterable[str], manifest: Manifest, now: float, settle_seconds: float,
-               partial_after: float | None = None) -> tuple[list[PlannedRead], list[str]]:
+def plan_reads(
+    paths: Iterable[str], manifest: Manifest, now: float, settle_seconds: float, partial_after: float | None = None
+) -> tuple[list[PlannedRead], list[str]]:
     """(reads to do, notes on files skipped) for the files currently matched by the inputs.
 
     A plain file's unterminated last line is read once the file has not changed for

@@ -44,8 +44,7 @@ def estimated_bytes(paths: Sequence[str | InputRange]) -> int:
     return total
 
 
-def choose_runner(options: PipelineOptions, inputs: Sequence[str | InputRange], explicit_flags: Sequence[str]
-                  ) -> bool:
+def choose_runner(options: PipelineOptions, inputs: Sequence[str | InputRange], explicit_flags: Sequence[str]) -> bool:
     """Set the runner the user did not choose; True when the multi-process runner was picked.
 
     The user's runner flags always win; a run of the in-process runner keeps whole files."""
@@ -54,7 +53,8 @@ def choose_runner(options: PipelineOptions, inputs: Sequence[str | InputRange], 
         # Explicit: a bare DirectRunner first tries to download Prism, which hangs offline.
         standard.runner = "FnApiRunner"
     if standard.runner not in ("FnApiRunner", "DirectRunner") or any(
-            flag.startswith(("--direct_running_mode", "--direct_num_workers")) for flag in explicit_flags):
+        flag.startswith(("--direct_running_mode", "--direct_num_workers")) for flag in explicit_flags
+    ):
         return False
     workers = os.cpu_count() or 1
     if workers < 2 or len(inputs) < 2 or estimated_bytes(inputs) < PARALLEL_THRESHOLD_BYTES:

@@ -27,8 +27,10 @@ import orjson
 
 from statuslens.pipelines.atomic import atomic_write
 from statuslens.pipelines.manifest import FileState, Manifest, PlannedRead, plan_reads
-from statuslens.transforms.model.records import RecordError, decode_text
-from statuslens.transforms.readers.files import Chunk, Problem, read_input
+from statuslens.transforms.errors import RecordError
+from statuslens.transforms.model.chunks import Chunk, Problem
+from statuslens.transforms.model.records import decode_text
+from statuslens.transforms.readers.files import read_input
 from statuslens.transforms.readers.formats import HAR, line_parser
 from statuslens.transforms.readers.har import entry_raw, parse_har_entry
 from statuslens.transforms.redact import redact_text
@@ -114,8 +116,9 @@ class Publisher:
         self._futures = []
 
 
-def record_messages(chunk: Chunk, identity: str, clock: _Clock, stats: ShipStats
-                    ) -> Iterator[tuple[bytes, dict[str, str], int]]:
+def record_messages(
+    chunk: Chunk, identity: str, clock: _Clock, stats: ShipStats
+) -> Iterator[tuple[bytes, dict[str, str], int]]:
     """(data, attributes, bytes consumed) for each item of a chunk, redacted, event-timed."""
     parse = parse_har_entry if chunk.fmt == HAR else line_parser(chunk.fmt)
     for offset, item in enumerate(chunk.items):
@@ -145,8 +148,9 @@ def record_messages(chunk: Chunk, identity: str, clock: _Clock, stats: ShipStats
         yield data, attributes, consumed
 
 
-def run_ship(config: ShipConfig, publish: Publish, confirm: Callable[[], None],
-             stop: threading.Event | None = None) -> ShipStats:
+def run_ship(
+    config: ShipConfig, publish: Publish, confirm: Callable[[], None], stop: threading.Event | None = None
+) -> ShipStats:
     """Ship the replay files once, then (with `follow`) keep shipping new lines until stopped."""
     stop = stop or threading.Event()
     manifest, shift_ms = _load(config.state)
@@ -154,8 +158,11 @@ def run_ship(config: ShipConfig, publish: Publish, confirm: Callable[[], None],
     # The --retime shift is part of the state: a record re-sent after a crash keeps its event time,
     # so it lands in the same window, where the stream job recognises its id.
     clock = _Clock(config.retime, config.rate, shift_ms=shift_ms)
-    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)} \
-        if threading.current_thread() is threading.main_thread() else {}
+    previous = (
+        {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+        if threading.current_thread() is threading.main_thread()
+        else {}
+    )
     try:
         if config.replay:
             reads, notes = plan_reads(config.replay, manifest, now=time.time(), settle_seconds=0)
@@ -163,8 +170,9 @@ def run_ship(config: ShipConfig, publish: Publish, confirm: Callable[[], None],
             _ship_reads(reads, config, manifest, publish, confirm, clock, stats, stop)
         while config.follow and not stop.is_set():
             paths = sorted({p for pattern in config.follow for p in glob.glob(pattern)})
-            reads, notes = plan_reads(paths, manifest, now=time.time(), settle_seconds=config.settle_seconds,
-                                      partial_after=math.inf)
+            reads, notes = plan_reads(
+                paths, manifest, now=time.time(), settle_seconds=config.settle_seconds, partial_after=math.inf
+            )
             stats.notes += notes
             _ship_reads(reads, config, manifest, publish, confirm, clock, stats, stop)
             stop.wait(config.poll_seconds)
@@ -174,13 +182,22 @@ def run_ship(config: ShipConfig, publish: Publish, confirm: Callable[[], None],
     return stats
 
 
-def _ship_reads(reads: Sequence[PlannedRead], config: ShipConfig, manifest: Manifest, publish: Publish,
-                confirm: Callable[[], None], clock: _Clock, stats: ShipStats, stop: threading.Event) -> None:
+def _ship_reads(
+    reads: Sequence[PlannedRead],
+    config: ShipConfig,
+    manifest: Manifest,
+    publish: Publish,
+    confirm: Callable[[], None],
+    clock: _Clock,
+    stats: ShipStats,
+    stop: threading.Event,
+) -> None:
     for read in reads:
         offset, lines, exact = read.start, read.first_line - 1, True
         pending = 0
-        for chunk in read_input(read.path, config.log_format, start=read.start, end=read.end,
-                                first_line=read.first_line):
+        for chunk in read_input(
+            read.path, config.log_format, start=read.start, end=read.end, first_line=read.first_line
+        ):
             if not isinstance(chunk, Chunk):
                 continue
             for data, attributes, consumed in record_messages(chunk, read.identity, clock, stats):
@@ -209,8 +226,7 @@ def _ship_reads(reads: Sequence[PlannedRead], config: ShipConfig, manifest: Mani
             return
 
 
-def _commit(state_path: Path, manifest: Manifest, clock: _Clock, read: PlannedRead, offset: int,
-            lines: int) -> None:
+def _commit(state_path: Path, manifest: Manifest, clock: _Clock, read: PlannedRead, offset: int, lines: int) -> None:
     """Remember a plain file's progress inside a read: the offset after the last confirmed line."""
     state = manifest.files.get(read.identity)
     if state is None:

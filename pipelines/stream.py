@@ -26,10 +26,10 @@ from apache_beam.transforms.window import FixedWindows, GlobalWindows
 
 from statuslens.transforms.aggregation.beam_analyze import AnalyzeLogs
 from statuslens.transforms.aggregation.beam_groups import group_id
+from statuslens.transforms.model.times import format_time
 from statuslens.transforms.outputs.beam_append import AppendJsonLinesFn, window_fields
 from statuslens.transforms.outputs.summary import build_summary
 from statuslens.transforms.readers.jsonlines import FieldMap
-from statuslens.transforms.readers.timestamps import format_time
 from statuslens.transforms.redact import redact_text
 from statuslens.transforms.streaming.beam_streaming import (
     FirstSeenAlertFn,
@@ -76,18 +76,22 @@ def build_stream_graph(messages: Any, config: StreamConfig) -> dict[str, Any]:
     gated = (
         messages
         | "KeyByWindowStart" >> beam.ParDo(_KeyByWindowStartFn(window))
-        | "DropLateAndDuplicates" >> beam.ParDo(WindowGateFn(window, lateness, REMEMBER_IDS_SECONDS,
-                                                             wall_clock_watermark=config.wall_clock_watermark))
+        | "DropLateAndDuplicates"
+        >> beam.ParDo(
+            WindowGateFn(window, lateness, REMEMBER_IDS_SECONDS, wall_clock_watermark=config.wall_clock_watermark)
+        )
         .with_input_types(tuple[int, tuple[str, Any]])
         .with_outputs(WindowGateFn.LATE, WindowGateFn.DUPLICATES, main="timely")
     )
     windowed = (
         gated["timely"]
         | "ToChunks" >> beam.MapTuple(message_to_chunk)
-        | "WindowRecords" >> beam.WindowInto(
+        | "WindowRecords"
+        >> beam.WindowInto(
             FixedWindows(window),
-            trigger=triggers.AfterWatermark(early=triggers.AfterProcessingTime(max(1, round(config.early_seconds))),
-                                            late=triggers.AfterCount(1)),
+            trigger=triggers.AfterWatermark(
+                early=triggers.AfterProcessingTime(max(1, round(config.early_seconds))), late=triggers.AfterCount(1)
+            ),
             # Each firing carries only what arrived since the previous one: the direct runner copies a
             # key's whole buffered state on every bundle, so accumulating panes would make it slower
             # and bigger the longer the stream runs. A window's totals are the sum of its lines.
@@ -96,8 +100,9 @@ def build_stream_graph(messages: Any, config: StreamConfig) -> dict[str, Any]:
             allowed_lateness=round(lateness + max(REMEMBER_IDS_SECONDS, lateness)) + _LATENESS_MARGIN_SECONDS,
         )
     )
-    results = windowed | "AnalyzeLogs" >> AnalyzeLogs(config.catalog, annotated_mode="all",
-                                                      fields=FieldMap.with_overrides(), global_window=False)
+    results = windowed | "AnalyzeLogs" >> AnalyzeLogs(
+        config.catalog, annotated_mode="all", fields=FieldMap.with_overrides(), global_window=False
+    )
     anomalies = results["anomalies"] | "AddWindowToGroups" >> beam.ParDo(_AddWindowFn())
     summaries = results["stats"] | "WindowSummaries" >> beam.ParDo(_SummaryFn(config.catalog))
     new_groups = (
@@ -121,26 +126,39 @@ def build_stream_graph(messages: Any, config: StreamConfig) -> dict[str, Any]:
     }
 
 
-def attach_sinks(outputs: dict[str, Any], folder: str, windows_topic: str | None = None,
-                 alerts_topic: str | None = None) -> None:
+def attach_sinks(
+    outputs: dict[str, Any], folder: str, windows_topic: str | None = None, alerts_topic: str | None = None
+) -> None:
     """Write the stream's outputs under `folder` (and to Pub/Sub topics when given)."""
     root = Path(folder)
     outputs["window_groups"] | "WriteWindowGroups" >> beam.ParDo(
-        AppendJsonLinesFn(str(root / "windows"), "groups", per_window=True))
+        AppendJsonLinesFn(str(root / "windows"), "groups", per_window=True)
+    )
     outputs["summaries"] | "WriteWindowSummaries" >> beam.ParDo(
-        AppendJsonLinesFn(str(root / "windows"), "summaries", per_window=True))
+        AppendJsonLinesFn(str(root / "windows"), "summaries", per_window=True)
+    )
     outputs["alerts"] | "WriteAlerts" >> beam.ParDo(AppendJsonLinesFn(str(root / "alerts"), "alerts"))
-    outputs["dead_letter"] | "WriteDeadLetters" >> beam.ParDo(AppendJsonLinesFn(str(root / "dead_letter"),
-                                                                                "dead_letter"))
+    outputs["dead_letter"] | "WriteDeadLetters" >> beam.ParDo(
+        AppendJsonLinesFn(str(root / "dead_letter"), "dead_letter")
+    )
     outputs["late"] | "WriteLate" >> beam.ParDo(AppendJsonLinesFn(str(root / "late"), "late"))
-    (outputs["duplicates"] | "DescribeDuplicates" >> beam.Map(lambda i: {"id": i})
-     | "WriteDuplicates" >> beam.ParDo(AppendJsonLinesFn(str(root / "duplicates"), "duplicates")))
+    (
+        outputs["duplicates"]
+        | "DescribeDuplicates" >> beam.Map(lambda i: {"id": i})
+        | "WriteDuplicates" >> beam.ParDo(AppendJsonLinesFn(str(root / "duplicates"), "duplicates"))
+    )
     if windows_topic:
-        (outputs["window_groups"] | "GroupsAsBytes" >> beam.Map(orjson.dumps)
-         | "PublishWindowGroups" >> beam.io.WriteToPubSub(windows_topic))
+        (
+            outputs["window_groups"]
+            | "GroupsAsBytes" >> beam.Map(orjson.dumps)
+            | "PublishWindowGroups" >> beam.io.WriteToPubSub(windows_topic)
+        )
     if alerts_topic:
-        (outputs["alerts"] | "AlertsAsBytes" >> beam.Map(orjson.dumps)
-         | "PublishAlerts" >> beam.io.WriteToPubSub(alerts_topic))
+        (
+            outputs["alerts"]
+            | "AlertsAsBytes" >> beam.Map(orjson.dumps)
+            | "PublishAlerts" >> beam.io.WriteToPubSub(alerts_topic)
+        )
 
 
 def summarize_output(folder: str) -> dict[str, int]:
@@ -177,8 +195,8 @@ def run_stream(config: StreamConfig, beam_args: Sequence[str], stop: threading.E
     pipeline = beam.Pipeline(options=options)
     messages = (
         pipeline
-        | "ReadFromPubSub" >> beam.io.ReadFromPubSub(subscription=config.subscription, with_attributes=True,
-                                                     timestamp_attribute="ts")
+        | "ReadFromPubSub"
+        >> beam.io.ReadFromPubSub(subscription=config.subscription, with_attributes=True, timestamp_attribute="ts")
         | "MessageParts" >> beam.Map(lambda m: (m.data, dict(m.attributes or {})))
     )
     attach_sinks(build_stream_graph(messages, config), config.output, config.windows_topic, config.alerts_topic)
@@ -220,8 +238,9 @@ class _KeyByWindowStartFn(beam.DoFn):
     def __init__(self, size: float) -> None:
         self.size = size
 
-    def process(self, message: tuple[bytes, dict[str, str]],
-                timestamp: Any = beam.DoFn.TimestampParam) -> Iterable[tuple[int, tuple[str, Any]]]:
+    def process(
+        self, message: tuple[bytes, dict[str, str]], timestamp: Any = beam.DoFn.TimestampParam
+    ) -> Iterable[tuple[int, tuple[str, Any]]]:
         record_id = message[1].get("id") or _content_id(message)
         yield int(timestamp.micros // 1_000_000 // self.size * self.size), (record_id, message)
 
@@ -232,20 +251,25 @@ class _DescribeLateFn(beam.DoFn):
     def __init__(self, lateness: float) -> None:
         self.lateness = lateness
 
-    def process(self, message: tuple[bytes, dict[str, str]],
-                timestamp: Any = beam.DoFn.TimestampParam) -> Iterable[dict[str, Any]]:
+    def process(
+        self, message: tuple[bytes, dict[str, str]], timestamp: Any = beam.DoFn.TimestampParam
+    ) -> Iterable[dict[str, Any]]:
         data, attributes = message
-        yield {"source": attributes.get("source"), "id": attributes.get("id"),
-               "time": format_time(int(timestamp.micros // 1000)),
-               "reason": f"later than the allowed lateness ({self.lateness:g} s)",
-               "raw": redact_text(data[:1024].decode("utf-8", "backslashreplace"))}
+        yield {
+            "source": attributes.get("source"),
+            "id": attributes.get("id"),
+            "time": format_time(int(timestamp.micros // 1000)),
+            "reason": f"later than the allowed lateness ({self.lateness:g} s)",
+            "raw": redact_text(data[:1024].decode("utf-8", "backslashreplace")),
+        }
 
 
 class _AddWindowFn(beam.DoFn):
     """A group with its window bounds and pane."""
 
-    def process(self, group: dict[str, Any], window: Any = beam.DoFn.WindowParam,
-                pane: Any = beam.DoFn.PaneInfoParam) -> Iterable[dict[str, Any]]:
+    def process(
+        self, group: dict[str, Any], window: Any = beam.DoFn.WindowParam, pane: Any = beam.DoFn.PaneInfoParam
+    ) -> Iterable[dict[str, Any]]:
         yield {"kind": "anomaly", **group, **window_fields(window, pane)}
 
 
@@ -257,5 +281,10 @@ class _SummaryFn(beam.DoFn):
 
     def process(self, counts: dict[Any, int]) -> Iterable[dict[str, Any]]:
         summary = build_summary(counts, [], self.catalog, "", "")
-        yield {"kind": "summary", **{k: summary[k] for k in ("records_in", "records_annotated", "dead_letter",
-                                                             "verdicts", "flags", "status_codes")}}
+        yield {
+            "kind": "summary",
+            **{
+                k: summary[k]
+                for k in ("records_in", "records_annotated", "dead_letter", "verdicts", "flags", "status_codes")
+            },
+        }

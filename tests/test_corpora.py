@@ -24,7 +24,8 @@ import pytest
 
 from statuslens.pipelines.cli import main as cli_main
 from statuslens.transforms.aggregation.analyzer import ChunkAnalyzer
-from statuslens.transforms.readers.files import Chunk, InputInfo, read_input
+from statuslens.transforms.model.chunks import Chunk, InputInfo
+from statuslens.transforms.readers.files import read_input
 from statuslens.transforms.verdicts.annotate import Annotator
 from statuslens.transforms.verdicts.catalog import load_catalog
 
@@ -45,8 +46,7 @@ def _corpora() -> Path:
 def _all_files() -> list[str]:
     if not CORPORA.is_dir():
         return ["<corpora missing>"]
-    return sorted(str(p.relative_to(CORPORA)) for p in CORPORA.rglob("*")
-                  if p.is_file() and p.name != "SOURCE.txt")
+    return sorted(str(p.relative_to(CORPORA)) for p in CORPORA.rglob("*") if p.is_file() and p.name != "SOURCE.txt")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -182,7 +182,7 @@ def _har_entries(path: Path) -> int | None:
         opening, closing = text.find("("), text.rstrip(";").rstrip().rfind(")")
         if opening == -1 or closing == -1:
             return None
-        text = text[opening + 1:closing]
+        text = text[opening + 1 : closing]
     try:
         doc = json.loads(text)
     except json.JSONDecodeError:
@@ -249,8 +249,10 @@ def test_every_file_is_read_and_counted(rel: str) -> None:
 # (comments, error-log lines, vhost- or syslog-prefixed lines, a line cut off inside its
 # user-agent) are "foreign" and must be dead letters too.
 
-_LINE = re.compile(rb'^(\S+) (\S+) (\S+) \[(?P<time>[^\]]*)\] "(?P<request>.*?)" (?P<status>\d{3}) (?:\d+|-)'
-                   rb'(?P<rest>.*)$')
+_LINE = re.compile(
+    rb'^(\S+) (\S+) (\S+) \[(?P<time>[^\]]*)\] "(?P<request>.*?)" (?P<status>\d{3}) (?:\d+|-)'
+    rb"(?P<rest>.*)$"
+)
 _QUOTED = rb'"(?:[^"\\]|\\.)*"'
 _REST = re.compile(rb"^(?: " + _QUOTED + rb" " + _QUOTED + rb"(?: " + _QUOTED + rb")?)?[ \t\r]*$")
 _CLF_TIME = re.compile(rb"^\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}(?: [+-]\d{4})?$")
@@ -259,8 +261,12 @@ _METHOD = re.compile(r"^[A-Z]+$")
 
 def _classify(line: bytes) -> tuple[str, int | None]:
     match = _LINE.match(line)
-    if (match is None or match.group(2) != b"-" or not _REST.match(match.group("rest"))
-            or not _CLF_TIME.match(match.group("time"))):
+    if (
+        match is None
+        or match.group(2) != b"-"
+        or not _REST.match(match.group("rest"))
+        or not _CLF_TIME.match(match.group("time"))
+    ):
         return "foreign", None
     words = match.group("request").decode("latin-1").split(" ")
     usable = bool(_METHOD.match(words[0])) and len(words) >= 2
@@ -418,17 +424,15 @@ def _check_combined(rel: str, good: int, garbage: int, foreign: int) -> None:
     assert all(reason.strip() for reason in by_line.values())
 
 
-@pytest.mark.parametrize(("rel", "good", "garbage", "foreign"), COMBINED_FILES,
-                         ids=[row[0] for row in COMBINED_FILES])
-def test_combined_files_parse_with_independent_status_counts(rel: str, good: int, garbage: int,
-                                                             foreign: int) -> None:
+@pytest.mark.parametrize(("rel", "good", "garbage", "foreign"), COMBINED_FILES, ids=[row[0] for row in COMBINED_FILES])
+def test_combined_files_parse_with_independent_status_counts(rel: str, good: int, garbage: int, foreign: int) -> None:
     _check_combined(rel, good, garbage, foreign)
 
 
-@pytest.mark.parametrize(("rel", "good", "garbage", "foreign"), MIXED_FAMILY_FILES,
-                         ids=[row[0] for row in MIXED_FAMILY_FILES])
-def test_mixed_family_files_parse_every_wellformed_line(rel: str, good: int, garbage: int,
-                                                        foreign: int) -> None:
+@pytest.mark.parametrize(
+    ("rel", "good", "garbage", "foreign"), MIXED_FAMILY_FILES, ids=[row[0] for row in MIXED_FAMILY_FILES]
+)
+def test_mixed_family_files_parse_every_wellformed_line(rel: str, good: int, garbage: int, foreign: int) -> None:
     _corpora()
     _check_combined(rel, good, garbage, foreign)
 

@@ -31,8 +31,7 @@ FLAGS = ("http_status_mismatch", "body_unparseable")
 @pytest.fixture(scope="module")
 def summary(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     out = tmp_path_factory.mktemp("sample-run") / "out"
-    status = main(["batch", "--input", str(JSONL), "--input", str(COMBINED), "--input", str(HAR),
-                   "--output", str(out)])
+    status = main(["batch", "--input", str(JSONL), "--input", str(COMBINED), "--input", str(HAR), "--output", str(out)])
     assert status == 0
     result: dict[str, Any] = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     return result
@@ -65,8 +64,7 @@ def test_every_verdict_and_flag_occurs(summary: dict[str, Any]) -> None:
 
 def test_three_inputs_one_per_format(summary: dict[str, Any]) -> None:
     formats = {Path(info["path"]).name: info["format"] for info in summary["inputs"]}
-    assert formats == {"api-access.jsonl.gz": "jsonl", "api-access.log": "combined_body",
-                       "capture.har": "har"}
+    assert formats == {"api-access.jsonl.gz": "jsonl", "api-access.log": "combined_body", "capture.har": "har"}
     compressions = {Path(info["path"]).name: info["compression"] for info in summary["inputs"]}
     assert compressions["api-access.jsonl.gz"] == "gzip"
     assert all(info["damaged"] is None for info in summary["inputs"])
@@ -92,8 +90,7 @@ def test_generator_is_deterministic(tmp_path: Path, fmt: str) -> None:
     first = _generate(tmp_path / "a.gz", *args)
     second = _generate(tmp_path / "b.gz", *args)
     assert first == second
-    other_seed = _generate(tmp_path / "c.gz", "--records", "120", "--format", fmt, "--seed", "8", "--dirty",
-                           "--gzip")
+    other_seed = _generate(tmp_path / "c.gz", "--records", "120", "--format", fmt, "--seed", "8", "--dirty", "--gzip")
     assert other_seed != first
 
 
@@ -109,13 +106,14 @@ def test_generator_writes_exactly_the_records_asked_for(tmp_path: Path) -> None:
 def test_sample_is_what_the_readme_commands_write(tmp_path: Path) -> None:
     """The bundled files are reproducible from the commands in sample/README.md."""
     readme = (SAMPLE / "README.md").read_text(encoding="utf-8")
-    commands = [line.split()[2:] for line in readme.splitlines()
-                if line.startswith("python benchmarks/generate_corpus.py ")]
+    commands = [
+        line.split()[2:] for line in readme.splitlines() if line.startswith("python benchmarks/generate_corpus.py ")
+    ]
     assert len(commands) == 3
     for args in commands:
         at = args.index("--out")
         shipped = REPO / args[at + 1]
-        fresh = _generate(tmp_path / shipped.name, *args[:at], *args[at + 2:])
+        fresh = _generate(tmp_path / shipped.name, *args[:at], *args[at + 2 :])
         if shipped.suffix == ".gz":  # compare content: compressed bytes may differ between zlib builds
             assert gzip.decompress(fresh) == gzip.decompress(shipped.read_bytes()), shipped.name
         else:

@@ -26,8 +26,7 @@ __all__ = [
 
 REDACTED = "REDACTED"
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"})
-_SECRET_NAMES = frozenset({"oauth_signature", "oauth_token", "oauth_token_secret", "password", "sig",
-                           "signature"})
+_SECRET_NAMES = frozenset({"oauth_signature", "oauth_token", "oauth_token_secret", "password", "sig", "signature"})
 # A value shorter than this is redacted where it stands but not searched for elsewhere: replacing
 # every "1" in a record would destroy it without protecting anything.
 _MIN_GLOBAL_SECRET = 4
@@ -75,7 +74,7 @@ def _scan(text: str) -> tuple[str, set[str]]:
             found.add(value)
             if "%" in value or "+" in value:
                 found.add(unquote_plus(value))
-            pieces.append(text[last:match.end()])
+            pieces.append(text[last : match.end()])
             pieces.append(REDACTED)
             last = value_match.end()
     if not pieces:
@@ -117,8 +116,7 @@ def _redact(text: str) -> tuple[str, set[str]]:
     return redacted, found
 
 
-_JSON_ESCAPES = (("\\u0026", "&"), ("\\u003d", "="), ("\\u003D", "="), ("\\u003f", "?"), ("\\u003F", "?"),
-                 ("\\/", "/"))
+_JSON_ESCAPES = (("\\u0026", "&"), ("\\u003d", "="), ("\\u003D", "="), ("\\u003f", "?"), ("\\u003F", "?"), ("\\/", "/"))
 
 
 def _json_unescaped(text: str) -> str:

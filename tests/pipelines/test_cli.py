@@ -14,21 +14,38 @@ from statuslens.pipelines.cli import main
 
 TOKEN = "jfafgrb3cr5mdf5gtx8ht3d4"
 SIGNATURE = "N%2B2Swwj2eWf%2Flg1wgzrHrjcA3cY%3D"
-SEED_URL = (f"https://api-user.netflix.com/oauth/login?application_name=myApp&oauth_token={TOKEN}"
-            "&oauth_consumer_key=k4bghqddunxytt5x8p3qx9bf"
-            f"&oauth_callback=http%3A%2F%2Fmy.server%2Fmy%2Fpath%2F%3Frequest_token%3D{TOKEN}"
-            "&request_token_secret=mySecretValue&oauth_timestamp=1260481210&oauth_nonce=4RiQMA"
-            f"&oauth_signature_method=HMAC-SHA1&oauth_signature={SIGNATURE}")
+SEED_URL = (
+    f"https://api-user.netflix.com/oauth/login?application_name=myApp&oauth_token={TOKEN}"
+    "&oauth_consumer_key=k4bghqddunxytt5x8p3qx9bf"
+    f"&oauth_callback=http%3A%2F%2Fmy.server%2Fmy%2Fpath%2F%3Frequest_token%3D{TOKEN}"
+    "&request_token_secret=mySecretValue&oauth_timestamp=1260481210&oauth_nonce=4RiQMA"
+    f"&oauth_signature_method=HMAC-SHA1&oauth_signature={SIGNATURE}"
+)
 JSONL = [
     {"time": "2009-12-10T21:40:10Z", "method": "GET", "url": SEED_URL, "status": 405},
-    {"time": "2009-12-10T21:40:11Z", "method": "POST", "url": "http://api.netflix.com/users/T1pYkT0x/queues/instant",
-     "status": 412, "body": "<status><status_code>412</status_code><sub_code>710</sub_code>"
-                            "<message>disc already exists in queue</message></status>"},
-    {"time": "2009-12-10T21:40:12Z", "method": "GET", "url": "http://api.netflix.com/catalog/titles/movies/1",
-     "status": 200, "body": '{"status": {"status_code": 401, "message": "Access token is invalid"}}'},
-    {"time": 1260481213, "method": "GET", "url": "/catalog/titles?max_results=-1", "status": 400,
-     "body": "<status><status_code>400</status_code><sub_code>120</sub_code>"
-             "<message>Query parameter max_results must be a positive integer.</message></status>"},
+    {
+        "time": "2009-12-10T21:40:11Z",
+        "method": "POST",
+        "url": "http://api.netflix.com/users/T1pYkT0x/queues/instant",
+        "status": 412,
+        "body": "<status><status_code>412</status_code><sub_code>710</sub_code>"
+        "<message>disc already exists in queue</message></status>",
+    },
+    {
+        "time": "2009-12-10T21:40:12Z",
+        "method": "GET",
+        "url": "http://api.netflix.com/catalog/titles/movies/1",
+        "status": 200,
+        "body": '{"status": {"status_code": 401, "message": "Access token is invalid"}}',
+    },
+    {
+        "time": 1260481213,
+        "method": "GET",
+        "url": "/catalog/titles?max_results=-1",
+        "status": 400,
+        "body": "<status><status_code>400</status_code><sub_code>120</sub_code>"
+        "<message>Query parameter max_results must be a positive integer.</message></status>",
+    },
 ]
 COMBINED_BODY = [
     '1.2.3.4 - - [10/Dec/2009:21:40:14 +0000] "GET /catalog/people/9?oauth_consumer_key=k1 HTTP/1.1" 403 40 "-" '
@@ -39,22 +56,78 @@ COMBINED_BODY = [
     "",
     "garbage that is no log line",
 ]
-HAR = {"log": {"version": "1.2", "entries": [
-    {"startedDateTime": "2009-12-10T21:40:17.250Z",
-     "request": {"method": "GET", "url": "http://api.netflix.com/catalog/people/3?feed_token=feedsecret123",
-                 "headers": [{"name": "Authorization", "value": "OAuth oauth_consumer_key=\"harkey\""}]},
-     "response": {"status": 403, "headers": [{"name": "X-Mashery-Error-Code", "value": "ERR_403_DEVELOPER_OVER_QPS"}],
-                  "content": {"text": base64.b64encode(b"<h1>Developer Over Qps</h1>").decode(),
-                              "encoding": "base64"}}},
-    {"startedDateTime": "2009-12-10T21:40:18Z", "request": {"method": "GET", "url": "http://x/y"},
-     "response": {"status": 0}},
-]}}
-SUMMARY_KEYS = ["records_in", "records_annotated", "dead_letter", "blank_lines", "verdicts", "flags",
-                "status_codes", "inputs", "catalog", "started_at", "finished_at"]
-ANNOTATED_KEYS = ["time", "method", "url", "resource", "http_status", "status_code", "sub_code", "message",
-                  "body_format", "gateway_code", "verdict", "flags", "catalog_message", "consumer", "source"]
-GROUP_KEYS = ["verdict", "status_code", "sub_code", "message", "method", "resource", "count", "first_seen",
-              "last_seen", "consumers", "samples", "explanation"]
+HAR = {
+    "log": {
+        "version": "1.2",
+        "entries": [
+            {
+                "startedDateTime": "2009-12-10T21:40:17.250Z",
+                "request": {
+                    "method": "GET",
+                    "url": "http://api.netflix.com/catalog/people/3?feed_token=feedsecret123",
+                    "headers": [{"name": "Authorization", "value": 'OAuth oauth_consumer_key="harkey"'}],
+                },
+                "response": {
+                    "status": 403,
+                    "headers": [{"name": "X-Mashery-Error-Code", "value": "ERR_403_DEVELOPER_OVER_QPS"}],
+                    "content": {
+                        "text": base64.b64encode(b"<h1>Developer Over Qps</h1>").decode(),
+                        "encoding": "base64",
+                    },
+                },
+            },
+            {
+                "startedDateTime": "2009-12-10T21:40:18Z",
+                "request": {"method": "GET", "url": "http://x/y"},
+                "response": {"status": 0},
+            },
+        ],
+    }
+}
+SUMMARY_KEYS = [
+    "records_in",
+    "records_annotated",
+    "dead_letter",
+    "blank_lines",
+    "verdicts",
+    "flags",
+    "status_codes",
+    "inputs",
+    "catalog",
+    "started_at",
+    "finished_at",
+]
+ANNOTATED_KEYS = [
+    "time",
+    "method",
+    "url",
+    "resource",
+    "http_status",
+    "status_code",
+    "sub_code",
+    "message",
+    "body_format",
+    "gateway_code",
+    "verdict",
+    "flags",
+    "catalog_message",
+    "consumer",
+    "source",
+]
+GROUP_KEYS = [
+    "verdict",
+    "status_code",
+    "sub_code",
+    "message",
+    "method",
+    "resource",
+    "count",
+    "first_seen",
+    "last_seen",
+    "consumers",
+    "samples",
+    "explanation",
+]
 
 
 @pytest.fixture()
@@ -70,20 +143,37 @@ def logs(tmp_path: Path) -> Path:
 
 
 def _run(logs: Path, out: Path, *extra: str) -> int:
-    return main(["batch", "--input", str(logs / "*.gz"), "--input", str(logs / "*.log"),
-                 "--input", str(logs / "capture.har"), "--output", str(out), *extra])
+    return main(
+        [
+            "batch",
+            "--input",
+            str(logs / "*.gz"),
+            "--input",
+            str(logs / "*.log"),
+            "--input",
+            str(logs / "capture.har"),
+            "--output",
+            str(out),
+            *extra,
+        ]
+    )
 
 
 def _lines(folder: Path) -> list[dict[str, Any]]:
     return [orjson.loads(line) for f in sorted(folder.iterdir()) for line in f.read_bytes().splitlines()]
 
 
-def test_batch_writes_the_contract_outputs(logs: Path, tmp_path: Path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+def test_batch_writes_the_contract_outputs(logs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
     assert _run(logs, out) == 0
-    assert sorted(p.name for p in out.iterdir()) == ["annotated", "anomalies.jsonl", "dead_letter", "report.html",
-                                                     "report.md", "summary.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "annotated",
+        "anomalies.jsonl",
+        "dead_letter",
+        "report.html",
+        "report.md",
+        "summary.json",
+    ]
     summary = orjson.loads((out / "summary.json").read_bytes())
     assert list(summary) == SUMMARY_KEYS
     cut = next(i for i in summary["inputs"] if i["path"].endswith("cut.log.gz"))
@@ -94,8 +184,13 @@ def test_batch_writes_the_contract_outputs(logs: Path, tmp_path: Path,
     assert summary["records_in"] == summary["records_annotated"] + summary["dead_letter"]
     assert summary["dead_letter"] == 3  # the garbage line, HAR status 0, the damage
     assert summary["blank_lines"] == 1
-    assert list(summary["verdicts"]) == ["documented", "undocumented_code", "undocumented_subcode",
-                                         "undocumented_message", "out_of_scope"]
+    assert list(summary["verdicts"]) == [
+        "documented",
+        "undocumented_code",
+        "undocumented_subcode",
+        "undocumented_message",
+        "out_of_scope",
+    ]
     # COMBINED_BODY[1] has a broken XML body; the cut file repeats COMBINED_BODY[:3].
     broken_in_cut = sum(1 for i in range(good_cut_lines) if i % 3 == 1)
     assert summary["flags"] == {"body_unparseable": 1 + broken_in_cut, "http_status_mismatch": 1}
@@ -110,10 +205,14 @@ def test_batch_writes_the_contract_outputs(logs: Path, tmp_path: Path,
     assert counts == sorted(counts, reverse=True)
     by_verdict = {(g["verdict"], g["status_code"], g["resource"]): g for g in groups}
     assert by_verdict[("undocumented_code", 405, "oauth/login")]["consumers"] == 1
-    assert by_verdict[("undocumented_message", 412, "users/{user_token}/queues/instant")]["message"] == \
-        "disc already exists in queue"
-    assert by_verdict[("out_of_scope", 403, "catalog/people/{id}")]["explanation"] == \
-        "403 is documented only for All feeds; this request has no feed_token."
+    assert (
+        by_verdict[("undocumented_message", 412, "users/{user_token}/queues/instant")]["message"]
+        == "disc already exists in queue"
+    )
+    assert (
+        by_verdict[("out_of_scope", 403, "catalog/people/{id}")]["explanation"]
+        == "403 is documented only for All feeds; this request has no feed_token."
+    )
     feed = by_verdict[("undocumented_message", 403, "catalog/people/{id}")]
     assert feed["samples"][0]["gateway_code"] == "ERR_403_DEVELOPER_OVER_QPS"
     assert feed["samples"][0]["consumer"] == "harkey"
@@ -168,29 +267,35 @@ def test_overwrite_replaces_previous_outputs_and_keeps_other_files(logs: Path, t
     assert _lines(out / "annotated") == []
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["batch", "--input", "/nonexistent/*.log", "--output", "OUT"], "matches no file"),
-    (["batch", "--input", "LOGS", "--output", "OUT", "--catalog", "/nonexistent.yaml"], "cannot read catalog"),
-    (["batch", "--input", "LOGS", "--output", "OUT", "--bogus-flag"], "unrecognized argument --bogus-flag"),
-    (["batch", "--input", "LOGS", "--output", "OUT", "--annotated", "some"], "invalid choice"),
-    (["batch", "--input", "LOGS", "--output", "OUT", "--log-format", "apache"], "unknown log format"),
-    (["batch", "--output", "OUT"], "--input is required"),
-])
-def test_usage_errors_exit_2_with_one_line(argv: list[str], message: str, logs: Path, tmp_path: Path,
-                                           capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["batch", "--input", "/nonexistent/*.log", "--output", "OUT"], "matches no file"),
+        (["batch", "--input", "LOGS", "--output", "OUT", "--catalog", "/nonexistent.yaml"], "cannot read catalog"),
+        (["batch", "--input", "LOGS", "--output", "OUT", "--bogus-flag"], "unrecognized argument --bogus-flag"),
+        (["batch", "--input", "LOGS", "--output", "OUT", "--annotated", "some"], "invalid choice"),
+        (["batch", "--input", "LOGS", "--output", "OUT", "--log-format", "apache"], "unknown log format"),
+        (["batch", "--output", "OUT"], "--input is required"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(
+    argv: list[str], message: str, logs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     argv = [a.replace("LOGS", str(logs / "*.log")).replace("OUT", str(tmp_path / "o")) for a in argv]
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
-def test_bad_catalog_names_file_key_and_problem(logs: Path, tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_catalog_names_file_key_and_problem(logs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     catalog = tmp_path / "bad.yaml"
-    catalog.write_text("schema: statuslens.catalog/v1\nname: x\nresources: [{template: a}]\n"
-                       "statuses: [{code: 999, applies_to: All resources, messages: []}]\n")
-    assert main(["batch", "--input", str(logs / "*.log"), "--output", str(tmp_path / "o"),
-                 "--catalog", str(catalog)]) == 2
+    catalog.write_text(
+        "schema: statuslens.catalog/v1\nname: x\nresources: [{template: a}]\n"
+        "statuses: [{code: 999, applies_to: All resources, messages: []}]\n"
+    )
+    assert (
+        main(["batch", "--input", str(logs / "*.log"), "--output", str(tmp_path / "o"), "--catalog", str(catalog)]) == 2
+    )
     assert f"{catalog}: statuses[0].code: must be an HTTP status 100-599, got 999" in capsys.readouterr().err
 
 
@@ -203,9 +308,17 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_report_escapes_what_came_from_logs(tmp_path: Path) -> None:
     log = tmp_path / "x.jsonl"
-    log.write_text(orjson.dumps({"time": 1, "method": "GET", "url": "/a<script>alert(1)</script>|b", "status": 418,
-                                 "body": "<status><message><![CDATA[<img src=x onerror=alert(2)>]]>"
-                                         "</message></status>"}).decode())
+    log.write_text(
+        orjson.dumps(
+            {
+                "time": 1,
+                "method": "GET",
+                "url": "/a<script>alert(1)</script>|b",
+                "status": 418,
+                "body": "<status><message><![CDATA[<img src=x onerror=alert(2)>]]></message></status>",
+            }
+        ).decode()
+    )
     out = tmp_path / "out"
     assert main(["batch", "--input", str(log), "--output", str(out)]) == 0
     page = (out / "report.html").read_text()
@@ -224,8 +337,16 @@ def test_console_entry_exits_with_mains_code_and_complete_output(tmp_path: Path,
 
     logs = tmp_path / "a.jsonl"
     logs.write_text("\n".join(orjson.dumps(r).decode() for r in JSONL) + "\n")
-    command = [sys.executable, "-c", "from statuslens.pipelines.cli import run; run()", "batch", "--input",
-               str(logs), "--output", str(tmp_path / "out")]
+    command = [
+        sys.executable,
+        "-c",
+        "from statuslens.pipelines.cli import run; run()",
+        "batch",
+        "--input",
+        str(logs),
+        "--output",
+        str(tmp_path / "out"),
+    ]
     if piped:
         done = subprocess.run(command, capture_output=True, text=True, timeout=120)
         stdout = done.stdout

@@ -20,10 +20,18 @@ import pytest
 from statuslens.pipelines.cli import main
 from statuslens.pipelines.cron import _run_name
 
-STATUSES = [(200, None), (404, None), (405, None), (412, "<status><status_code>412</status_code><sub_code>710"
-                                                     "</sub_code><message>Title already in queue</message></status>"),
-            (403, "<h1>Developer Over Qps</h1>"), (412, "<status><status_code>412</status_code><sub_code>999"
-                                                     "</sub_code><message>nope</message></status>")]
+STATUSES = [
+    (200, None),
+    (404, None),
+    (405, None),
+    (
+        412,
+        "<status><status_code>412</status_code><sub_code>710"
+        "</sub_code><message>Title already in queue</message></status>",
+    ),
+    (403, "<h1>Developer Over Qps</h1>"),
+    (412, "<status><status_code>412</status_code><sub_code>999</sub_code><message>nope</message></status>"),
+]
 
 
 def log_lines(step: int, count: int) -> str:
@@ -31,9 +39,12 @@ def log_lines(step: int, count: int) -> str:
     out = []
     for i in range(count):
         status, body = STATUSES[(step * 7 + i) % len(STATUSES)]
-        record: dict[str, Any] = {"time": 1_260_000_000 + step * 1000 + i, "method": "POST" if status == 412 else "GET",
-                                  "url": f"/users/T1pYkT0{step}x{i}/queues/instant" if status == 412 else
-                                  f"/catalog/people/{step}{i}", "status": status}
+        record: dict[str, Any] = {
+            "time": 1_260_000_000 + step * 1000 + i,
+            "method": "POST" if status == 412 else "GET",
+            "url": f"/users/T1pYkT0{step}x{i}/queues/instant" if status == 412 else f"/catalog/people/{step}{i}",
+            "status": status,
+        }
         if body:
             record["body"] = body
         out.append(orjson.dumps(record).decode())
@@ -105,8 +116,12 @@ def test_incremental_runs_equal_one_clean_run(tmp_path: Path) -> None:
     clean_state = tmp_path / "clean-state"
     assert run_cli(cron_argv(folder.logs, clean_state, tmp_path / "clean-out")) == 0
     assert totals_and_groups(state) == totals_and_groups(clean_state)
-    expected_lines = sum(len(p.read_bytes().splitlines()) if not p.name.endswith(".gz")
-                         else len(gzip.decompress(p.read_bytes()).splitlines()) for p in folder.logs.iterdir())
+    expected_lines = sum(
+        len(p.read_bytes().splitlines())
+        if not p.name.endswith(".gz")
+        else len(gzip.decompress(p.read_bytes()).splitlines())
+        for p in folder.logs.iterdir()
+    )
     assert state_of(state)["totals"]["records_in"] == expected_lines
 
 
@@ -143,15 +158,15 @@ def test_partial_last_line_waits_for_its_newline(tmp_path: Path) -> None:
     assert totals["records_in"] == 2 and totals["dead_letter"] == 0
 
 
-def test_new_groups_alert_with_exit_3_and_baseline_does_not(tmp_path: Path,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_new_groups_alert_with_exit_3_and_baseline_does_not(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = Folder(tmp_path)
     folder.apply("append")
     state, out = tmp_path / "state", tmp_path / "out"
     assert run_cli(cron_argv(folder.logs, state, out, "--fail-on-new", "--baseline")) == 0
     assert run_cli(cron_argv(folder.logs, state, out, "--fail-on-new")) == 0  # nothing new
-    (folder.logs / "other.log").write_text(orjson.dumps(
-        {"time": 1, "method": "DELETE", "url": "/oauth/clock/time", "status": 418}).decode() + "\n")
+    (folder.logs / "other.log").write_text(
+        orjson.dumps({"time": 1, "method": "DELETE", "url": "/oauth/clock/time", "status": 418}).decode() + "\n"
+    )
     capsys.readouterr()
     assert run_cli(cron_argv(folder.logs, state, out, "--fail-on-new")) == 3
     printed = capsys.readouterr().out
@@ -223,5 +238,7 @@ def test_kill_9_at_random_points_never_double_counts(tmp_path: Path) -> None:
     assert run_cli(cron_argv(folder.logs, clean_state, tmp_path / "clean-out")) == 0
     assert totals_and_groups(state) == totals_and_groups(clean_state)
     assert not list((out / "runs").glob(".partial-*"))
-    print(f"crash test: {kills} kills, {completed} runs completed between them, "
-          f"{state_of(state)['totals']['records_in']} records counted once")
+    print(
+        f"crash test: {kills} kills, {completed} runs completed between them, "
+        f"{state_of(state)['totals']['records_in']} records counted once"
+    )

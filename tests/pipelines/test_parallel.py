@@ -18,8 +18,12 @@ SAMPLE_LOG = Path(__file__).resolve().parents[2] / "sample" / "api-access.log"
 def _outputs(out: Path) -> tuple[dict[str, object], bytes, list[bytes]]:
     summary = orjson.loads((out / "summary.json").read_bytes())
     del summary["started_at"], summary["finished_at"]
-    lines = sorted(line for sub in ("annotated", "dead_letter") for f in (out / sub).iterdir()
-                   for line in f.read_bytes().splitlines())
+    lines = sorted(
+        line
+        for sub in ("annotated", "dead_letter")
+        for f in (out / sub).iterdir()
+        for line in f.read_bytes().splitlines()
+    )
     return summary, (out / "anomalies.jsonl").read_bytes(), lines
 
 
@@ -31,8 +35,8 @@ def test_split_ranges_cover_every_line_once_with_true_line_numbers(tmp_path: Pat
     assert all(a.end == b.start for a, b in itertools.pairwise(ranges))
     data = log.read_bytes()
     for part in ranges:
-        assert part.start == 0 or data[part.start - 1:part.start] == b"\n"  # each starts a line
-        assert part.first_line == data[:part.start].count(b"\n") + 1
+        assert part.start == 0 or data[part.start - 1 : part.start] == b"\n"  # each starts a line
+        assert part.first_line == data[: part.start].count(b"\n") + 1
 
 
 def test_split_multi_process_run_equals_the_in_process_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -42,8 +46,22 @@ def test_split_multi_process_run_equals_the_in_process_run(tmp_path: Path, monke
     monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD_BYTES", 1024)
     planned = parallel.split_inputs([str(log)], workers=2, log_format=None)
     assert len(planned) >= 8 and all(isinstance(p, InputRange) for p in planned)
-    assert main(["batch", "--input", str(log), "--output", str(tmp_path / "split"),
-                 "--direct_running_mode", "multi_processing", "--direct_num_workers", "2"]) == 0
+    assert (
+        main(
+            [
+                "batch",
+                "--input",
+                str(log),
+                "--output",
+                str(tmp_path / "split"),
+                "--direct_running_mode",
+                "multi_processing",
+                "--direct_num_workers",
+                "2",
+            ]
+        )
+        == 0
+    )
     assert main(["batch", "--input", str(log), "--output", str(tmp_path / "whole"), "--direct_num_workers", "1"]) == 0
     split, whole = _outputs(tmp_path / "split"), _outputs(tmp_path / "whole")
     assert split == whole
@@ -51,14 +69,17 @@ def test_split_multi_process_run_equals_the_in_process_run(tmp_path: Path, monke
     assert split[0]["records_in"] == non_blank
 
 
-@pytest.mark.parametrize(("flags", "pinned"), [
-    ([], False),
-    (["--direct_num_workers=1"], True),
-    (["--direct_num_workers", "2"], False),
-    (["--direct_running_mode=in_memory"], True),
-    (["--direct_running_mode=multi_processing", "--direct_num_workers=1"], False),
-    (["--runner=PortableRunner", "--direct_num_workers=1"], False),
-])
+@pytest.mark.parametrize(
+    ("flags", "pinned"),
+    [
+        ([], False),
+        (["--direct_num_workers=1"], True),
+        (["--direct_num_workers", "2"], False),
+        (["--direct_running_mode=in_memory"], True),
+        (["--direct_running_mode=multi_processing", "--direct_num_workers=1"], False),
+        (["--runner=PortableRunner", "--direct_num_workers=1"], False),
+    ],
+)
 def test_splitting_is_skipped_only_when_the_flags_pin_one_process(flags: list[str], pinned: bool) -> None:
     from apache_beam.options.pipeline_options import PipelineOptions
 

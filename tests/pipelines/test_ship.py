@@ -16,8 +16,14 @@ TOKEN = "jfafgrb3cr5mdf5gtx8ht3d4"
 
 
 def line(i: int) -> bytes:
-    return orjson.dumps({"time": 1_260_481_210 + i, "method": "GET", "status": 200,
-                         "url": f"/catalog/titles/movies/{i}?oauth_token={TOKEN}&oauth_consumer_key=k"})
+    return orjson.dumps(
+        {
+            "time": 1_260_481_210 + i,
+            "method": "GET",
+            "status": 200,
+            "url": f"/catalog/titles/movies/{i}?oauth_token={TOKEN}&oauth_consumer_key=k",
+        }
+    )
 
 
 class FakePubSub:
@@ -92,8 +98,9 @@ def test_follow_survives_rotation_and_compression(tmp_path: Path) -> None:
     live.write_bytes(b"\n".join(line(i) for i in range(4)) + b"\n")
     bus = FakePubSub()
     stop = threading.Event()
-    config = ShipConfig(topic="t", follow=(str(logs / "access.log*"),), state=state, poll_seconds=0.05,
-                        settle_seconds=0)
+    config = ShipConfig(
+        topic="t", follow=(str(logs / "access.log*"),), state=state, poll_seconds=0.05, settle_seconds=0
+    )
 
     def rotate_then_stop() -> None:
         while len(bus.sent) < 4:

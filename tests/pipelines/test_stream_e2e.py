@@ -28,8 +28,13 @@ PROJECT = "statuslens-test"
 def _emulator_script() -> Path | None:
     gcloud = shutil.which("gcloud")
     if gcloud:
-        candidate = Path(os.path.realpath(gcloud)).parent.parent / "platform" / "pubsub-emulator" / "bin" / \
-            "cloud-pubsub-emulator"
+        candidate = (
+            Path(os.path.realpath(gcloud)).parent.parent
+            / "platform"
+            / "pubsub-emulator"
+            / "bin"
+            / "cloud-pubsub-emulator"
+        )
         if candidate.exists():
             return candidate
     return EMULATOR if EMULATOR.exists() else None
@@ -56,8 +61,12 @@ def emulator() -> Iterator[str]:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    process = subprocess.Popen([str(script), "--host=127.0.0.1", f"--port={port}"], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        [str(script), "--host=127.0.0.1", f"--port={port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     host = f"127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -102,12 +111,43 @@ def test_ship_and_stream_count_every_record_once(topic: tuple[str, str], tmp_pat
     logs.mkdir()
     live = logs / "access.log"
     live.write_bytes(b"\n".join(lines[:40]) + b"\nthis line is not a log line\n")
-    stream = subprocess.Popen(_cli("stream", "--subscription", sub_path, "--output", str(out), "--window", "2s",
-                                   "--early-every", "1s", "--allowed-lateness", "20s"),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    ship = subprocess.Popen(_cli("ship", "--follow", str(logs / "access.log*"), "--topic", topic_path, "--retime",
-                                 "--rate", "200", "--state", str(state), "--batch-size", "10"),
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stream = subprocess.Popen(
+        _cli(
+            "stream",
+            "--subscription",
+            sub_path,
+            "--output",
+            str(out),
+            "--window",
+            "2s",
+            "--early-every",
+            "1s",
+            "--allowed-lateness",
+            "20s",
+        ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    ship = subprocess.Popen(
+        _cli(
+            "ship",
+            "--follow",
+            str(logs / "access.log*"),
+            "--topic",
+            topic_path,
+            "--retime",
+            "--rate",
+            "200",
+            "--state",
+            str(state),
+            "--batch-size",
+            "10",
+        ),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         time.sleep(4)
         os.replace(live, logs / "access.log.1")  # rotation: the old file keeps its identity
@@ -133,9 +173,25 @@ def test_ship_and_stream_count_every_record_once(topic: tuple[str, str], tmp_pat
         doc = orjson.loads(state.read_bytes())
         doc["files"] = {}
         state.write_bytes(orjson.dumps(doc))
-        replay = subprocess.run(_cli("ship", "--from", str(logs / "access.log.1"), "--from", str(live), "--topic",
-                                     topic_path, "--retime", "--rate", "200", "--state", str(state)),
-                                capture_output=True, text=True, timeout=120)
+        replay = subprocess.run(
+            _cli(
+                "ship",
+                "--from",
+                str(logs / "access.log.1"),
+                "--from",
+                str(live),
+                "--topic",
+                topic_path,
+                "--retime",
+                "--rate",
+                "200",
+                "--state",
+                str(state),
+            ),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert replay.returncode == 0, replay.stderr
         assert _wait_for(lambda: summarize_output(str(out))["duplicates"] == shipped, 60), summarize_output(str(out))
     finally:

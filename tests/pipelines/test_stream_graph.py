@@ -19,10 +19,22 @@ WINDOW, LATENESS = 60, 120
 T0 = 1_260_481_200  # 2009-12-10T21:40:00Z, a window boundary
 
 
-def message(second: float, status: int, url: str, *, body: str | None = None, rid: str, consumer: str = "k1",
-            raw: bytes | None = None) -> TimestampedValue:
-    record: dict[str, Any] = {"time": int((T0 + second) * 1000), "method": "GET",
-                              "url": f"{url}?oauth_consumer_key={consumer}", "status": status}
+def message(
+    second: float,
+    status: int,
+    url: str,
+    *,
+    body: str | None = None,
+    rid: str,
+    consumer: str = "k1",
+    raw: bytes | None = None,
+) -> TimestampedValue:
+    record: dict[str, Any] = {
+        "time": int((T0 + second) * 1000),
+        "method": "GET",
+        "url": f"{url}?oauth_consumer_key={consumer}",
+        "status": status,
+    }
     if body:
         record["body"] = body
     data = raw if raw is not None else orjson.dumps(record)
@@ -34,16 +46,31 @@ OVER_QPS = "<h1>403 Developer Over Qps</h1>"
 
 
 def events() -> TestStream:
-    burst = [message(30 + i / 10, 403 if i >= 4 else 200, f"/catalog/people/{i}", body=OVER_QPS if i >= 4 else None,
-                     rid=f"b{i}", consumer="burst") for i in range(7)]
+    burst = [
+        message(
+            30 + i / 10,
+            403 if i >= 4 else 200,
+            f"/catalog/people/{i}",
+            body=OVER_QPS if i >= 4 else None,
+            rid=f"b{i}",
+            consumer="burst",
+        )
+        for i in range(7)
+    ]
     calm = [message(40 + i / 10, 200, f"/catalog/people/{i}", rid=f"c{i}", consumer="calm") for i in range(4)]
     return (
         TestStream(coder=beam.coders.PickleCoder())
         .advance_watermark_to(T0)
-        .add_elements([message(10, 405, "/oauth/login", rid="1"), message(20, 405, "/oauth/login", rid="2"),
-                       message(15, 200, "/x", rid="99", raw=b"this is not JSON"),
-                       message(20, 405, "/oauth/login", rid="2"),  # the shipper re-sent it: a duplicate
-                       *burst, *calm])
+        .add_elements(
+            [
+                message(10, 405, "/oauth/login", rid="1"),
+                message(20, 405, "/oauth/login", rid="2"),
+                message(15, 200, "/x", rid="99", raw=b"this is not JSON"),
+                message(20, 405, "/oauth/login", rid="2"),  # the shipper re-sent it: a duplicate
+                *burst,
+                *calm,
+            ]
+        )
         .add_elements([message(70, 405, "/oauth/login", rid="3")])
         .advance_watermark_to(T0 + 65)  # window [0, 60) fires on time
         .add_elements([message(50, 405, "/oauth/login", rid="4")])  # late, within the allowed lateness
@@ -56,33 +83,47 @@ def events() -> TestStream:
 def run(check: Any) -> None:
     options = PipelineOptions([])
     options.view_as(StandardOptions).streaming = True
-    config = StreamConfig(subscription="unused", output="unused", catalog=load_catalog(),
-                          window_seconds=WINDOW, lateness_seconds=LATENESS)
+    config = StreamConfig(
+        subscription="unused", output="unused", catalog=load_catalog(), window_seconds=WINDOW, lateness_seconds=LATENESS
+    )
     with TestPipeline(runner="BundleBasedDirectRunner", options=options) as pipeline:
         check(build_stream_graph(pipeline | events(), config))
 
 
 def test_groups_per_window_with_on_time_and_late_panes() -> None:
     def check(out: dict[str, Any]) -> None:
-        logins = (out["anomalies"]
-                  | beam.Filter(lambda g: g["resource"] == "oauth/login")
-                  | beam.Map(lambda g: (g["verdict"], g["count"], [s["source"] for s in g["samples"]])))
+        logins = (
+            out["anomalies"]
+            | beam.Filter(lambda g: g["resource"] == "oauth/login")
+            | beam.Map(lambda g: (g["verdict"], g["count"], [s["source"] for s in g["samples"]]))
+        )
         first, second = IntervalWindow(T0, T0 + WINDOW), IntervalWindow(T0 + WINDOW, T0 + 2 * WINDOW)
-        assert_that(logins, equal_to_per_window({
-            # on time: records 1 and 2 (the re-sent 2 dropped); then a late pane with record 4 alone
-            # (panes are increments: the window's group counts 3 in all)
-            first: [("undocumented_code", 2, ["logs/access.log:1", "logs/access.log:2"]),
-                    ("undocumented_code", 1, ["logs/access.log:4"])],
-            second: [("undocumented_code", 1, ["logs/access.log:3"])],
-        }), label="CheckLoginGroups")
+        assert_that(
+            logins,
+            equal_to_per_window(
+                {
+                    # on time: records 1 and 2 (the re-sent 2 dropped); then a late pane with record 4 alone
+                    # (panes are increments: the window's group counts 3 in all)
+                    first: [
+                        ("undocumented_code", 2, ["logs/access.log:1", "logs/access.log:2"]),
+                        ("undocumented_code", 1, ["logs/access.log:4"]),
+                    ],
+                    second: [("undocumented_code", 1, ["logs/access.log:3"])],
+                }
+            ),
+            label="CheckLoginGroups",
+        )
 
     run(check)
 
 
 def test_late_beyond_lateness_is_counted_not_dropped_and_duplicates_are_dropped() -> None:
     def check(out: dict[str, Any]) -> None:
-        assert_that(out["late"] | beam.Map(lambda r: (r["source"], r["reason"])),
-                    equal_to([("logs/access.log:5", "later than the allowed lateness (120 s)")]), label="Late")
+        assert_that(
+            out["late"] | beam.Map(lambda r: (r["source"], r["reason"])),
+            equal_to([("logs/access.log:5", "later than the allowed lateness (120 s)")]),
+            label="Late",
+        )
         assert_that(out["duplicates"], equal_to(["2"]), label="Duplicates")
         letters = out["dead_letter"] | beam.Map(lambda b: orjson.loads(b)["source"])
         assert_that(letters, equal_to(["logs/access.log:99"]), label="Poison")
@@ -93,13 +134,25 @@ def test_late_beyond_lateness_is_counted_not_dropped_and_duplicates_are_dropped(
 def test_first_seen_alert_fires_once_per_group_and_rate_limit_alerts_only_over_the_limit() -> None:
     def check(out: dict[str, Any]) -> None:
         summary = out["alerts"] | beam.Map(
-            lambda a: (a["kind"], a.get("status_code"), a.get("resource"), a.get("consumer"), a.get("calls"),
-                       a.get("over_qps_answers")))
-        assert_that(summary, equal_to([
-            ("new_anomaly", 405, "oauth/login", None, None, None),
-            ("new_anomaly", 403, "catalog/people/{id}", None, None, None),
-            ("rate_limit", None, None, "burst", 7, 3),  # 7 calls in one second, 3 answered 403 Over Qps
-        ]))
+            lambda a: (
+                a["kind"],
+                a.get("status_code"),
+                a.get("resource"),
+                a.get("consumer"),
+                a.get("calls"),
+                a.get("over_qps_answers"),
+            )
+        )
+        assert_that(
+            summary,
+            equal_to(
+                [
+                    ("new_anomaly", 405, "oauth/login", None, None, None),
+                    ("new_anomaly", 403, "catalog/people/{id}", None, None, None),
+                    ("rate_limit", None, None, "burst", 7, 3),  # 7 calls in one second, 3 answered 403 Over Qps
+                ]
+            ),
+        )
 
     run(check)
 
@@ -109,15 +162,26 @@ def test_known_groups_are_not_alerted_again() -> None:
     from statuslens.transforms.streaming.beam_streaming import FirstSeenAlertFn
 
     def group(code: int) -> dict[str, Any]:
-        return {"verdict": "undocumented_code", "status_code": code, "sub_code": None, "message": None,
-                "method": "GET", "resource": "oauth/login", "first_seen": "t", "window_start": "a",
-                "window_end": "b", "samples": []}
+        return {
+            "verdict": "undocumented_code",
+            "status_code": code,
+            "sub_code": None,
+            "message": None,
+            "method": "GET",
+            "resource": "oauth/login",
+            "first_seen": "t",
+            "window_start": "a",
+            "window_end": "b",
+            "samples": [],
+        }
 
     known = {group_id(group(418))}
     with TestPipeline(runner="BundleBasedDirectRunner", options=PipelineOptions([])) as pipeline:
-        alerts = (pipeline
-                  | beam.Create([group(405), group(405), group(418)])
-                  | beam.Map(lambda g: (group_id(g), g))
-                  | beam.ParDo(FirstSeenAlertFn(known)).with_input_types(tuple[str, Any])
-                  | beam.Map(lambda a: a["status_code"]))
+        alerts = (
+            pipeline
+            | beam.Create([group(405), group(405), group(418)])
+            | beam.Map(lambda g: (group_id(g), g))
+            | beam.ParDo(FirstSeenAlertFn(known)).with_input_types(tuple[str, Any])
+            | beam.Map(lambda a: a["status_code"])
+        )
         assert_that(alerts, equal_to([405]))

@@ -36,8 +36,10 @@ def test_distinct_megabyte_messages_do_not_pile_up_in_the_verdict_memo() -> None
 def test_padded_times_and_long_bodies_are_parsed_but_not_remembered() -> None:
     fmt = compile_log_format("combined_body")
     body = b"<queue>" + b"y" * 5000 + b"</queue>"
-    line = (b'1.2.3.4 - - [10/Dec/2009:21:40:10 +0000' + b" " * 3000 + b'] "GET /users/current HTTP/1.1" 200 9 '
-            b'"-" "curl" "' + body + b'"')
+    line = (
+        b"1.2.3.4 - - [10/Dec/2009:21:40:10 +0000" + b" " * 3000 + b'] "GET /users/current HTTP/1.1" 200 9 '
+        b'"-" "curl" "' + body + b'"'
+    )
     record = fmt.parse(line)
     assert record.time_ms == 1_260_481_210_000 and record.body is not None and len(record.body) == len(body)
     assert all(len(key) <= 64 for key in _TIMES) and all(len(key) <= 2048 for key in _BODIES)

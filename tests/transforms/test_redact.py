@@ -45,8 +45,9 @@ def test_seed_login_url() -> None:
 
 
 def test_seed_callback_written_plain_is_redacted_too() -> None:
-    plain = SEED_LOGIN.replace("http%3A%2F%2FmyServer%2Fmy%2Fpath%2F%3Frequest_token%3D",
-                               "http://myServer/my/path/?request_token=")
+    plain = SEED_LOGIN.replace(
+        "http%3A%2F%2FmyServer%2Fmy%2Fpath%2F%3Frequest_token%3D", "http://myServer/my/path/?request_token="
+    )
     url, _ = redact_url(plain)
     assert SEED_TOKEN not in url
     assert "oauth_callback=http://myServer/my/path/?request_token=REDACTED" in url
@@ -54,30 +55,36 @@ def test_seed_callback_written_plain_is_redacted_too() -> None:
 
 def test_secret_repeated_elsewhere_in_the_record_is_gone() -> None:
     _, secrets = redact_url(SEED_LOGIN)
-    body = (f"<status><message>Expired or bad request token {SEED_TOKEN} "
-            f"(sig {SEED_SIGNATURE})</message></status>")
+    body = f"<status><message>Expired or bad request token {SEED_TOKEN} (sig {SEED_SIGNATURE})</message></status>"
     scrubbed = scrub(body, secrets)
     assert SEED_TOKEN not in scrubbed and SEED_SIGNATURE not in scrubbed
-    assert scrubbed == ("<status><message>Expired or bad request token REDACTED (sig REDACTED)"
-                        "</message></status>")
+    assert scrubbed == ("<status><message>Expired or bad request token REDACTED (sig REDACTED)</message></status>")
 
 
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("http://api.netflix.com/users/T1pYkT0/feeds?feed_token=Zq3kP9x2vB7mN4&output=atom",
-         "http://api.netflix.com/users/T1pYkT0/feeds?feed_token=REDACTED&output=atom"),
-        ("/oauth/access_token?oauth_token=abc12345&oauth_token_secret=s3cr3tXY&x=1",
-         "/oauth/access_token?oauth_token=REDACTED&oauth_token_secret=REDACTED&x=1"),
+        (
+            "http://api.netflix.com/users/T1pYkT0/feeds?feed_token=Zq3kP9x2vB7mN4&output=atom",
+            "http://api.netflix.com/users/T1pYkT0/feeds?feed_token=REDACTED&output=atom",
+        ),
+        (
+            "/oauth/access_token?oauth_token=abc12345&oauth_token_secret=s3cr3tXY&x=1",
+            "/oauth/access_token?oauth_token=REDACTED&oauth_token_secret=REDACTED&x=1",
+        ),
         ("/login?user=bob&password=hunter22", "/login?user=bob&password=REDACTED"),
-        ("/a?sig=0a1b2c3d&signature=ffee0011&client_secret=topsecret",
-         "/a?sig=REDACTED&signature=REDACTED&client_secret=REDACTED"),
+        (
+            "/a?sig=0a1b2c3d&signature=ffee0011&client_secret=topsecret",
+            "/a?sig=REDACTED&signature=REDACTED&client_secret=REDACTED",
+        ),
         ("/a?Oauth_Token=ABCDEFG1&refresh_token=RT-999999", "/a?Oauth_Token=REDACTED&refresh_token=REDACTED"),
         # Not secrets: the consumer key, the signature method, plain parameters.
-        ("/catalog/titles?oauth_consumer_key=k4bghqddunxytt5x8p3qx9bf&oauth_signature_method=HMAC-SHA1"
-         "&term=star%20wars&max_results=5",
-         "/catalog/titles?oauth_consumer_key=k4bghqddunxytt5x8p3qx9bf&oauth_signature_method=HMAC-SHA1"
-         "&term=star%20wars&max_results=5"),
+        (
+            "/catalog/titles?oauth_consumer_key=k4bghqddunxytt5x8p3qx9bf&oauth_signature_method=HMAC-SHA1"
+            "&term=star%20wars&max_results=5",
+            "/catalog/titles?oauth_consumer_key=k4bghqddunxytt5x8p3qx9bf&oauth_signature_method=HMAC-SHA1"
+            "&term=star%20wars&max_results=5",
+        ),
         ("/catalog/titles", "/catalog/titles"),
     ],
 )
@@ -88,15 +95,18 @@ def test_redact_url(url: str, expected: str) -> None:
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("http://bob:hunter22@api.netflix.com/catalog/titles?max_results=5",
-         "http://REDACTED@api.netflix.com/catalog/titles?max_results=5"),
+        (
+            "http://bob:hunter22@api.netflix.com/catalog/titles?max_results=5",
+            "http://REDACTED@api.netflix.com/catalog/titles?max_results=5",
+        ),
         ("ftp://anonymous@files.example.com/x", "ftp://REDACTED@files.example.com/x"),
         # The password is gone everywhere; a user name that is a common word must not eat the host
         # or the path where the same letters appear.
-        ("http://user:pa55word@api.netflix.com/users/T1pYkT0/queues?pa55word",
-         "http://REDACTED@api.netflix.com/users/T1pYkT0/queues?REDACTED"),
-        ("http://netflix:pa55word@api.netflix.com/catalog/titles",
-         "http://REDACTED@api.netflix.com/catalog/titles"),
+        (
+            "http://user:pa55word@api.netflix.com/users/T1pYkT0/queues?pa55word",
+            "http://REDACTED@api.netflix.com/users/T1pYkT0/queues?REDACTED",
+        ),
+        ("http://netflix:pa55word@api.netflix.com/catalog/titles", "http://REDACTED@api.netflix.com/catalog/titles"),
     ],
 )
 def test_user_info(url: str, expected: str) -> None:
@@ -104,9 +114,11 @@ def test_user_info(url: str, expected: str) -> None:
 
 
 def test_redact_text_on_a_raw_log_line() -> None:
-    line = ('203.0.113.7 - - [10/Dec/2009:21:40:10 +0000] '
-            '"GET /users/T1pYkT0/feeds?feed_token=Zq3kP9x2vB7mN4 HTTP/1.1" 401 - "-" "Java/1.6" '
-            '"<status><message>Bad feed token Zq3kP9x2vB7mN4</message></status>"')
+    line = (
+        "203.0.113.7 - - [10/Dec/2009:21:40:10 +0000] "
+        '"GET /users/T1pYkT0/feeds?feed_token=Zq3kP9x2vB7mN4 HTTP/1.1" 401 - "-" "Java/1.6" '
+        '"<status><message>Bad feed token Zq3kP9x2vB7mN4</message></status>"'
+    )
     redacted = redact_text(line)
     assert "Zq3kP9x2vB7mN4" not in redacted
     assert redacted.count(REDACTED) == 2
@@ -172,8 +184,11 @@ def test_collect_secrets_decodes_nested_parameters() -> None:
 
 
 HAR_HEADERS: list[dict[str, object]] = [
-    {"name": "Authorization", "value": 'OAuth oauth_consumer_key="k4bghqddunxytt5x8p3qx9bf", '
-                                       'oauth_token="tok987654", oauth_signature="c2lnbmF0dXJl"'},
+    {
+        "name": "Authorization",
+        "value": 'OAuth oauth_consumer_key="k4bghqddunxytt5x8p3qx9bf", '
+        'oauth_token="tok987654", oauth_signature="c2lnbmF0dXJl"',
+    },
     {"name": "proxy-authorization", "value": "Basic dXNlcjpwYXNzd29yZA=="},
     {"name": "Cookie", "value": "session=abc123xyz; theme=dark"},
     {"name": "Set-Cookie", "value": "sid=qwerty987; Path=/; Domain=.netflix.com; Max-Age=3600; HttpOnly"},
@@ -189,8 +204,7 @@ def test_redact_headers() -> None:
     assert [h["name"] for h in redacted] == [h["name"] for h in HAR_HEADERS]  # keys kept
     assert HAR_HEADERS[0]["value"] != REDACTED  # the input is not modified
     # The parts that may be echoed elsewhere in the record are collected for scrubbing.
-    assert {"tok987654", "c2lnbmF0dXJl", "dXNlcjpwYXNzd29yZA==", "abc123xyz", "qwerty987",
-            "key-99999999"} <= secrets
+    assert {"tok987654", "c2lnbmF0dXJl", "dXNlcjpwYXNzd29yZA==", "abc123xyz", "qwerty987", "key-99999999"} <= secrets
     assert "k4bghqddunxytt5x8p3qx9bf" not in secrets
 
 
@@ -199,8 +213,7 @@ def test_set_cookie_attributes_are_not_secrets() -> None:
     _, secrets = redact_headers(HAR_HEADERS)
     assert not {".netflix.com", "3600", "/"} & secrets
     record = "GET https://api.netflix.com/catalog/titles?max_results=3600 sid=qwerty987"
-    assert scrub(record, secrets) == ("GET https://api.netflix.com/catalog/titles?max_results=3600 "
-                                      "sid=REDACTED")
+    assert scrub(record, secrets) == ("GET https://api.netflix.com/catalog/titles?max_results=3600 sid=REDACTED")
 
 
 def test_scrub_is_independent_of_secret_order() -> None:

@@ -11,8 +11,9 @@ import orjson
 from statuslens.pipelines.manifest import Manifest, plan_reads
 from statuslens.pipelines.parallel import split_inputs
 from statuslens.transforms.aggregation.analyzer import ChunkAnalyzer, dead_letter
+from statuslens.transforms.model.chunks import Chunk, InputInfo
 from statuslens.transforms.model.records import RawRecord
-from statuslens.transforms.readers.files import Chunk, InputInfo, read_input
+from statuslens.transforms.readers.files import read_input
 from statuslens.transforms.redact import redact_text
 from statuslens.transforms.streaming.beam_streaming import WindowGateFn
 from statuslens.transforms.verdicts.annotate import Annotator
@@ -32,8 +33,13 @@ def test_dead_letters_are_redacted_before_they_are_cut() -> None:
 
 
 def test_a_message_with_user_info_is_redacted() -> None:
-    raw = RawRecord(time_ms=0, method="GET", url="/a", http_status=400,
-                    body="<status><message>bad callback https://bob:hunter2pw@app.example/cb</message></status>")
+    raw = RawRecord(
+        time_ms=0,
+        method="GET",
+        url="/a",
+        http_status=400,
+        body="<status><message>bad callback https://bob:hunter2pw@app.example/cb</message></status>",
+    )
     record = Annotator(load_catalog()).annotate(raw, "s:1")
     assert "hunter2pw" not in record["message"]
 
@@ -60,8 +66,10 @@ def test_har_files_are_read_whole_by_cron_and_ship(tmp_path: Path) -> None:
 
 def test_a_har_is_read_as_har_whatever_log_format_says(tmp_path: Path) -> None:
     har = tmp_path / "capture.json"
-    har.write_bytes(b'{\n "log": {"entries": [{"startedDateTime": "2009-12-10T21:40:10Z", "request": '
-                    b'{"method": "GET", "url": "/a"}, "response": {"status": 200}}]}\n}\n')
+    har.write_bytes(
+        b'{\n "log": {"entries": [{"startedDateTime": "2009-12-10T21:40:10Z", "request": '
+        b'{"method": "GET", "url": "/a"}, "response": {"status": 200}}]}\n}\n'
+    )
     info = next(i for i in read_input(str(har), "jsonl") if isinstance(i, InputInfo))
     assert info.format == "har"
 

@@ -13,15 +13,16 @@ from typing import Any
 
 import orjson
 
-from statuslens.transforms.model.records import RawRecord, RecordError, decode_text
-from statuslens.transforms.readers.files import Chunk, Problem
+from statuslens.transforms.errors import RecordError
+from statuslens.transforms.model.chunks import Chunk, Problem
+from statuslens.transforms.model.groups import normalize_message
+from statuslens.transforms.model.records import RawRecord, decode_text
 from statuslens.transforms.readers.formats import HAR, LineParser, line_parser
 from statuslens.transforms.readers.har import entry_raw, parse_har_entry
 from statuslens.transforms.readers.jsonlines import DEFAULT_FIELD_MAP, FieldMap
 from statuslens.transforms.redact import collect_secrets, redact_text
 from statuslens.transforms.verdicts.annotate import Annotator
 from statuslens.transforms.verdicts.classify import DOCUMENTED
-from statuslens.transforms.verdicts.messages import normalize_message
 
 __all__ = [
     "ANNOTATED_MODES",
@@ -66,8 +67,14 @@ def wants_annotated(mode: str, status_code: int, verdict: str, flags: list[str])
 
 def group_key(record: dict[str, Any]) -> GroupKey:
     message = record["message"]
-    return (record["verdict"], record["status_code"], record["sub_code"],
-            normalize_message(message) if message else "", record["method"], record["resource"])
+    return (
+        record["verdict"],
+        record["status_code"],
+        record["sub_code"],
+        normalize_message(message) if message else "",
+        record["method"],
+        record["resource"],
+    )
 
 
 def dead_letter(source: str, reason: str, raw: bytes | str) -> bytes:
@@ -83,8 +90,9 @@ def dead_letter(source: str, reason: str, raw: bytes | str) -> bytes:
 class ChunkAnalyzer:
     """Holds the per-worker state (annotator, parsers) and analyses chunks with it."""
 
-    def __init__(self, annotator: Annotator, annotated_mode: str = "errors",
-                 fields: FieldMap = DEFAULT_FIELD_MAP) -> None:
+    def __init__(
+        self, annotator: Annotator, annotated_mode: str = "errors", fields: FieldMap = DEFAULT_FIELD_MAP
+    ) -> None:
         if annotated_mode not in ANNOTATED_MODES:
             raise ValueError(f"annotated mode must be one of {ANNOTATED_MODES}, got {annotated_mode!r}")
         self.annotator = annotator
@@ -139,8 +147,7 @@ class ChunkAnalyzer:
                     record = render(raw, judged, f"{path}{separator}{index}")
             except RecordError as exc:
                 source = f"{path}{separator}{chunk.first + offset}"
-                result.dead_letters.append(
-                    dead_letter(source, str(exc), entry_raw(item) if is_har else item))
+                result.dead_letters.append(dead_letter(source, str(exc), entry_raw(item) if is_har else item))
                 dead += 1
                 continue
             except Exception as exc:  # a bug costs one record (as a dead letter), never the job

@@ -16,7 +16,7 @@ from apache_beam.pvalue import PCollection
 
 from statuslens.transforms.aggregation.analyzer import ChunkAnalyzer
 from statuslens.transforms.aggregation.beam_groups import GroupFn, render_group
-from statuslens.transforms.readers.files import Chunk
+from statuslens.transforms.model.chunks import Chunk
 from statuslens.transforms.readers.jsonlines import DEFAULT_FIELD_MAP, FieldMap
 from statuslens.transforms.verdicts.annotate import Annotator
 from statuslens.transforms.verdicts.catalog import Catalog
@@ -81,8 +81,13 @@ class SumCountsFn(beam.CombineFn):
 class AnalyzeLogs(beam.PTransform):  # type: ignore[type-arg]
     """Parse, annotate, classify and aggregate chunks of log items."""
 
-    def __init__(self, catalog: Catalog, annotated_mode: str = "errors",
-                 fields: FieldMap = DEFAULT_FIELD_MAP, global_window: bool = True) -> None:
+    def __init__(
+        self,
+        catalog: Catalog,
+        annotated_mode: str = "errors",
+        fields: FieldMap = DEFAULT_FIELD_MAP,
+        global_window: bool = True,
+    ) -> None:
         super().__init__()
         self.catalog = catalog
         self.annotated_mode = annotated_mode

@@ -13,8 +13,8 @@ import apache_beam as beam
 import orjson
 
 from statuslens.transforms.aggregation.analyzer import GroupKey, GroupValue
-from statuslens.transforms.readers.timestamps import format_time
-from statuslens.transforms.verdicts.messages import normalize_message
+from statuslens.transforms.model.groups import normalize_message
+from statuslens.transforms.model.times import format_time
 
 __all__ = ["SAMPLES_PER_GROUP", "GroupAccumulator", "GroupFn", "group_id", "group_sort_key", "render_group"]
 
@@ -46,7 +46,7 @@ class GroupFn(beam.CombineFn):
         if len(samples) < self.samples or order < samples[-1][0]:
             samples.append((order, record))
             samples.sort(key=lambda s: s[0])
-            del samples[self.samples:]
+            del samples[self.samples :]
         return acc
 
     def merge_accumulators(self, accumulators: Any) -> GroupAccumulator:
@@ -60,7 +60,7 @@ class GroupFn(beam.CombineFn):
             merged[3] |= acc[3]
             merged[4].extend(acc[4])
         merged[4].sort(key=lambda s: s[0])
-        del merged[4][self.samples:]
+        del merged[4][self.samples :]
         return merged
 
     def extract_output(self, acc: GroupAccumulator) -> dict[str, Any]:
@@ -102,13 +102,27 @@ def render_group(key: GroupKey, stats: dict[str, Any]) -> dict[str, Any]:
 def group_sort_key(group: dict[str, Any]) -> tuple[Any, ...]:
     """Count descending, then the group key (None sorts first, numbers and text kept apart)."""
     sub = group["sub_code"]
-    return (-group["count"], group["verdict"], group["status_code"],
-            (0, 0, "") if sub is None else (1, sub, "") if isinstance(sub, int) else (2, 0, str(sub)),
-            normalize_message(group["message"] or ""), group["method"], group["resource"])
+    return (
+        -group["count"],
+        group["verdict"],
+        group["status_code"],
+        (0, 0, "") if sub is None else (1, sub, "") if isinstance(sub, int) else (2, 0, str(sub)),
+        normalize_message(group["message"] or ""),
+        group["method"],
+        group["resource"],
+    )
 
 
 def group_id(group: dict[str, Any]) -> str:
     """A rendered group's key as one string (verdict, code, subcode, normalized message, method,
     resource): how cron's state and the stream's alerts recognise a group across runs."""
-    return orjson.dumps([group["verdict"], group["status_code"], group["sub_code"],
-                         normalize_message(group["message"] or ""), group["method"], group["resource"]]).decode()
+    return orjson.dumps(
+        [
+            group["verdict"],
+            group["status_code"],
+            group["sub_code"],
+            normalize_message(group["message"] or ""),
+            group["method"],
+            group["resource"],
+        ]
+    ).decode()

@@ -16,7 +16,7 @@ import orjson
 from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.windowed_value import PaneInfoTiming
 
-from statuslens.transforms.readers.timestamps import format_time
+from statuslens.transforms.model.times import format_time
 
 __all__ = ["AppendJsonLinesFn", "window_fields"]
 
@@ -50,8 +50,9 @@ class AppendJsonLinesFn(beam.DoFn):
     def start_bundle(self) -> None:
         self._pending = {}
 
-    def process(self, element: Any, window: Any = beam.DoFn.WindowParam,
-                pane: Any = beam.DoFn.PaneInfoParam) -> Iterator[Any]:
+    def process(
+        self, element: Any, window: Any = beam.DoFn.WindowParam, pane: Any = beam.DoFn.PaneInfoParam
+    ) -> Iterator[Any]:
         record = orjson.loads(element) if isinstance(element, bytes) else dict(element)
         name = self.name
         if self.per_window:

@@ -14,11 +14,11 @@ import orjson
 from apache_beam.io.filesystems import FileSystems
 
 from statuslens.transforms.aggregation.beam_groups import group_sort_key
+from statuslens.transforms.model.chunks import InputInfo
+from statuslens.transforms.model.times import format_time
 from statuslens.transforms.outputs.beam_shards import finalize_shards
 from statuslens.transforms.outputs.report import render_html, render_markdown
 from statuslens.transforms.outputs.summary import build_summary
-from statuslens.transforms.readers.files import InputInfo
-from statuslens.transforms.readers.timestamps import format_time
 from statuslens.transforms.verdicts.catalog import Catalog
 
 __all__ = ["OUTPUT_NAMES", "SHARDED_OUTPUTS", "WriteResultsFn", "now_iso", "write_bytes"]
@@ -45,9 +45,15 @@ class WriteResultsFn(beam.DoFn):
         self.started_at = started_at
         self.temp = temp
 
-    def process(self, _: Any, counts: dict[Any, int], anomalies: list[dict[str, Any]],
-                flagged: list[tuple[str, dict[str, Any]]], inputs: list[InputInfo],
-                shards: list[tuple[str, str]] = ()) -> Iterator[dict[str, Any]]:  # type: ignore[assignment]
+    def process(
+        self,
+        _: Any,
+        counts: dict[Any, int],
+        anomalies: list[dict[str, Any]],
+        flagged: list[tuple[str, dict[str, Any]]],
+        inputs: list[InputInfo],
+        shards: list[tuple[str, str]] = (),  # type: ignore[assignment]
+    ) -> Iterator[dict[str, Any]]:
         if self.temp is not None:
             finalize_shards(self.output, self.temp, shards, SHARDED_OUTPUTS)
         groups = sorted(anomalies, key=group_sort_key)

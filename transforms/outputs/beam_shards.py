@@ -92,8 +92,11 @@ def finalize_shards(output: str, temp: str, shards: Iterable[tuple[str, str]], k
         paths.sort()
         total = len(paths)
         targets = [FileSystems.join(folder, f"part-{i:05d}-of-{total:05d}.jsonl") for i in range(total)]
-        pending = [(src, dst) for src, dst in zip(paths, targets, strict=True)
-                   if FileSystems.exists(src) or not FileSystems.exists(dst)]
+        pending = [
+            (src, dst)
+            for src, dst in zip(paths, targets, strict=True)
+            if FileSystems.exists(src) or not FileSystems.exists(dst)
+        ]
         if pending:
             FileSystems.rename([src for src, _ in pending], [dst for _, dst in pending])
     remove_folder(temp)

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from statuslens.transforms.verdicts.messages import normalize_message
+from statuslens.transforms.model.groups import normalize_message
 
 __all__ = ["ProposedRow", "propose_rows"]
 
@@ -32,18 +32,36 @@ def propose_rows(anomalies: Iterable[dict[str, Any]]) -> list[ProposedRow]:
     merged: dict[tuple[Any, ...], dict[str, Any]] = {}
     for group in anomalies:
         message = group["message"] or ""
-        key = (group["status_code"], str(group["sub_code"]) if group["sub_code"] is not None else "",
-               normalize_message(message))
-        entry = merged.setdefault(key, {"code": group["status_code"], "subcode": group["sub_code"],
-                                        "message": message, "count": 0, "methods": set(),
-                                        "resources": set(), "verdicts": set()})
+        key = (
+            group["status_code"],
+            str(group["sub_code"]) if group["sub_code"] is not None else "",
+            normalize_message(message),
+        )
+        entry = merged.setdefault(
+            key,
+            {
+                "code": group["status_code"],
+                "subcode": group["sub_code"],
+                "message": message,
+                "count": 0,
+                "methods": set(),
+                "resources": set(),
+                "verdicts": set(),
+            },
+        )
         entry["count"] += group["count"]
         entry["methods"].add(group["method"])
         entry["resources"].add(group["resource"])
         entry["verdicts"].add(group["verdict"])
     rows = [
-        ProposedRow(code=e["code"], subcode=e["subcode"], applies_to=_applies_to(e["methods"], e["resources"]),
-                    message=e["message"], count=e["count"], verdicts=tuple(sorted(e["verdicts"])))
+        ProposedRow(
+            code=e["code"],
+            subcode=e["subcode"],
+            applies_to=_applies_to(e["methods"], e["resources"]),
+            message=e["message"],
+            count=e["count"],
+            verdicts=tuple(sorted(e["verdicts"])),
+        )
         for e in merged.values()
     ]
     rows.sort(key=lambda r: (-r.count, r.code, str(r.subcode), normalize_message(r.message)))
@@ -51,8 +69,7 @@ def propose_rows(anomalies: Iterable[dict[str, Any]]) -> list[ProposedRow]:
 
 
 def _applies_to(methods: set[str], resources: set[str]) -> str:
-    where = ("All resources" if len(resources) > _MAX_NAMED_RESOURCES
-             else " or ".join(sorted(resources)))
+    where = "All resources" if len(resources) > _MAX_NAMED_RESOURCES else " or ".join(sorted(resources))
     if len(methods) == 1:
         method = next(iter(methods))
         if method != "GET":

@@ -24,14 +24,22 @@ _CSS = (
 )
 
 
-def render_markdown(summary: dict[str, Any], anomalies: Sequence[dict[str, Any]],
-                    flagged: Sequence[tuple[str, dict[str, Any]]]) -> str:
+def render_markdown(
+    summary: dict[str, Any], anomalies: Sequence[dict[str, Any]], flagged: Sequence[tuple[str, dict[str, Any]]]
+) -> str:
     out = ["# statuslens report", ""]
-    out += [f"Catalog: `{_md(summary['catalog']['name'])}` (sha256 {summary['catalog']['sha256'][:12]}…), "
-            f"run {summary['started_at']} → {summary['finished_at']}.", ""]
+    out += [
+        f"Catalog: `{_md(summary['catalog']['name'])}` (sha256 {summary['catalog']['sha256'][:12]}…), "
+        f"run {summary['started_at']} → {summary['finished_at']}.",
+        "",
+    ]
     out += ["## Totals", "", "| | count |", "|---|---:|"]
-    for label, key in (("records in", "records_in"), ("records annotated", "records_annotated"),
-                       ("dead letters", "dead_letter"), ("blank lines", "blank_lines")):
+    for label, key in (
+        ("records in", "records_in"),
+        ("records annotated", "records_annotated"),
+        ("dead letters", "dead_letter"),
+        ("blank lines", "blank_lines"),
+    ):
         out.append(f"| {label} | {summary[key]} |")
     out += ["", "| verdict | count |", "|---|---:|"]
     out += [f"| {v} | {n} |" for v, n in summary["verdicts"].items()]
@@ -48,9 +56,11 @@ def render_markdown(summary: dict[str, Any], anomalies: Sequence[dict[str, Any]]
     for rank, group in enumerate(anomalies[:_MAX_ANOMALIES], start=1):
         sub = f"/{group['sub_code']}" if group["sub_code"] is not None else ""
         message = f' "{_md(group["message"])}"' if group["message"] else ""
-        out.append(f"{rank}. **{group['status_code']}{sub}{message}** on `{group['method']} "
-                   f"{_md(group['resource'])}` — {group['verdict']}, {_plural(group['count'], 'record')}, "
-                   f"{_plural(group['consumers'], 'consumer')}, {group['first_seen']} → {group['last_seen']}")
+        out.append(
+            f"{rank}. **{group['status_code']}{sub}{message}** on `{group['method']} "
+            f"{_md(group['resource'])}` — {group['verdict']}, {_plural(group['count'], 'record')}, "
+            f"{_plural(group['consumers'], 'consumer')}, {group['first_seen']} → {group['last_seen']}"
+        )
         out.append(f"   - {_md(group['explanation'] or '')}")
         for sample in group["samples"][:1]:
             out.append(f"   - example: `{_md(_short(sample['url']))}` ({_md(sample['source'])})")
@@ -64,33 +74,56 @@ def render_markdown(summary: dict[str, Any], anomalies: Sequence[dict[str, Any]]
         out.append(f"### {flag} ({stats['count']})")
         out.append("")
         for sample in stats["samples"]:
-            out.append(f"- `{sample['method']} {_md(_short(sample['url']))}` HTTP {sample['http_status']}, body code "
-                       f"{sample['status_code']}, body {sample['body_format']} ({_md(sample['source'])})")
+            out.append(
+                f"- `{sample['method']} {_md(_short(sample['url']))}` HTTP {sample['http_status']}, body code "
+                f"{sample['status_code']}, body {sample['body_format']} ({_md(sample['source'])})"
+            )
         out.append("")
 
     out += ["", "## Proposed table rows", ""]
     rows = propose_rows(anomalies)
     if rows:
-        out += ["Paste into the documented table:", "", "| Code | Subcode | Applies to… | Status Message |",
-                "|---|---|---|---|"]
+        out += [
+            "Paste into the documented table:",
+            "",
+            "| Code | Subcode | Applies to… | Status Message |",
+            "|---|---|---|---|",
+        ]
         out += [f"| {r.code} | {_sub(r)} | {_md(r.applies_to)} | {_md(r.message)} |" for r in rows]
-        out += ["", "Evidence: " + "; ".join(f"{r.code}{'/' + _sub(r) if _sub(r) else ''} seen {r.count} times "
-                                               f"({', '.join(r.verdicts)})" for r in rows) + "."]
+        out += [
+            "",
+            "Evidence: "
+            + "; ".join(
+                f"{r.code}{'/' + _sub(r) if _sub(r) else ''} seen {r.count} times ({', '.join(r.verdicts)})"
+                for r in rows
+            )
+            + ".",
+        ]
     else:
         out.append("Nothing to add: the table covers every response seen.")
     return "\n".join(out) + "\n"
 
 
-def render_html(summary: dict[str, Any], anomalies: Sequence[dict[str, Any]],
-                flagged: Sequence[tuple[str, dict[str, Any]]]) -> str:
+def render_html(
+    summary: dict[str, Any], anomalies: Sequence[dict[str, Any]], flagged: Sequence[tuple[str, dict[str, Any]]]
+) -> str:
     e = _html
-    parts = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-             "<title>statuslens report</title>", f"<style>{_CSS}</style></head><body>",
-             "<h1>statuslens report</h1>",
-             f"<p>Catalog <code>{e(summary['catalog']['name'])}</code>, run {e(summary['started_at'])} → "
-             f"{e(summary['finished_at'])}.</p>", "<h2>Totals</h2><table>"]
-    for label, key in (("records in", "records_in"), ("records annotated", "records_annotated"),
-                       ("dead letters", "dead_letter"), ("blank lines", "blank_lines")):
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        "<title>statuslens report</title>",
+        f"<style>{_CSS}</style></head><body>",
+        "<h1>statuslens report</h1>",
+        f"<p>Catalog <code>{e(summary['catalog']['name'])}</code>, run {e(summary['started_at'])} → "
+        f"{e(summary['finished_at'])}.</p>",
+        "<h2>Totals</h2><table>",
+    ]
+    for label, key in (
+        ("records in", "records_in"),
+        ("records annotated", "records_annotated"),
+        ("dead letters", "dead_letter"),
+        ("blank lines", "blank_lines"),
+    ):
         parts.append(f"<tr><th>{label}</th><td class=num>{summary[key]}</td></tr>")
     parts.append("</table><table><tr><th>verdict</th><th>count</th></tr>")
     parts += [f"<tr><td>{e(v)}</td><td class=num>{n}</td></tr>" for v, n in summary["verdicts"].items()]
@@ -105,8 +138,10 @@ def render_html(summary: dict[str, Any], anomalies: Sequence[dict[str, Any]],
 
     parts.append("<h2>Anomalies, by count</h2>")
     if anomalies:
-        parts.append("<table><tr><th>#</th><th>count</th><th>verdict</th><th>code</th><th>subcode</th>"
-                     "<th>message</th><th>request</th><th>consumers</th><th>explanation and example</th></tr>")
+        parts.append(
+            "<table><tr><th>#</th><th>count</th><th>verdict</th><th>code</th><th>subcode</th>"
+            "<th>message</th><th>request</th><th>consumers</th><th>explanation and example</th></tr>"
+        )
         for rank, g in enumerate(anomalies[:_MAX_ANOMALIES], start=1):
             example = g["samples"][0] if g["samples"] else {}
             parts.append(
@@ -114,7 +149,8 @@ def render_html(summary: dict[str, Any], anomalies: Sequence[dict[str, Any]],
                 f"<td>{g['status_code']}</td><td>{e(g['sub_code'])}</td><td>{e(g['message'])}</td>"
                 f"<td><code>{e(g['method'])} {e(g['resource'])}</code></td><td class=num>{g['consumers']}</td>"
                 f"<td><span class=expl>{e(g['explanation'])}</span><br><code>{e(_short(example.get('url')))}</code>"
-                f"</td></tr>")
+                f"</td></tr>"
+            )
         parts.append("</table>")
     else:
         parts.append("<p>No anomalies: every record matched the documented table.</p>")
@@ -124,18 +160,24 @@ def render_html(summary: dict[str, Any], anomalies: Sequence[dict[str, Any]],
         parts.append("<p>No record was flagged.</p>")
     for flag, stats in flagged:
         parts.append(f"<h3>{e(flag)} ({stats['count']})</h3><ul>")
-        parts += [f"<li><code>{e(s['method'])} {e(_short(s['url']))}</code> HTTP {s['http_status']}, body code "
-                  f"{s['status_code']}, body {e(s['body_format'])} ({e(s['source'])})</li>"
-                  for s in stats["samples"]]
+        parts += [
+            f"<li><code>{e(s['method'])} {e(_short(s['url']))}</code> HTTP {s['http_status']}, body code "
+            f"{s['status_code']}, body {e(s['body_format'])} ({e(s['source'])})</li>"
+            for s in stats["samples"]
+        ]
         parts.append("</ul>")
 
     parts.append("<h2>Proposed table rows</h2>")
     rows = propose_rows(anomalies)
     if rows:
-        parts.append("<table><tr><th>Code</th><th>Subcode</th><th>Applies to…</th><th>Status Message</th>"
-                     "<th>seen</th></tr>")
-        parts += [f"<tr><td>{r.code}</td><td>{e(_sub(r))}</td><td>{e(r.applies_to)}</td><td>{e(r.message)}</td>"
-                  f"<td class=num>{r.count}</td></tr>" for r in rows]
+        parts.append(
+            "<table><tr><th>Code</th><th>Subcode</th><th>Applies to…</th><th>Status Message</th><th>seen</th></tr>"
+        )
+        parts += [
+            f"<tr><td>{r.code}</td><td>{e(_sub(r))}</td><td>{e(r.applies_to)}</td><td>{e(r.message)}</td>"
+            f"<td class=num>{r.count}</td></tr>"
+            for r in rows
+        ]
         parts.append("</table>")
     else:
         parts.append("<p>Nothing to add: the table covers every response seen.</p>")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from statuslens.transforms.readers.files import InputInfo
+from statuslens.transforms.model.chunks import InputInfo
 from statuslens.transforms.verdicts.annotate import FLAGS
 from statuslens.transforms.verdicts.catalog import Catalog
 from statuslens.transforms.verdicts.classify import VERDICTS
@@ -13,8 +13,9 @@ from statuslens.transforms.verdicts.classify import VERDICTS
 __all__ = ["build_summary", "merge_inputs"]
 
 
-def build_summary(counts: dict[tuple[Any, ...], int], inputs: Iterable[InputInfo], catalog: Catalog,
-                  started_at: str, finished_at: str) -> dict[str, Any]:
+def build_summary(
+    counts: dict[tuple[Any, ...], int], inputs: Iterable[InputInfo], catalog: Catalog, started_at: str, finished_at: str
+) -> dict[str, Any]:
     """The summary in contract order; every verdict and flag key present, zeros included."""
     status_codes = sorted((key[1], n) for key, n in counts.items() if key[0] == "status")
     return {

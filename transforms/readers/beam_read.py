@@ -10,7 +10,8 @@ import apache_beam as beam
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 
-from statuslens.transforms.readers.files import Chunk, InputInfo, read_input
+from statuslens.transforms.model.chunks import Chunk, InputInfo
+from statuslens.transforms.readers.files import read_input
 
 __all__ = ["INPUTS_TAG", "InputRange", "ReadInputFn", "open_uncompressed"]
 
@@ -42,8 +43,9 @@ class ReadInputFn(beam.DoFn):
     def process(self, element: str | InputRange) -> Iterator[Any]:
         part = element if isinstance(element, InputRange) else InputRange(element)
         log_format = part.log_format or self.log_format
-        for item in read_input(part.path, log_format, opener=open_uncompressed, start=part.start,
-                               end=part.end, first_line=part.first_line):
+        for item in read_input(
+            part.path, log_format, opener=open_uncompressed, start=part.start, end=part.end, first_line=part.first_line
+        ):
             if isinstance(item, InputInfo):
                 yield beam.pvalue.TaggedOutput(INPUTS_TAG, item)
             else:

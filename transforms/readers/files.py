@@ -14,9 +14,9 @@ import itertools
 import lzma
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import IO, Any, Protocol
 
+from statuslens.transforms.model.chunks import Chunk, InputInfo, Problem
 from statuslens.transforms.readers.formats import HAR, detect_format, is_har_name
 from statuslens.transforms.readers.har import HarError, har_entries
 
@@ -24,9 +24,6 @@ __all__ = [
     "DEFAULT_CHUNK_BYTES",
     "DEFAULT_CHUNK_LINES",
     "DEFAULT_MAX_LINE_BYTES",
-    "Chunk",
-    "InputInfo",
-    "Problem",
     "read_input",
 ]
 
@@ -41,43 +38,18 @@ _MAGIC = ((b"\x1f\x8b", "gzip"), (b"BZh", "bzip2"), (b"\xfd7zXZ\x00", "xz"), (b"
 _EXTENSIONS = {".gz": "gzip", ".gzip": "gzip", ".bz2": "bzip2", ".xz": "xz", ".zst": "zstd"}
 
 
-@dataclass(frozen=True)
-class Problem:
-    """An input item that can only be a dead letter: a too-long line, or an input's damage."""
-
-    reason: str
-    raw: bytes
-    damage: bool = False
-
-
-@dataclass(frozen=True)
-class Chunk:
-    """Consecutive items of one file: lines (bytes) or HAR entries, numbered from `first`."""
-
-    path: str
-    fmt: str
-    first: int
-    items: tuple[Any, ...]
-
-
-@dataclass(frozen=True)
-class InputInfo:
-    """What the summary's `inputs` list says about a file, except its counts."""
-
-    path: str
-    format: str
-    compression: str
-    damaged: str | None
-
-
-def read_input(path: str, log_format: str | None = None, *,
-               opener: Any = None,
-               start: int = 0,
-               end: int | None = None,
-               first_line: int = 1,
-               chunk_lines: int = DEFAULT_CHUNK_LINES,
-               chunk_bytes: int = DEFAULT_CHUNK_BYTES,
-               max_line_bytes: int = DEFAULT_MAX_LINE_BYTES) -> Iterator[Chunk | InputInfo]:
+def read_input(
+    path: str,
+    log_format: str | None = None,
+    *,
+    opener: Any = None,
+    start: int = 0,
+    end: int | None = None,
+    first_line: int = 1,
+    chunk_lines: int = DEFAULT_CHUNK_LINES,
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES,
+    max_line_bytes: int = DEFAULT_MAX_LINE_BYTES,
+) -> Iterator[Chunk | InputInfo]:
     """Yield the file's chunks, then exactly one InputInfo.
 
     `opener(path)` returns a binary file object (Beam's FileSystems.open on workers; plain `open`
@@ -139,8 +111,7 @@ class _Readable(Protocol):
     def read(self, size: int = ..., /) -> bytes: ...
 
 
-def _decompressed(raw: IO[bytes], compression: str, path: str,
-                  head: bytes) -> tuple[_Readable | None, Problem | None]:
+def _decompressed(raw: IO[bytes], compression: str, path: str, head: bytes) -> tuple[_Readable | None, Problem | None]:
     if compression == "none":
         return raw, None
     expected = {name: magic for magic, name in _MAGIC}[compression]
@@ -320,7 +291,7 @@ class _LineReader:
                 return True
             self._pending.append(_too_long(self._skipping, self._max))
             self._skipping = None
-            block = block[newline + 1:]
+            block = block[newline + 1 :]
         lines = block.split(b"\n")
         if self._buffer:  # the line cut at the end of the previous block (not the whole block copied)
             lines[0] = self._buffer + lines[0]
@@ -372,11 +343,12 @@ def _har_chunks(path: str, reader: _LineReader, chunk_lines: int) -> Iterator[Ch
     del data
     step = max(1, chunk_lines // 4)
     for start in range(0, len(entries), step):
-        yield Chunk(path, HAR, start + 1, tuple(entries[start:start + step]))
+        yield Chunk(path, HAR, start + 1, tuple(entries[start : start + step]))
 
 
-def _line_chunks(path: str, fmt: str, reader: _LineReader, chunk_lines: int,
-                 chunk_bytes: int, first: int = 1) -> Iterator[Chunk]:
+def _line_chunks(
+    path: str, fmt: str, reader: _LineReader, chunk_lines: int, chunk_bytes: int, first: int = 1
+) -> Iterator[Chunk]:
     """Chunks of at most `chunk_lines` items, each closed at the item that brings it to `chunk_bytes`
     (a Problem counts 1,024 bytes); cut from whole read blocks with C-level sums, not item by item."""
     items: list[bytes | Problem] = []
@@ -384,7 +356,7 @@ def _line_chunks(path: str, fmt: str, reader: _LineReader, chunk_lines: int,
     for block in reader.blocks():
         start = 0
         while start < len(block):
-            piece = block[start:start + chunk_lines - len(items)]
+            piece = block[start : start + chunk_lines - len(items)]
             try:
                 sizes = list(map(len, piece))  # type: ignore[arg-type]
             except TypeError:  # a Problem among the lines
@@ -392,7 +364,7 @@ def _line_chunks(path: str, fmt: str, reader: _LineReader, chunk_lines: int,
             totals = list(itertools.accumulate(sizes, initial=size))[1:]
             cut = bisect.bisect_left(totals, chunk_bytes)
             if cut < len(piece):
-                piece = piece[:cut + 1]
+                piece = piece[: cut + 1]
             items.extend(piece)
             size = totals[len(piece) - 1]
             start += len(piece)

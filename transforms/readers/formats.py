@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 
 import orjson
 
-from statuslens.transforms.model.records import RawRecord, RecordError
+from statuslens.transforms.errors import RecordError
+from statuslens.transforms.model.records import RawRecord
 from statuslens.transforms.readers.jsonlines import DEFAULT_FIELD_MAP, FieldMap, parse_json_line
 from statuslens.transforms.readers.nginx import NAMED_FORMATS, compile_log_format
 
@@ -54,8 +55,9 @@ def validate_log_format(spec: str) -> str:
     if spec == HAR:
         raise ValueError("HAR files are detected by themselves; --log-format applies to line formats")
     if "$" not in spec:
-        raise ValueError(f"unknown log format {spec!r}: use jsonl, {', '.join(NAMED_FORMATS)}, "
-                         "or an nginx log_format string")
+        raise ValueError(
+            f"unknown log format {spec!r}: use jsonl, {', '.join(NAMED_FORMATS)}, or an nginx log_format string"
+        )
     compile_log_format(spec)
     return spec
 

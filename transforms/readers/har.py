@@ -9,14 +9,9 @@ from typing import Any
 
 import orjson
 
-from statuslens.transforms.model.records import (
-    RawRecord,
-    RecordError,
-    decode_text,
-    require_status,
-    require_text,
-    require_time,
-)
+from statuslens.transforms.errors import InputError, RecordError
+from statuslens.transforms.model.records import RawRecord, decode_text
+from statuslens.transforms.readers.fields import require_status, require_text, require_time
 from statuslens.transforms.redact import redact_headers, redact_text
 
 __all__ = ["HarError", "entry_raw", "har_entries", "parse_har_entry"]
@@ -24,8 +19,8 @@ __all__ = ["HarError", "entry_raw", "har_entries", "parse_har_entry"]
 _JSONP_RE = re.compile(rb"^\s*[A-Za-z_$][\w$.]*\s*\((.*)\)\s*;?\s*$", re.DOTALL)
 
 
-class HarError(ValueError):
-    """A HAR file that cannot be read at all; the message is the damage reason."""
+class HarError(InputError):
+    """A HAR file that is not JSON or has no `log.entries`: the whole input is damaged."""
 
 
 def har_entries(data: bytes) -> list[Any]:
@@ -63,9 +58,15 @@ def parse_har_entry(entry: Any) -> RawRecord:
     status = require_status(response.get("status"))
     headers = _header_dict(response.get("headers"))
     authorization = _header_dict(request.get("headers")).get("authorization")
-    return RawRecord(time_ms=time_ms, method=method.upper(), url=url, http_status=status,
-                     body=_content_text(response.get("content")), headers=headers,
-                     authorization=authorization)
+    return RawRecord(
+        time_ms=time_ms,
+        method=method.upper(),
+        url=url,
+        http_status=status,
+        body=_content_text(response.get("content")),
+        headers=headers,
+        authorization=authorization,
+    )
 
 
 def entry_raw(entry: Any) -> str:

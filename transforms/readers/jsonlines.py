@@ -9,7 +9,9 @@ from typing import Any
 
 import orjson
 
-from statuslens.transforms.model.records import RawRecord, RecordError, require_status, require_text, require_time
+from statuslens.transforms.errors import RecordError
+from statuslens.transforms.model.records import RawRecord
+from statuslens.transforms.readers.fields import require_status, require_text, require_time
 
 __all__ = ["DEFAULT_FIELDS", "FieldMap", "parse_json_line"]
 
@@ -81,10 +83,8 @@ def parse_json_line(line: bytes, fields: FieldMap = DEFAULT_FIELD_MAP) -> RawRec
     if body is not None and not isinstance(body, str):
         body = orjson.dumps(body).decode()
     headers_value = fields.lookup(doc, "response_headers")
-    headers = ({str(k).lower(): str(v) for k, v in headers_value.items()}
-               if isinstance(headers_value, dict) else {})
-    return RawRecord(time_ms=time_ms, method=method.upper(), url=url, http_status=status,
-                     body=body, headers=headers)
+    headers = {str(k).lower(): str(v) for k, v in headers_value.items()} if isinstance(headers_value, dict) else {}
+    return RawRecord(time_ms=time_ms, method=method.upper(), url=url, http_status=status, body=body, headers=headers)
 
 
 _ESCAPED_BYTE_RE = re.compile("[\udc80-\udcff]")

@@ -12,8 +12,10 @@ import codecs
 import re
 from dataclasses import dataclass
 
+from statuslens.transforms.errors import RecordError
 from statuslens.transforms.memo import BoundedMemo
-from statuslens.transforms.model.records import RawRecord, RecordError, decode_text, require_status
+from statuslens.transforms.model.records import RawRecord, decode_text
+from statuslens.transforms.readers.fields import require_status
 from statuslens.transforms.readers.timestamps import parse_time
 
 __all__ = ["NAMED_FORMATS", "LineFormat", "compile_log_format", "unescape_field"]
@@ -28,8 +30,16 @@ NAMED_FORMATS: dict[str, str] = {
 _VAR_RE = re.compile(r"\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))")
 _METHOD_RE = re.compile(r"^[A-Z][A-Z_\-]{1,19}$")
 _ESCAPE_RE = re.compile(rb"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|[\"\\/bfnrt])")
-_SIMPLE_ESCAPES = {b'"': b'"', b"\\": b"\\", b"/": b"/", b"b": b"\b", b"f": b"\f", b"n": b"\n",
-                   b"r": b"\r", b"t": b"\t"}
+_SIMPLE_ESCAPES = {
+    b'"': b'"',
+    b"\\": b"\\",
+    b"/": b"/",
+    b"b": b"\b",
+    b"f": b"\f",
+    b"n": b"\n",
+    b"r": b"\r",
+    b"t": b"\t",
+}
 _BODY_VARS = ("resp_body", "response_body", "body")
 _TIME_VARS = ("time_local", "time_iso8601", "msec")
 
@@ -143,16 +153,21 @@ def compile_log_format(spec: str, name: str | None = None) -> LineFormat:
     pattern = "".join(parts) + r"[ \t\r]*"
     quick_pattern = "".join(quick) + r"[ \t\r]*"
     body_var = next((v for v in _BODY_VARS if v in seen), None)
-    header_vars = tuple((v, v.split("_http_", 1)[1].replace("_", "-")) for v in names
-                        if v.startswith(_HEADER_PREFIXES) and v in seen)
-    return LineFormat(name=name or spec, regex=re.compile(pattern.encode(), re.DOTALL),
-                      variables=tuple(names), body_var=body_var, header_vars=tuple(dict.fromkeys(header_vars)),
-                      quick_regex=re.compile(quick_pattern.encode(), re.DOTALL) if quoted_fields else None)
+    header_vars = tuple(
+        (v, v.split("_http_", 1)[1].replace("_", "-")) for v in names if v.startswith(_HEADER_PREFIXES) and v in seen
+    )
+    return LineFormat(
+        name=name or spec,
+        regex=re.compile(pattern.encode(), re.DOTALL),
+        variables=tuple(names),
+        body_var=body_var,
+        header_vars=tuple(dict.fromkeys(header_vars)),
+        quick_regex=re.compile(quick_pattern.encode(), re.DOTALL) if quoted_fields else None,
+    )
 
 
 _HEADER_PREFIXES = ("sent_http_", "upstream_http_")
-_READ_VARS = frozenset({"request", "request_method", "request_uri", "uri", "args", "status", *_TIME_VARS,
-                        *_BODY_VARS})
+_READ_VARS = frozenset({"request", "request_method", "request_uri", "uri", "args", "status", *_TIME_VARS, *_BODY_VARS})
 
 
 def _is_read(var: str) -> bool:

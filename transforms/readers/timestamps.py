@@ -1,7 +1,7 @@
 """Timestamps in the forms logs carry (DOMAIN.md §4), as epoch milliseconds.
 
 ISO 8601 (with `Z` or an offset), epoch seconds or milliseconds (number or digits), and nginx's
-`10/Dec/2009:21:40:10 +0000`. Output is ISO 8601 UTC with milliseconds and `Z`.
+`10/Dec/2009:21:40:10 +0000`. (Output times are `model.times.format_time`'s.)
 """
 
 from __future__ import annotations
@@ -11,10 +11,12 @@ from datetime import datetime, timedelta, timezone
 
 from statuslens.transforms.memo import BoundedMemo
 
-__all__ = ["format_time", "parse_time"]
+__all__ = ["parse_time"]
 
-_MONTHS = {m: i for i, m in enumerate(
-    ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), start=1)
+}
 # Epoch values above this are milliseconds (1e11 seconds is the year 5138).
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 _MS_THRESHOLD = 100_000_000_000
@@ -45,23 +47,6 @@ def parse_time(value: object) -> int:
 
 # Access logs repeat each second many times; the parse of an nginx time is cached by its text.
 _NGINX_CACHE: BoundedMemo[str, int] = BoundedMemo(100_000, 4 << 20)
-
-
-def format_time(epoch_ms: int) -> str:
-    """`1260481210000` -> `2009-12-10T21:40:10.000Z`."""
-    days, millis = divmod(epoch_ms, 86_400_000)
-    day = _DAYS.get(days)
-    if day is None:
-        stamp = datetime.fromtimestamp(days * 86_400, tz=timezone.utc)
-        day = _DAYS.put(days, f"{stamp.year:04d}-{stamp:%m-%d}T", 1)  # %Y drops the zeros of years < 1000
-    seconds, millis = divmod(millis, 1000)
-    minutes, second = divmod(seconds, 60)
-    hour, minute = divmod(minutes, 60)
-    return f"{day}{hour:02d}:{minute:02d}:{second:02d}.{millis:03d}Z"
-
-
-# The date part of each day formatted once.
-_DAYS: BoundedMemo[int, str] = BoundedMemo(4096, 4096)
 
 
 def _epoch_ms(number: float) -> int:

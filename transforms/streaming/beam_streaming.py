@@ -20,10 +20,10 @@ from apache_beam.transforms.userstate import ReadModifyWriteStateSpec, TimerSpec
 from apache_beam.transforms.window import FixedWindows
 from apache_beam.utils.timestamp import Timestamp
 
-from statuslens.transforms.readers.files import Chunk, Problem
+from statuslens.transforms.model.chunks import Chunk, Problem
+from statuslens.transforms.model.groups import normalize_message
+from statuslens.transforms.model.times import format_time
 from statuslens.transforms.readers.formats import HAR, UNKNOWN, detect_format
-from statuslens.transforms.readers.timestamps import format_time
-from statuslens.transforms.verdicts.messages import normalize_message
 
 __all__ = [
     "FirstSeenAlertFn",
@@ -75,8 +75,13 @@ class WindowGateFn(beam.DoFn):
     LATE = "late"
     DUPLICATES = "duplicates"
 
-    def __init__(self, window_seconds: float, lateness_seconds: float, remember_seconds: float = 600,
-                 wall_clock_watermark: bool = False) -> None:
+    def __init__(
+        self,
+        window_seconds: float,
+        lateness_seconds: float,
+        remember_seconds: float = 600,
+        wall_clock_watermark: bool = False,
+    ) -> None:
         self.window_seconds = window_seconds
         self.lateness_seconds = lateness_seconds
         self.remember_seconds = max(remember_seconds, lateness_seconds)
@@ -86,9 +91,14 @@ class WindowGateFn(beam.DoFn):
         self.late_records = Metrics.counter("statuslens", "late_records")
         self.duplicates = Metrics.counter("statuslens", "duplicate_records")
 
-    def process(self, element: tuple[int, tuple[str, Any]], closed: Any = beam.DoFn.StateParam(CLOSED),
-                seen: Any = beam.DoFn.StateParam(SEEN), expiry: Any = beam.DoFn.TimerParam(EXPIRY),
-                forget: Any = beam.DoFn.TimerParam(FORGET)) -> Iterator[Any]:
+    def process(
+        self,
+        element: tuple[int, tuple[str, Any]],
+        closed: Any = beam.DoFn.StateParam(CLOSED),
+        seen: Any = beam.DoFn.StateParam(SEEN),
+        expiry: Any = beam.DoFn.TimerParam(EXPIRY),
+        forget: Any = beam.DoFn.TimerParam(FORGET),
+    ) -> Iterator[Any]:
         window_start, (record_id, message) = element
         ids = seen.read() or set()
         if record_id in ids:
@@ -128,16 +138,29 @@ class FirstSeenAlertFn(beam.DoFn):
     def __init__(self, known: Iterable[str] = ()) -> None:
         self.known = frozenset(known)
 
-    def process(self, element: tuple[str, dict[str, Any]],
-                seen: Any = beam.DoFn.StateParam(SEEN)) -> Iterator[dict[str, Any]]:
+    def process(
+        self, element: tuple[str, dict[str, Any]], seen: Any = beam.DoFn.StateParam(SEEN)
+    ) -> Iterator[dict[str, Any]]:
         key, group = element
         if key in self.known or seen.read():
             return
         seen.write(True)
         yield {
             "kind": "new_anomaly",
-            **{name: group[name] for name in ("verdict", "status_code", "sub_code", "message", "method",
-                                              "resource", "first_seen", "window_start", "window_end")},
+            **{
+                name: group[name]
+                for name in (
+                    "verdict",
+                    "status_code",
+                    "sub_code",
+                    "message",
+                    "method",
+                    "resource",
+                    "first_seen",
+                    "window_start",
+                    "window_end",
+                )
+            },
             "explanation": group.get("explanation"),
             "example": (group.get("samples") or [{}])[0].get("url"),
         }
@@ -147,8 +170,15 @@ def rate_alert(consumer: str, second_ms: int, calls: int, over_qps: int, limit: 
     """The rate-limit alert for one consumer key in one calendar second, or None within the limit."""
     if calls <= limit:
         return None
-    return {"kind": "rate_limit", "consumer": consumer, "second": format_time(second_ms), "calls": calls,
-            "limit": limit, "over_qps_answers": over_qps, "throttled": over_qps > 0}
+    return {
+        "kind": "rate_limit",
+        "consumer": consumer,
+        "second": format_time(second_ms),
+        "calls": calls,
+        "limit": limit,
+        "over_qps_answers": over_qps,
+        "throttled": over_qps > 0,
+    }
 
 
 class _CountCallsFn(beam.CombineFn):
@@ -175,7 +205,8 @@ def _calls(record: bytes) -> Iterator[tuple[str, tuple[int, int]]]:
     if not doc.get("consumer"):
         return
     over_qps = doc.get("gateway_code") == OVER_QPS_CODE or (
-        doc.get("status_code") == 403 and normalize_message(doc.get("message") or "") == OVER_QPS_MESSAGE)
+        doc.get("status_code") == 403 and normalize_message(doc.get("message") or "") == OVER_QPS_MESSAGE
+    )
     yield doc["consumer"], (1, int(over_qps))
 
 
@@ -191,8 +222,9 @@ class RateLimitAlerts(beam.PTransform):  # type: ignore[type-arg]
     def expand(self, records: Any) -> Any:
         limit = self.limit
 
-        def to_alert(key: str, totals: tuple[int, int],
-                     window: Any = beam.DoFn.WindowParam) -> Iterator[dict[str, Any]]:
+        def to_alert(
+            key: str, totals: tuple[int, int], window: Any = beam.DoFn.WindowParam
+        ) -> Iterator[dict[str, Any]]:
             alert = rate_alert(key, int(window.start.micros // 1000), totals[0], totals[1], limit)
             if alert is not None:
                 yield alert

@@ -13,8 +13,8 @@ from urllib.parse import unquote_plus
 
 from statuslens.transforms.memo import BoundedMemo
 from statuslens.transforms.model.records import RawRecord
+from statuslens.transforms.model.times import format_time
 from statuslens.transforms.readers.nginx import MEMO_BODY_BYTES
-from statuslens.transforms.readers.timestamps import format_time
 from statuslens.transforms.redact import redact_text, redact_url, scrub
 from statuslens.transforms.verdicts.body import BodyInfo, parse_body
 from statuslens.transforms.verdicts.catalog import Catalog
@@ -113,8 +113,9 @@ class Annotator:
         if consumer is None and raw.authorization:
             found = _OAUTH_HEADER_KEY_RE.search(raw.authorization)
             consumer = unquote_plus(found.group(1)) if found else None
-        request = RequestFacts(method=raw.method, resource=resource, query_params=params,
-                               is_collection=resource in self.collections)
+        request = RequestFacts(
+            method=raw.method, resource=resource, query_params=params, is_collection=resource in self.collections
+        )
         return request, consumer
 
     def _is_scope_free(self, code: int, sub_code: int | str | None) -> bool:
@@ -153,12 +154,12 @@ class Annotator:
             "source": source,
         }
         if judged.verdict.verdict != DOCUMENTED:
-            record["explanation"] = self._explain(judged.verdict.verdict, judged.code, body.sub_code, message,
-                                                  request)
+            record["explanation"] = self._explain(judged.verdict.verdict, judged.code, body.sub_code, message, request)
         return record
 
-    def _explain(self, verdict: str, code: int, sub_code: int | str | None, message: str | None,
-                 request: RequestFacts) -> str:
+    def _explain(
+        self, verdict: str, code: int, sub_code: int | str | None, message: str | None, request: RequestFacts
+    ) -> str:
         key = (verdict, code, sub_code, message, request)  # the text quotes the message as written
         text = self._explanations.get(key)
         if text is None:

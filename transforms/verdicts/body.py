@@ -57,8 +57,7 @@ def parse_body(body: str | None, gateway_code: str | None = None) -> BodyInfo:
     if gateway_code:
         gateway_code = gateway_code.strip()[:128]
         message = info.message if info.message is not None else gateway_message(gateway_code)
-        return BodyInfo(info.body_format, info.status_code, info.sub_code, message, gateway_code,
-                        info.unparseable)
+        return BodyInfo(info.body_format, info.status_code, info.sub_code, message, gateway_code, info.unparseable)
     return info
 
 
@@ -100,8 +99,12 @@ def _parse_markup(text: str) -> BodyInfo:
     fast = _XML_FAST_RE.fullmatch(text)
     if fast:
         code, _, sub, message = fast.groups()
-        return BodyInfo("xml", int(code) if code else None, _sub_code(sub) if sub else None,
-                        message.strip() if message is not None else None)
+        return BodyInfo(
+            "xml",
+            int(code) if code else None,
+            _sub_code(sub) if sub else None,
+            message.strip() if message is not None else None,
+        )
     gateway = _GATEWAY_RE.fullmatch(text)
     if gateway:
         message = _LEADING_STATUS_RE.sub("", " ".join(html.unescape(gateway.group(1)).split()))
@@ -225,9 +228,12 @@ def _parse_json(text: str, body_format: str) -> BodyInfo:
     if not isinstance(status, dict):
         return BodyInfo(body_format)
     message = status.get("message")
-    return _from_fields(body_format, status.get("status_code"),
-                        status.get("sub_code", status.get("subcode")),
-                        message if isinstance(message, str) else None)
+    return _from_fields(
+        body_format,
+        status.get("status_code"),
+        status.get("sub_code", status.get("subcode")),
+        message if isinstance(message, str) else None,
+    )
 
 
 def _from_fields(body_format: str, code: object, sub: object, message: str | None) -> BodyInfo:

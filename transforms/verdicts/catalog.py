@@ -16,6 +16,7 @@ from typing import Any, NoReturn
 
 import yaml
 
+from statuslens.transforms.errors import CatalogError
 from statuslens.transforms.verdicts.messages import MessagePattern
 from statuslens.transforms.verdicts.scopes import Scope, parse_scope
 
@@ -32,10 +33,6 @@ __all__ = [
 SCHEMA_ID = "statuslens.catalog/v1"
 DEFAULT_CATALOG = "netflix-api.yaml"
 _TEMPLATE_RE = re.compile(r"^[A-Za-z0-9_.~\-]+|\{[a-z_]+\}$")
-
-
-class CatalogError(ValueError):
-    """A catalog file that cannot be used; the message names file, key and problem."""
 
 
 @dataclass(frozen=True)
@@ -111,8 +108,12 @@ def parse_catalog(raw: bytes, origin: str) -> Catalog:
     except yaml.YAMLError as exc:
         raise CatalogError(f"{origin}: not valid YAML: {_one_line(str(exc))}") from exc
     reader = _Reader(origin)
-    top = reader.mapping(doc, "", required={"schema", "name", "resources", "statuses"},
-                         optional={"edition", "source", "rate_limit", "scopes"})
+    top = reader.mapping(
+        doc,
+        "",
+        required={"schema", "name", "resources", "statuses"},
+        optional={"edition", "source", "rate_limit", "scopes"},
+    )
     if top["schema"] != SCHEMA_ID:
         reader.fail("schema", f"must be {SCHEMA_ID!r}, got {top['schema']!r}")
     name = reader.text(top["name"], "name")
@@ -187,22 +188,21 @@ def _read_named_scopes(reader: _Reader, value: Any, templates: frozenset[str]) -
                 if name not in templates:
                     reader.fail(f"{key}.resources", f"{name!r} is not a template in resources")
         elif match not in ("always", "collection"):
-            reader.fail(f"{key}.match", "must be one of always, collection, query_param, resources; "
-                        f"got {match!r}")
+            reader.fail(f"{key}.match", f"must be one of always, collection, query_param, resources; got {match!r}")
         if "method" in entry:
             kwargs["method"] = reader.text(entry["method"], f"{key}.method").upper()
         out[str(phrase)] = Scope(kind=match, phrase=str(phrase), **kwargs)
     return out
 
 
-def _read_rows(reader: _Reader, value: Any, named: dict[str, Scope],
-               templates: frozenset[str]) -> tuple[StatusRow, ...]:
+def _read_rows(
+    reader: _Reader, value: Any, named: dict[str, Scope], templates: frozenset[str]
+) -> tuple[StatusRow, ...]:
     items = reader.sequence(value, "statuses")
     rows = []
     for i, item in enumerate(items):
         key = f"statuses[{i}]"
-        entry = reader.mapping(item, key, required={"code", "applies_to", "messages"},
-                               optional={"subcode", "note"})
+        entry = reader.mapping(item, key, required={"code", "applies_to", "messages"}, optional={"subcode", "note"})
         code = reader.positive_int(entry["code"], f"{key}.code")
         if not 100 <= code <= 599:
             reader.fail(f"{key}.code", f"must be an HTTP status 100-599, got {code}")
@@ -219,8 +219,11 @@ def _read_rows(reader: _Reader, value: Any, named: dict[str, Scope],
         messages = reader.sequence(entry["messages"], f"{key}.messages")
         patterns = tuple(MessagePattern.compile(reader.text(m, f"{key}.messages")) for m in messages)
         note = reader.text(entry.get("note", ""), f"{key}.note", allow_empty=True)
-        rows.append(StatusRow(index=i, code=code, subcode=subcode, applies_to=applies_to,
-                              scope=scope, messages=patterns, note=note))
+        rows.append(
+            StatusRow(
+                index=i, code=code, subcode=subcode, applies_to=applies_to, scope=scope, messages=patterns, note=note
+            )
+        )
     if not rows:
         reader.fail("statuses", "must list at least one row")
     return tuple(rows)
@@ -236,8 +239,13 @@ class _Reader:
         where = f"{self.origin}: {key}: " if key else f"{self.origin}: "
         raise CatalogError(where + problem)
 
-    def mapping(self, value: Any, key: str, required: set[str],
-                optional: set[str] | None = frozenset()) -> dict[str, Any]:  # type: ignore[assignment]
+    def mapping(
+        self,
+        value: Any,
+        key: str,
+        required: set[str],
+        optional: set[str] | None = frozenset(),  # type: ignore[assignment]
+    ) -> dict[str, Any]:
         if not isinstance(value, dict):
             self.fail(key, f"must be a mapping, got {type(value).__name__}")
         missing = sorted(required - value.keys())

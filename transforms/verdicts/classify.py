@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from statuslens.transforms.model.groups import normalize_message
 from statuslens.transforms.verdicts.catalog import Catalog, StatusRow
-from statuslens.transforms.verdicts.messages import normalize_message
 from statuslens.transforms.verdicts.scopes import RequestFacts
 
 __all__ = ["VERDICTS", "Verdict", "classify", "explain", "request_independent"]
@@ -30,8 +30,9 @@ class Verdict:
     catalog_message: str | None = None
 
 
-def classify(catalog: Catalog, code: int, sub_code: int | str | None, message: str | None,
-             request: RequestFacts) -> Verdict:
+def classify(
+    catalog: Catalog, code: int, sub_code: int | str | None, message: str | None, request: RequestFacts
+) -> Verdict:
     """Apply §5 rules 1-5 in order."""
     rows = catalog.by_code.get(code)
     if not rows:
@@ -75,16 +76,16 @@ def request_independent(catalog: Catalog, code: int, sub_code: int | str | None)
     return all(row.scope.kind == "always" and row.scope.method is None for row in candidates)
 
 
-def explain(catalog: Catalog, verdict: str, code: int, sub_code: int | str | None,
-            message: str | None, request: RequestFacts) -> str:
+def explain(
+    catalog: Catalog, verdict: str, code: int, sub_code: int | str | None, message: str | None, request: RequestFacts
+) -> str:
     """One sentence naming the nearest documented row and why this record did not match it."""
     label = f"{code}/{sub_code}" if sub_code is not None else str(code)
     if verdict == DOCUMENTED:
         return f"{label} is documented for this request."
     rows = catalog.by_code.get(code)
     if verdict == UNDOCUMENTED_CODE or not rows:
-        return (f"{code} is not in the table; the documented codes are "
-                f"{', '.join(str(c) for c in catalog.codes)}.")
+        return f"{code} is not in the table; the documented codes are {', '.join(str(c) for c in catalog.codes)}."
     if verdict == UNDOCUMENTED_SUBCODE:
         subs = sorted({str(r.subcode) for r in rows if r.subcode is not None})
         known = f"with subcodes {', '.join(subs)}" if subs else "with no subcode"
@@ -101,15 +102,18 @@ def explain(catalog: Catalog, verdict: str, code: int, sub_code: int | str | Non
         for row in candidates:
             for pattern in row.messages:
                 if pattern.matches(normalized):
-                    return (f'"{pattern.text}" is documented for {label} only for {row.applies_to}; '
-                            f"{row.scope.why_not(request)}.")
+                    return (
+                        f'"{pattern.text}" is documented for {label} only for {row.applies_to}; '
+                        f"{row.scope.why_not(request)}."
+                    )
     if not candidates:
         return f"{label} has no documented row for this request."
     return f"{label} is documented only for {_phrases(candidates)}; {candidates[0].scope.why_not(request)}."
 
 
-def _candidates(catalog: Catalog, rows: tuple[StatusRow, ...], code: int,
-                sub_code: int | str | None) -> list[StatusRow] | None:
+def _candidates(
+    catalog: Catalog, rows: tuple[StatusRow, ...], code: int, sub_code: int | str | None
+) -> list[StatusRow] | None:
     """§5 rule 3's candidates; None when the sub_code is not documented (rule 2)."""
     if sub_code is not None:
         with_sub = catalog.by_code_subcode.get((code, sub_code))

@@ -1,8 +1,8 @@
 """Status message normalisation and the documented-message patterns it is compared with.
 
-DOMAIN.md §5: messages compare after trimming, collapsing whitespace, case-folding and dropping one
-trailing period. A documented message may hold placeholders (`[PARAMETER_NAME]`, `{name}`) that
-match any non-empty text; without one it is literal.
+DOMAIN.md §5: messages compare in the form `normalize_message` gives (model/groups.py, where the
+group key uses it too). A documented message may hold placeholders (`[PARAMETER_NAME]`, `{name}`)
+that match any non-empty text; without one it is literal.
 """
 
 from __future__ import annotations
@@ -10,17 +10,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["MessagePattern", "normalize_message"]
+from statuslens.transforms.model.groups import normalize_message
+
+__all__ = ["MessagePattern"]
 
 _PLACEHOLDER_RE = re.compile(r"\[[A-Za-z_][A-Za-z0-9_ ]*\]|\{[A-Za-z_][A-Za-z0-9_]*\}")
-
-
-def normalize_message(message: str) -> str:
-    """The comparison form of a message: `' Title  already in Queue. '` -> `'title already in queue'`."""
-    text = " ".join(message.split()).casefold()
-    if text.endswith("."):
-        text = text[:-1].rstrip()
-    return text
 
 
 @dataclass(frozen=True)

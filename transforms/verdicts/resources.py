@@ -51,8 +51,11 @@ def generic_template(path: str) -> str:
     for segment in segments[:_MAX_SEGMENTS]:
         if _ID_RE.match(segment):
             out.append("{id}")
-        elif (len(segment) > _MAX_SEGMENT_CHARS or (_TOKEN_RE.match(segment) and _has_digit(segment))
-              or _HEXISH_RE.match(segment)):
+        elif (
+            len(segment) > _MAX_SEGMENT_CHARS
+            or (_TOKEN_RE.match(segment) and _has_digit(segment))
+            or _HEXISH_RE.match(segment)
+        ):
             out.append("{token}")
         else:
             out.append(segment)

@@ -70,8 +70,9 @@ def parse_scope(phrase: str, named: dict[str, Scope], templates: frozenset[str])
         method = method_match.group(1).upper()
         if method_match.group(2) is None:
             return Scope(kind="method", phrase=text, method=method)
-        return Scope(kind="resources", phrase=text, method=method,
-                     resources=_resource_list(method_match.group(2), templates))
+        return Scope(
+            kind="resources", phrase=text, method=method, resources=_resource_list(method_match.group(2), templates)
+        )
     return Scope(kind="resources", phrase=text, resources=_resource_list(text, templates))
 
 

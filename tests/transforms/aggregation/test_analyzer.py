@@ -6,8 +6,8 @@ import orjson
 import pytest
 
 from statuslens.transforms.aggregation.analyzer import ChunkAnalyzer, wants_annotated
+from statuslens.transforms.model.chunks import Chunk, Problem
 from statuslens.transforms.model.records import RawRecord
-from statuslens.transforms.readers.files import Chunk, Problem
 from statuslens.transforms.verdicts.annotate import Annotator
 from statuslens.transforms.verdicts.catalog import load_catalog
 
@@ -21,8 +21,7 @@ def annotator() -> Annotator:
     return Annotator(load_catalog())
 
 
-@pytest.mark.parametrize("mode, written", [("errors", ["a:2", "a:3"]), ("all", ["a:1", "a:2", "a:3"]),
-                                           ("none", [])])
+@pytest.mark.parametrize("mode, written", [("errors", ["a:2", "a:3"]), ("all", ["a:1", "a:2", "a:3"]), ("none", [])])
 def test_annotated_modes(annotator: Annotator, mode: str, written: list[str]) -> None:
     result = ChunkAnalyzer(annotator, mode).analyze(Chunk("a", "jsonl", 1, (OK, NOT_FOUND, TEAPOT)))
     assert [orjson.loads(line)["source"] for line in result.annotated] == written
@@ -38,8 +37,9 @@ def test_every_item_is_one_record_or_one_dead_letter(annotator: Annotator) -> No
     assert [orjson.loads(d)["source"] for d in result.dead_letters] == ["a:13", "a:14"]
 
 
-def test_an_unexpected_error_costs_one_record_not_the_job(annotator: Annotator,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_unexpected_error_costs_one_record_not_the_job(
+    annotator: Annotator, monkeypatch: pytest.MonkeyPatch
+) -> None:
     real_judge = annotator.judge
 
     def judge(raw: RawRecord):  # type: ignore[no-untyped-def]
@@ -65,8 +65,10 @@ def test_wants_annotated_follows_the_contract() -> None:
 
 def test_a_verdict_reached_without_request_facts_still_renders_them(annotator: Annotator) -> None:
     """200 applies to all requests, so judge skips the path and query; render must not."""
-    url = ("http://api.netflix.com/users/T1pYkT0BcDeFgHiJkLmN/queues/instant"
-           "?oauth_consumer_key=k4bghqddunxytt5x8p3qx9bf&oauth_token=secret123456")
+    url = (
+        "http://api.netflix.com/users/T1pYkT0BcDeFgHiJkLmN/queues/instant"
+        "?oauth_consumer_key=k4bghqddunxytt5x8p3qx9bf&oauth_token=secret123456"
+    )
     raw = RawRecord(time_ms=1_260_481_210_000, method="GET", url=url, http_status=200)
     judged = annotator.judge(raw)
     assert judged.request is None and judged.verdict.verdict == "documented"

@@ -10,22 +10,30 @@ from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from statuslens.transforms.aggregation.beam_analyze import AnalyzeLogs
-from statuslens.transforms.readers.files import Chunk, Problem
+from statuslens.transforms.model.chunks import Chunk, Problem
 from statuslens.transforms.verdicts.catalog import load_catalog
 from tests.conftest import TEST_RUNNER
 
-LOGIN_405 = (b'{"time":"2009-12-10T21:40:10Z","method":"GET","url":"https://api-user.netflix.com/oauth/login'
-             b'?oauth_token=jfafgrb3cr5mdf5gtx8ht3d4&oauth_consumer_key=k4bghqddunxytt5x8p3qx9bf",'
-             b'"status":405}')
+LOGIN_405 = (
+    b'{"time":"2009-12-10T21:40:10Z","method":"GET","url":"https://api-user.netflix.com/oauth/login'
+    b'?oauth_token=jfafgrb3cr5mdf5gtx8ht3d4&oauth_consumer_key=k4bghqddunxytt5x8p3qx9bf",'
+    b'"status":405}'
+)
 LOGIN_405_LATER = LOGIN_405.replace(b"21:40:10", b"21:41:00").replace(b"k4bg", b"zzzz")
-QUEUE_412_710 = (b'{"time":"2009-12-10T21:40:11Z","method":"POST","url":"http://api.netflix.com/users/T1pYkT0x/'
-                 b'queues/instant","status":412,"body":"<status><status_code>412</status_code><sub_code>710'
-                 b'</sub_code><message>Title already in queue</message></status>"}')
-OVER_QPS = (b'{"time":"2009-12-10T21:40:12Z","method":"GET","url":"http://api.netflix.com/catalog/people/7",'
-            b'"status":403,"body":"<h1>Developer Over Qps</h1>"}')
-SUPPRESSED = (b'{"time":"2009-12-10T21:40:13Z","method":"GET","url":"http://api.netflix.com/users/current'
-              b'?suppress_response_codes=true","status":200,"body":"<status><status_code>401</status_code>'
-              b'<message>Access token is invalid</message></status>"}')
+QUEUE_412_710 = (
+    b'{"time":"2009-12-10T21:40:11Z","method":"POST","url":"http://api.netflix.com/users/T1pYkT0x/'
+    b'queues/instant","status":412,"body":"<status><status_code>412</status_code><sub_code>710'
+    b'</sub_code><message>Title already in queue</message></status>"}'
+)
+OVER_QPS = (
+    b'{"time":"2009-12-10T21:40:12Z","method":"GET","url":"http://api.netflix.com/catalog/people/7",'
+    b'"status":403,"body":"<h1>Developer Over Qps</h1>"}'
+)
+SUPPRESSED = (
+    b'{"time":"2009-12-10T21:40:13Z","method":"GET","url":"http://api.netflix.com/users/current'
+    b'?suppress_response_codes=true","status":200,"body":"<status><status_code>401</status_code>'
+    b'<message>Access token is invalid</message></status>"}'
+)
 
 
 def _chunks() -> list[Chunk]:
@@ -45,16 +53,48 @@ def _run(check: Any) -> None:
 def test_anomaly_groups_are_counted_with_earliest_samples_and_explanations() -> None:
     def check(results: dict[str, Any]) -> None:
         summarized = results["anomalies"] | beam.Map(
-            lambda g: (g["verdict"], g["status_code"], g["resource"], g["count"], g["consumers"],
-                       g["first_seen"], g["last_seen"], [s["source"] for s in g["samples"]], g["explanation"]))
-        assert_that(summarized, equal_to([
-            ("undocumented_code", 405, "oauth/login", 2, 2, "2009-12-10T21:40:10.000Z",
-             "2009-12-10T21:41:00.000Z", ["a.jsonl:1", "a.jsonl:7"],
-             "405 is not in the table; the documented codes are 200, 201, 304, 400, 401, 403, 404, 412, 422, 500."),
-            ("out_of_scope", 403, "catalog/people/{id}", 1, 0, "2009-12-10T21:40:12.000Z",
-             "2009-12-10T21:40:12.000Z", ["a.jsonl:5"],
-             "403 is documented only for All feeds; this request has no feed_token."),
-        ]))
+            lambda g: (
+                g["verdict"],
+                g["status_code"],
+                g["resource"],
+                g["count"],
+                g["consumers"],
+                g["first_seen"],
+                g["last_seen"],
+                [s["source"] for s in g["samples"]],
+                g["explanation"],
+            )
+        )
+        assert_that(
+            summarized,
+            equal_to(
+                [
+                    (
+                        "undocumented_code",
+                        405,
+                        "oauth/login",
+                        2,
+                        2,
+                        "2009-12-10T21:40:10.000Z",
+                        "2009-12-10T21:41:00.000Z",
+                        ["a.jsonl:1", "a.jsonl:7"],
+                        "405 is not in the table; the documented codes are "
+                        "200, 201, 304, 400, 401, 403, 404, 412, 422, 500.",
+                    ),
+                    (
+                        "out_of_scope",
+                        403,
+                        "catalog/people/{id}",
+                        1,
+                        0,
+                        "2009-12-10T21:40:12.000Z",
+                        "2009-12-10T21:40:12.000Z",
+                        ["a.jsonl:5"],
+                        "403 is documented only for All feeds; this request has no feed_token.",
+                    ),
+                ]
+            ),
+        )
 
     _run(check)
 
@@ -73,10 +113,24 @@ def test_counts_add_up_and_cover_every_item() -> None:
                 "b_dead": counts[("input_dead_letter", "b.log.gz")],
             }
 
-        assert_that(results["stats"] | beam.Map(project), equal_to([{
-            "records_in": 7, "records_annotated": 5, "dead_letter": 2, "blank_lines": 1, "documented": 2,
-            "mismatch": 1, "a_records": 5, "b_dead": 1,
-        }]), label="CheckCounts")
+        assert_that(
+            results["stats"] | beam.Map(project),
+            equal_to(
+                [
+                    {
+                        "records_in": 7,
+                        "records_annotated": 5,
+                        "dead_letter": 2,
+                        "blank_lines": 1,
+                        "documented": 2,
+                        "mismatch": 1,
+                        "a_records": 5,
+                        "b_dead": 1,
+                    }
+                ]
+            ),
+            label="CheckCounts",
+        )
 
     _run(check)
 
@@ -84,10 +138,15 @@ def test_counts_add_up_and_cover_every_item() -> None:
 def test_dead_letters_name_source_and_reason_and_redact_raw() -> None:
     def check(results: dict[str, Any]) -> None:
         letters = results["dead_letter"] | beam.Map(lambda b: tuple(orjson.loads(b).values()))
-        assert_that(letters, equal_to([
-            ("a.jsonl:4", "not valid JSON: invalid literal, expected 'null'", "not json"),
-            ("b.log.gz", "truncated archive", "1.2.3.4 - - [10/Dec"),
-        ]))
+        assert_that(
+            letters,
+            equal_to(
+                [
+                    ("a.jsonl:4", "not valid JSON: invalid literal, expected 'null'", "not json"),
+                    ("b.log.gz", "truncated archive", "1.2.3.4 - - [10/Dec"),
+                ]
+            ),
+        )
 
     _run(check)
 

@@ -40,10 +40,12 @@ def test_bundles_write_shards_that_finalize_moves_in_place(tmp_path: Path) -> No
     assert _written(tmp_path / "annotated") == sorted(LINES)
     total = len(paths)
     assert sorted(p.name for p in (tmp_path / "annotated").iterdir()) == [
-        f"part-{i:05d}-of-{total:05d}.jsonl" for i in range(total)]
+        f"part-{i:05d}-of-{total:05d}.jsonl" for i in range(total)
+    ]
     # A kind with no line still gets its folder and one empty part, as WriteToText left it.
     assert [(p.name, p.stat().st_size) for p in (tmp_path / "dead_letter").iterdir()] == [
-        ("part-00000-of-00001.jsonl", 0)]
+        ("part-00000-of-00001.jsonl", 0)
+    ]
     assert not Path(temp).exists()
 
 

@@ -14,13 +14,17 @@ from typing import Any
 
 import pytest
 
-from statuslens.transforms.readers.files import Chunk, InputInfo, Problem, read_input
+from statuslens.transforms.model.chunks import Chunk, InputInfo, Problem
+from statuslens.transforms.readers.files import read_input
 from tests.conftest import corpus_path
 
-LINE = (b'{"time":"2009-12-10T21:40:10Z","method":"GET","url":"http://api.netflix.com/catalog/people/%d",'
-        b'"status":403,"body":"<h1>Developer Over Qps</h1>"}')
-COMBINED = (b'203.0.113.7 - - [10/Dec/2009:21:40:10 +0000] "GET /catalog/titles?term=%d HTTP/1.1" 200 5120 '
-            b'"-" "Java/1.6.0_17"')
+LINE = (
+    b'{"time":"2009-12-10T21:40:10Z","method":"GET","url":"http://api.netflix.com/catalog/people/%d",'
+    b'"status":403,"body":"<h1>Developer Over Qps</h1>"}'
+)
+COMBINED = (
+    b'203.0.113.7 - - [10/Dec/2009:21:40:10 +0000] "GET /catalog/titles?term=%d HTTP/1.1" 200 5120 "-" "Java/1.6.0_17"'
+)
 TRUNCATED = "truncated archive: compressed data ends before its end-of-stream marker"
 
 
@@ -44,6 +48,7 @@ def problems(items: list[Any]) -> list[Problem]:
 
 # --- plain and compressed ----------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("name", "compress", "compression"),
     [
@@ -61,8 +66,7 @@ def test_plain_and_compressed(tmp_path: Path, name: str, compress: Any, compress
     items, info, chunks = read(path, chunk_lines=1000)
     assert items == expected
     assert info == InputInfo(str(path), "jsonl", compression, None)
-    assert [(c.first, len(c.items), c.fmt) for c in chunks] == [(1 + 1000 * i, 1000, "jsonl")
-                                                                for i in range(5)]
+    assert [(c.first, len(c.items), c.fmt) for c in chunks] == [(1 + 1000 * i, 1000, "jsonl") for i in range(5)]
 
 
 def test_last_line_without_newline_and_blank_lines(tmp_path: Path) -> None:
@@ -101,8 +105,7 @@ def test_invalid_utf8_stays_in_its_line(tmp_path: Path) -> None:
 
 def test_lnav_crlf_and_invalid_utf8_files() -> None:
     crlf, crlf_info, _ = read(corpus_path("lnav", "logfile_crlf.0"))
-    assert crlf == [b"2012-07-02 10:22:40,672:DEBUG:foo bar baz\r",
-                    b"2014-10-08 16:56:38,344:WARN:foo bar baz\r"]
+    assert crlf == [b"2012-07-02 10:22:40,672:DEBUG:foo bar baz\r", b"2014-10-08 16:56:38,344:WARN:foo bar baz\r"]
     assert crlf_info.damaged is None
     invalid_path = corpus_path("lnav", "logfile_invalid_utf8.0")
     invalid, _, _ = read(invalid_path)
@@ -111,8 +114,12 @@ def test_lnav_crlf_and_invalid_utf8_files() -> None:
 
 # --- damage --------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("suffix", "compress"), [(".gz", gzip.compress), (".bz2", bz2.compress),
-                                                 (".xz", lzma.compress)], ids=["gzip", "bzip2", "xz"])
+
+@pytest.mark.parametrize(
+    ("suffix", "compress"),
+    [(".gz", gzip.compress), (".bz2", bz2.compress), (".xz", lzma.compress)],
+    ids=["gzip", "bzip2", "xz"],
+)
 def test_archive_cut_in_half(tmp_path: Path, suffix: str, compress: Any) -> None:
     data = b"\n".join(lines(20_000)) + b"\n"
     whole = compress(data)
@@ -201,11 +208,23 @@ def test_missing_file_is_one_damage_item(tmp_path: Path) -> None:
 
 # --- long lines ------------------------------------------------------------------------------------
 
+
 def test_too_long_lines_become_one_problem_each_and_reading_continues(tmp_path: Path) -> None:
     path = tmp_path / "long.log"
     huge = b"y" * 3_000_000  # spans several read blocks
-    path.write_bytes(COMBINED % 1 + b"\n" + b"x" * 5000 + b"\n" + COMBINED % 2 + b"\n" + huge + b"\n"
-                     + COMBINED % 3 + b"\n" + b"z" * 300)
+    path.write_bytes(
+        COMBINED % 1
+        + b"\n"
+        + b"x" * 5000
+        + b"\n"
+        + COMBINED % 2
+        + b"\n"
+        + huge
+        + b"\n"
+        + COMBINED % 3
+        + b"\n"
+        + b"z" * 300
+    )
     items, info, _ = read(path, max_line_bytes=200)
     assert items == [
         COMBINED % 1,
@@ -220,16 +239,23 @@ def test_too_long_lines_become_one_problem_each_and_reading_continues(tmp_path: 
 
 # --- HAR ---------------------------------------------------------------------------------------------
 
-ENTRY = {"startedDateTime": "2009-12-10T21:40:10.000Z",
-         "request": {"method": "GET", "url": "http://api.netflix.com/catalog/people/30011713"},
-         "response": {"status": 403, "content": {"text": "<h1>Developer Over Qps</h1>"}}}
+ENTRY = {
+    "startedDateTime": "2009-12-10T21:40:10.000Z",
+    "request": {"method": "GET", "url": "http://api.netflix.com/catalog/people/30011713"},
+    "response": {"status": 403, "content": {"text": "<h1>Developer Over Qps</h1>"}},
+}
 
 
 def har_bytes(count: int, indent: int | None = None, noise: int = 0) -> bytes:
     """A HAR of `count` entries; `noise` hex characters per entry keep gzip from shrinking it much."""
-    entries = [{**ENTRY, "request": {**ENTRY["request"], "url": f"http://api.netflix.com/catalog/people/{i}"},
-                "comment": "".join(hashlib.sha256(b"%d-%d" % (i, k)).hexdigest() for k in range(noise // 64))}
-               for i in range(count)]
+    entries = [
+        {
+            **ENTRY,
+            "request": {**ENTRY["request"], "url": f"http://api.netflix.com/catalog/people/{i}"},
+            "comment": "".join(hashlib.sha256(b"%d-%d" % (i, k)).hexdigest() for k in range(noise // 64)),
+        }
+        for i in range(count)
+    ]
     return json.dumps({"log": {"version": "1.2", "entries": entries}}, indent=indent).encode()
 
 
@@ -247,8 +273,9 @@ def test_har_detection(tmp_path: Path, name: str, data: bytes) -> None:
     path.write_bytes(data)
     items, info, chunks = read(path)
     assert info.format == "har" and info.damaged is None
-    assert [item["request"]["url"] for item in items] == [f"http://api.netflix.com/catalog/people/{i}"
-                                                          for i in range(3)]
+    assert [item["request"]["url"] for item in items] == [
+        f"http://api.netflix.com/catalog/people/{i}" for i in range(3)
+    ]
     assert chunks[0].first == 1 and chunks[0].fmt == "har"
 
 
@@ -259,8 +286,9 @@ def test_large_gzipped_har_is_read_whole(tmp_path: Path) -> None:
     assert path.stat().st_size > 1_000_000
     items, info, _ = read(path)
     assert info.damaged is None
-    assert [item["request"]["url"] for item in items] == [f"http://api.netflix.com/catalog/people/{i}"
-                                                          for i in range(5_000)]
+    assert [item["request"]["url"] for item in items] == [
+        f"http://api.netflix.com/catalog/people/{i}" for i in range(5_000)
+    ]
 
 
 def test_truncated_gzipped_har_is_damaged_as_truncated(tmp_path: Path) -> None:
@@ -317,8 +345,9 @@ def test_chunks_close_at_the_line_or_byte_limit(tmp_path: Path, chunk_lines: int
     lines[500] = b"y" * 300  # too long for max_line_bytes=200: a Problem in the middle of a block
     path = tmp_path / "a.log"
     path.write_bytes(b"\n".join(lines) + b"\n")
-    items, _, chunks = read(path, log_format="combined", chunk_lines=chunk_lines, chunk_bytes=chunk_bytes,
-                            max_line_bytes=200)
+    items, _, chunks = read(
+        path, log_format="combined", chunk_lines=chunk_lines, chunk_bytes=chunk_bytes, max_line_bytes=200
+    )
     assert len(items) == 3000 and isinstance(items[500], Problem)
     expected_first = 1
     for chunk in chunks:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from statuslens.transforms.model.records import RecordError
+from statuslens.transforms.errors import RecordError
 from statuslens.transforms.readers.formats import (
     HAR,
     JSONL,
@@ -64,8 +64,9 @@ def test_is_har_name(name: str, expected: bool) -> None:
     assert is_har_name(name) is expected
 
 
-@pytest.mark.parametrize("spec", [JSONL, "common", "combined", "combined_body",
-                                  '$remote_addr [$time_local] "$request" $status'])
+@pytest.mark.parametrize(
+    "spec", [JSONL, "common", "combined", "combined_body", '$remote_addr [$time_local] "$request" $status']
+)
 def test_validate_log_format_accepts(spec: str) -> None:
     assert validate_log_format(spec) == spec
 

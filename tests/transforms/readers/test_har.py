@@ -9,7 +9,8 @@ from typing import Any
 import orjson
 import pytest
 
-from statuslens.transforms.model.records import RawRecord, RecordError
+from statuslens.transforms.errors import RecordError
+from statuslens.transforms.model.records import RawRecord
 from statuslens.transforms.readers.har import HarError, entry_raw, har_entries, parse_har_entry
 from statuslens.transforms.redact import REDACTED
 
@@ -24,9 +25,11 @@ OVER_QPS_ENTRY: dict[str, Any] = {
     },
     "response": {
         "status": 403,
-        "headers": [{"name": "X-Mashery-Error-Code", "value": "ERR_403_DEVELOPER_OVER_QPS"},
-                    {"name": "Retry-After", "value": "1"},
-                    {"name": "Set-Cookie", "value": "sid=qwerty987; Path=/"}],
+        "headers": [
+            {"name": "X-Mashery-Error-Code", "value": "ERR_403_DEVELOPER_OVER_QPS"},
+            {"name": "Retry-After", "value": "1"},
+            {"name": "Set-Cookie", "value": "sid=qwerty987; Path=/"},
+        ],
         "content": {"mimeType": "text/html", "text": "<h1>Developer Over Qps</h1>"},
     },
 }
@@ -40,19 +43,32 @@ def har(*entries: Any) -> bytes:
 def test_parse_entry() -> None:
     record = parse_har_entry(OVER_QPS_ENTRY)
     assert record == RawRecord(
-        SEED_MS, "GET", "http://api.netflix.com/catalog/people/30011713?oauth_consumer_key=k4bghqddunxytt5x8p3qx9bf",
-        403, body="<h1>Developer Over Qps</h1>",
-        headers={"x-mashery-error-code": "ERR_403_DEVELOPER_OVER_QPS", "retry-after": "1",
-                 "set-cookie": "sid=qwerty987; Path=/"},
+        SEED_MS,
+        "GET",
+        "http://api.netflix.com/catalog/people/30011713?oauth_consumer_key=k4bghqddunxytt5x8p3qx9bf",
+        403,
+        body="<h1>Developer Over Qps</h1>",
+        headers={
+            "x-mashery-error-code": "ERR_403_DEVELOPER_OVER_QPS",
+            "retry-after": "1",
+            "set-cookie": "sid=qwerty987; Path=/",
+        },
         authorization=AUTHORIZATION,
     )
 
 
 def test_base64_content_is_decoded() -> None:
-    body = ("<status><status_code>412</status_code><sub_code>710</sub_code>"
-            "<message>Title already in queue</message></status>")
-    entry = {**OVER_QPS_ENTRY, "response": {"status": 412, "content": {
-        "encoding": "base64", "text": base64.b64encode(body.encode()).decode()}}}
+    body = (
+        "<status><status_code>412</status_code><sub_code>710</sub_code>"
+        "<message>Title already in queue</message></status>"
+    )
+    entry = {
+        **OVER_QPS_ENTRY,
+        "response": {
+            "status": 412,
+            "content": {"encoding": "base64", "text": base64.b64encode(body.encode()).decode()},
+        },
+    }
     assert parse_har_entry(entry).body == body
 
 

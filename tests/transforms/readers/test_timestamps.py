@@ -7,7 +7,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from statuslens.transforms.readers.timestamps import format_time, parse_time
+from statuslens.transforms.model.times import format_time
+from statuslens.transforms.readers.timestamps import parse_time
 
 # 2009-12-10T21:40:10Z: the seed's oauth_timestamp=1260481210.
 SEED_MS = 1_260_481_210_000

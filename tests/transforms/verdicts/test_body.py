@@ -13,9 +13,11 @@ import pytest
 from statuslens.transforms.verdicts.body import MAX_BODY_CHARS, MAX_XML_DEPTH, BodyInfo, gateway_message, parse_body
 from tests.conftest import corpus_path
 
-V1_XML = ('<?xml version="1.0" standalone="yes"?><status><status_code>400</status_code>'
-          "<sub_code>120</sub_code><message>Query parameter max_results must be a positive integer.</message>"
-          "</status>")
+V1_XML = (
+    '<?xml version="1.0" standalone="yes"?><status><status_code>400</status_code>'
+    "<sub_code>120</sub_code><message>Query parameter max_results must be a positive integer.</message>"
+    "</status>"
+)
 V1_XML_MULTILINE = """<?xml version="1.0" standalone="yes"?>
 <status>
   <status_code>412</status_code>
@@ -24,32 +26,43 @@ V1_XML_MULTILINE = """<?xml version="1.0" standalone="yes"?>
 </status>
 """
 V1_XML_NO_PROLOG = "<status><status_code>401</status_code><message>Invalid signature</message></status>"
-V1_SUBCODE = ("<status>\n\t<status_code>412</status_code>\n\t<subcode>710</subcode>\n"
-              "\t<message>Title already in queue</message>\n</status>")
-V1_ENTITY = ("<status><status_code>400</status_code>"
-             "<message>Title is saved; cannot &quot;move&quot; it</message></status>")
-V1_CREATED = ('<?xml version="1.0" standalone="yes"?><status><status_code>201</status_code>'
-              "<message>Resource created</message><resources_created><queue_item>"
-              "<id>http://api.netflix.com/users/T1pYkT0/queues/instant/available/1/70021896</id>"
-              "</queue_item></resources_created></status>")
+V1_SUBCODE = (
+    "<status>\n\t<status_code>412</status_code>\n\t<subcode>710</subcode>\n"
+    "\t<message>Title already in queue</message>\n</status>"
+)
+V1_ENTITY = (
+    "<status><status_code>400</status_code><message>Title is saved; cannot &quot;move&quot; it</message></status>"
+)
+V1_CREATED = (
+    '<?xml version="1.0" standalone="yes"?><status><status_code>201</status_code>'
+    "<message>Resource created</message><resources_created><queue_item>"
+    "<id>http://api.netflix.com/users/T1pYkT0/queues/instant/available/1/70021896</id>"
+    "</queue_item></resources_created></status>"
+)
 V15_XML = "<status><message>user_id is invalid</message></status>"
-JSON_V1 = ('{"status": {"status_code": 400, "sub_code": 120, '
-           '"message": "Query parameter max_results must be a positive integer."}}')
+JSON_V1 = (
+    '{"status": {"status_code": 400, "sub_code": 120, '
+    '"message": "Query parameter max_results must be a positive integer."}}'
+)
 JSON_V15 = '{"status": {"message": "user_id is invalid"}}'
-JSON_TEXT_CODES = ('{"status": {"status_code": "412", "subcode": "710", '
-                   '"message": " Title already in queue "}}')
+JSON_TEXT_CODES = '{"status": {"status_code": "412", "subcode": "710", "message": " Title already in queue "}}'
 JSONP = 'handleStatus({"status": {"status_code": 401, "message": "Invalid signature"}});'
 GATEWAY = "<h1>Developer Over Qps</h1>"
 GATEWAY_NUMBERED = "<h1>403 Developer Over Qps</h1>\n"
-HTML_PAGE = ("<html><head><title>502 Bad Gateway</title></head><body bgcolor=\"white\">"
-             "<center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>")
-HTML5_PAGE = ("<!DOCTYPE html>\n<html lang=en><body><h1>Developer Over Qps</h1><p>Slow down</p>"
-              "</body></html>")
-XHTML_PAGE = ('<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml">'
-              "<head><title>Error</title></head><body><h1>Service Unavailable</h1></body></html>")
-RESOURCE_XML = ('<?xml version="1.0" standalone="yes"?><catalog_title><id>http://api.netflix.com/catalog/titles/'
-                'movies/60021896</id><title short="Star Wars" regular="Star Wars: Episode IV"/>'
-                "</catalog_title>")
+HTML_PAGE = (
+    '<html><head><title>502 Bad Gateway</title></head><body bgcolor="white">'
+    "<center><h1>502 Bad Gateway</h1></center><hr><center>nginx</center></body></html>"
+)
+HTML5_PAGE = "<!DOCTYPE html>\n<html lang=en><body><h1>Developer Over Qps</h1><p>Slow down</p></body></html>"
+XHTML_PAGE = (
+    '<?xml version="1.0" encoding="utf-8"?>\n<html xmlns="http://www.w3.org/1999/xhtml">'
+    "<head><title>Error</title></head><body><h1>Service Unavailable</h1></body></html>"
+)
+RESOURCE_XML = (
+    '<?xml version="1.0" standalone="yes"?><catalog_title><id>http://api.netflix.com/catalog/titles/'
+    'movies/60021896</id><title short="Star Wars" regular="Star Wars: Episode IV"/>'
+    "</catalog_title>"
+)
 RESOURCE_JSON = '{"catalog_title": {"id": "http://api.netflix.com/catalog/titles/movies/60021896"}}'
 
 
@@ -90,13 +103,22 @@ def test_parse_body(body: str | None, expected: BodyInfo) -> None:
     ("body", "header", "expected"),
     [
         # Header only, no body: the gateway code is kept (it is not a sub_code) and names the message.
-        (None, "ERR_403_DEVELOPER_OVER_QPS",
-         BodyInfo("none", message="Developer Over Qps", gateway_code="ERR_403_DEVELOPER_OVER_QPS")),
-        ("", " ERR_403_DEVELOPER_OVER_RATE ",
-         BodyInfo("none", message="Developer Over Rate", gateway_code="ERR_403_DEVELOPER_OVER_RATE")),
+        (
+            None,
+            "ERR_403_DEVELOPER_OVER_QPS",
+            BodyInfo("none", message="Developer Over Qps", gateway_code="ERR_403_DEVELOPER_OVER_QPS"),
+        ),
+        (
+            "",
+            " ERR_403_DEVELOPER_OVER_RATE ",
+            BodyInfo("none", message="Developer Over Rate", gateway_code="ERR_403_DEVELOPER_OVER_RATE"),
+        ),
         # The <h1> text wins over the header's spelling.
-        (GATEWAY_NUMBERED, "ERR_403_DEVELOPER_OVER_QPS",
-         BodyInfo("gateway", message="Developer Over Qps", gateway_code="ERR_403_DEVELOPER_OVER_QPS")),
+        (
+            GATEWAY_NUMBERED,
+            "ERR_403_DEVELOPER_OVER_QPS",
+            BodyInfo("gateway", message="Developer Over Qps", gateway_code="ERR_403_DEVELOPER_OVER_QPS"),
+        ),
         (None, "something odd", BodyInfo("none", gateway_code="something odd")),
         (None, "", BodyInfo("none")),
     ],
@@ -139,15 +161,33 @@ INVALID = BodyInfo("invalid", unparseable=True)
         "<status>" + "x" * (MAX_BODY_CHARS + 1) + "</status>",
         "{" + " " * (MAX_BODY_CHARS + 1) + "}",
     ],
-    ids=["xml-cut", "xml-cut-prolog", "json-cut", "json-comma", "xml-mismatch", "xml-control",
-         "json-deep-list", "json-deep-object", "xml-deep", "xml-huge", "json-huge"],
+    ids=[
+        "xml-cut",
+        "xml-cut-prolog",
+        "json-cut",
+        "json-comma",
+        "xml-mismatch",
+        "xml-control",
+        "json-deep-list",
+        "json-deep-object",
+        "xml-deep",
+        "xml-huge",
+        "json-huge",
+    ],
 )
 def test_unparseable_xml_and_json(body: str) -> None:
     assert parse_body(body) == INVALID
 
 
-ADVERSARIAL = ["xmlbomb.xml", "xmlbomb2.xml", "quadratic.xml", "cyclic.xml", "external.xml",
-               "external_file.xml", "dtd.xml"]
+ADVERSARIAL = [
+    "xmlbomb.xml",
+    "xmlbomb2.xml",
+    "quadratic.xml",
+    "cyclic.xml",
+    "external.xml",
+    "external_file.xml",
+    "dtd.xml",
+]
 
 
 def refuse_io(*args: Any, **kwargs: Any) -> Any:
@@ -178,8 +218,10 @@ def test_hostile_xml_after_a_status_prefix_is_invalid(name: str) -> None:
 
 
 def test_status_with_internal_dtd_is_invalid() -> None:
-    body = ('<?xml version="1.0"?><!DOCTYPE status [<!ENTITY m "Title already in queue">]>'
-            "<status><status_code>412</status_code><message>&m;</message></status>")
+    body = (
+        '<?xml version="1.0"?><!DOCTYPE status [<!ENTITY m "Title already in queue">]>'
+        "<status><status_code>412</status_code><message>&m;</message></status>"
+    )
     assert parse_body(body) == INVALID
 
 
@@ -198,9 +240,11 @@ def test_html_fragment_that_is_not_xml_is_html() -> None:
     [
         # A status document the quick regex does not take: read in one expat pass, as ElementTree
         # would read it (first child of each name, its text up to its first sub-element).
-        ('<?xml version="1.0"?><status><status_code>201</status_code><message>Resource created</message>'
-         "<resources_created><queue_item><id>1</id></queue_item></resources_created></status>",
-         BodyInfo("xml", 201, None, "Resource created")),
+        (
+            '<?xml version="1.0"?><status><status_code>201</status_code><message>Resource created</message>'
+            "<resources_created><queue_item><id>1</id></queue_item></resources_created></status>",
+            BodyInfo("xml", 201, None, "Resource created"),
+        ),
         ("<status><message>a<b/>c</message><message>z</message></status>", BodyInfo("xml", message="a")),
         ("<status><message></message><message>b</message></status>", BodyInfo("xml")),
         ("<status><message><![CDATA[x &]]> y &amp;</message></status>", BodyInfo("xml", message="x & y &")),

@@ -38,15 +38,37 @@ SEED_TABLE: list[tuple[int, int | None, str, tuple[str, ...]]] = [
     (400, 650, f"POSTs to {QUEUE}", ("Queue is too large",)),
     (400, 660, f"POSTs to {QUEUE}", ("Invalid title format",)),
     (400, 690, f"POSTs to {QUEUE}", ("Title currently at home",)),
-    (401, None, "All resources", ("Access token is invalid", "Access token validation failed",
-                                  "User ID is invalid", "User ID access token mismatch")),
-    (401, None, "All feeds", ("Bad feed token", "User not found",
-                              "Mismatch between user token and feed token", "Token resource mismatch")),
+    (
+        401,
+        None,
+        "All resources",
+        (
+            "Access token is invalid",
+            "Access token validation failed",
+            "User ID is invalid",
+            "User ID access token mismatch",
+        ),
+    ),
+    (
+        401,
+        None,
+        "All feeds",
+        ("Bad feed token", "User not found", "Mismatch between user token and feed token", "Token resource mismatch"),
+    ),
     (401, None, "Login resources", ("Authorization failed", "User must accept terms of use.")),
-    (401, None, "OAuth and access token resources", (
-        "Expired or bad request token", "Missing Required Consumer Key", "Application name undefined",
-        "Unable to find or verify access token credentials", "Application name mismatch",
-        "Consumer key mismatch")),
+    (
+        401,
+        None,
+        "OAuth and access token resources",
+        (
+            "Expired or bad request token",
+            "Missing Required Consumer Key",
+            "Application name undefined",
+            "Unable to find or verify access token credentials",
+            "Application name mismatch",
+            "Consumer key mismatch",
+        ),
+    ),
     (401, None, "All resources", ("Invalid signature",)),
     (403, None, "All feeds", ("Invalid feed token",)),
     (404, None, "All resources", ("Resource not found",)),
@@ -64,7 +86,7 @@ def rows_of(catalog: Catalog) -> list[tuple[int, int | str | None, str, tuple[st
 def seed_rows() -> list[tuple[int, int | None, str, str]]:
     """(code, subcode, scope cell, message cell) for every row of the seed page's flattened table."""
     text = seed_path(SEED).read_text(encoding="utf-8")
-    table = text[text.index("| Code |"):text.index("6 Comments")]
+    table = text[text.index("| Code |") : text.index("6 Comments")]
     rows = []
     for block in re.split(r"(?m)^\| (?=\d{3}\b)", table)[1:]:
         cells = [" ".join(c.split()) for c in block.split("|")]
@@ -138,8 +160,13 @@ def test_split_multi_message_cells(catalog: Catalog, code: int, applies_to: str,
 
 def test_every_other_cell_is_one_message(catalog: Catalog) -> None:
     multi = {(r.code, r.applies_to) for r in catalog.rows if len(r.messages) > 1}
-    assert multi == {(400, f"POSTs to {QUEUE}"), (401, "All resources"), (401, "All feeds"),
-                     (401, "Login resources"), (401, "OAuth and access token resources")}
+    assert multi == {
+        (400, f"POSTs to {QUEUE}"),
+        (401, "All resources"),
+        (401, "All feeds"),
+        (401, "Login resources"),
+        (401, "OAuth and access token resources"),
+    }
     only_200_empty = [r.code for r in catalog.rows if not r.messages]
     assert only_200_empty == [200]
 
@@ -151,8 +178,14 @@ def test_named_scopes_and_collections(catalog: Catalog) -> None:
     oauth = scopes["OAuth and access token resources"]
     assert oauth.resources == ("oauth/request_token", "oauth/access_token")
     assert scopes[f"POSTs to {QUEUE}"].method == "POST"
-    assert {"catalog/titles", "catalog/people", QUEUE, "users/{user_token}/queues/disc/saved",
-            "users/{user_token}/rental_history/watched", "users/{user_token}/reviews"} <= catalog.collections
+    assert {
+        "catalog/titles",
+        "catalog/people",
+        QUEUE,
+        "users/{user_token}/queues/disc/saved",
+        "users/{user_token}/rental_history/watched",
+        "users/{user_token}/reviews",
+    } <= catalog.collections
     assert not {"users/current", "catalog/people/{id}", "oauth/login"} & catalog.collections
 
 
@@ -178,8 +211,7 @@ def test_api_15_edition(catalog: Catalog, catalog_15: Catalog) -> None:
     assert [b for _, b in changed] == [
         (201, 640, f"POSTs to {QUEUES_15}", ("Only some titles in the series or disc set were added.",)),
         (400, None, "All resources", ("[PARAMETER_NAME] is invalid",)),
-        (400, None, f"POSTs to {QUEUES_15}",
-         ("Cannot move a series parent title", "Invalid format for this user")),
+        (400, None, f"POSTs to {QUEUES_15}", ("Cannot move a series parent title", "Invalid format for this user")),
         (400, 130, f"POSTs to {QUEUES_15}", ("Title not found or not available",)),
         (400, 620, f"POSTs to {QUEUES_15}", ("Title is saved; cannot move it",)),
         (400, 650, f"POSTs to {QUEUES_15}", ("Queue is too large",)),
@@ -241,12 +273,24 @@ def test_text_subcode_stays_text(tmp_path: Path) -> None:
     ("old", "new", "key", "problem"),
     [
         ("name: tiny\n", "name: tiny\ncolour: blue\n", "colour", "unknown key"),
-        ("    messages: [Resource not found]\n", "    messages: [Resource not found]\n    colour: red\n",
-         "statuses[0].colour", "unknown key"),
-        ("All resources: {match: always}", "All resources: {match: always, colour: red}",
-         "scopes.All resources.colour", "unknown key"),
-        ("{template: catalog/titles, collection: true}", "{template: catalog/titles, collection: true, x: 1}",
-         "resources[0].x", "unknown key"),
+        (
+            "    messages: [Resource not found]\n",
+            "    messages: [Resource not found]\n    colour: red\n",
+            "statuses[0].colour",
+            "unknown key",
+        ),
+        (
+            "All resources: {match: always}",
+            "All resources: {match: always, colour: red}",
+            "scopes.All resources.colour",
+            "unknown key",
+        ),
+        (
+            "{template: catalog/titles, collection: true}",
+            "{template: catalog/titles, collection: true, x: 1}",
+            "resources[0].x",
+            "unknown key",
+        ),
         ("schema: statuslens.catalog/v1", "schema: statuslens.catalog/v2", "schema", "must be"),
         ("name: tiny\n", "", "'name'", "missing key"),
         ("code: 404", "code: 99", "statuses[0].code", "100-599"),
@@ -257,28 +301,44 @@ def test_text_subcode_stays_text(tmp_path: Path) -> None:
         ("subcode: 710", "subcode: [710]", "statuses[1].subcode", "number or text"),
         ("subcode: 710", "subcode: true", "statuses[1].subcode", "number or text"),
         ("applies_to: All resources", "applies_to: Some feeds", "statuses[0].applies_to", "'Some feeds'"),
-        ("applies_to: \"POSTs to users/{user_token}/queues/instant\"",
-         "applies_to: \"POSTs to users/{user_token}/queues/disc\"", "statuses[1].applies_to",
-         "users/{user_token}/queues/disc"),
-        ("messages: [Resource not found]", "messages: Resource not found", "statuses[0].messages",
-         "must be a list"),
-        ("messages: [Resource not found]", "messages: [Resource not found, '']", "statuses[0].messages",
-         "non-empty text"),
+        (
+            'applies_to: "POSTs to users/{user_token}/queues/instant"',
+            'applies_to: "POSTs to users/{user_token}/queues/disc"',
+            "statuses[1].applies_to",
+            "users/{user_token}/queues/disc",
+        ),
+        ("messages: [Resource not found]", "messages: Resource not found", "statuses[0].messages", "must be a list"),
+        (
+            "messages: [Resource not found]",
+            "messages: [Resource not found, '']",
+            "statuses[0].messages",
+            "non-empty text",
+        ),
         ("collection: true", "collection: yes please", "resources[0].collection", "true or false"),
-        ("{template: catalog/titles,", "{template: catalog/ti tles,", "resources[0].template",
-         "bad path segment"),
-        ("{template: catalog/titles,", "{template: \"users/{user_token}/queues/instant\",",
-         "resources[1].template", "duplicate template"),
+        ("{template: catalog/titles,", "{template: catalog/ti tles,", "resources[0].template", "bad path segment"),
+        (
+            "{template: catalog/titles,",
+            '{template: "users/{user_token}/queues/instant",',
+            "resources[1].template",
+            "duplicate template",
+        ),
         ("{match: always}", "{match: sometimes}", "scopes.All resources.match", "must be one of"),
         ("{match: always}", "{match: query_param}", "scopes.All resources.param", "non-empty text"),
-        ("{match: always}", "{match: resources, resources: [oauth/login]}", "scopes.All resources.resources",
-         "'oauth/login' is not a template"),
-        ("name: tiny\n", "name: tiny\nrate_limit: {calls_per_second: 0}\n", "rate_limit.calls_per_second",
-         "positive whole number"),
+        (
+            "{match: always}",
+            "{match: resources, resources: [oauth/login]}",
+            "scopes.All resources.resources",
+            "'oauth/login' is not a template",
+        ),
+        (
+            "name: tiny\n",
+            "name: tiny\nrate_limit: {calls_per_second: 0}\n",
+            "rate_limit.calls_per_second",
+            "positive whole number",
+        ),
     ],
 )
-def test_bad_catalog_names_file_key_and_problem(tmp_path: Path, old: str, new: str, key: str,
-                                                problem: str) -> None:
+def test_bad_catalog_names_file_key_and_problem(tmp_path: Path, old: str, new: str, key: str, problem: str) -> None:
     assert old in GOOD
     path = write(tmp_path, GOOD.replace(old, new, 1))
     with pytest.raises(CatalogError) as caught:

@@ -10,8 +10,10 @@ from statuslens.transforms.verdicts.resources import ResourceMatcher, split_url
 from statuslens.transforms.verdicts.scopes import RequestFacts
 
 # Real request URLs in the shapes of the seed page and its comments.
-LOGIN = ("https://api-user.netflix.com/oauth/login?application_name=myApp&oauth_token=jfafgrb3cr5mdf5gtx8ht3d4"
-         "&oauth_consumer_key=k4bghqddunxytt5x8p3qx9bf&oauth_timestamp=1260481210&oauth_nonce=4RiQMA")
+LOGIN = (
+    "https://api-user.netflix.com/oauth/login?application_name=myApp&oauth_token=jfafgrb3cr5mdf5gtx8ht3d4"
+    "&oauth_consumer_key=k4bghqddunxytt5x8p3qx9bf&oauth_timestamp=1260481210&oauth_nonce=4RiQMA"
+)
 INSTANT = "http://api.netflix.com/users/T1pYkT0BcDeFgHiJkLmN/queues/instant?oauth_consumer_key=k4bghqddunxytt5x8p3qx9bf"
 DISC = "http://api.netflix.com/users/T1pYkT0BcDeFgHiJkLmN/queues/disc?oauth_consumer_key=k4bghqddunxytt5x8p3qx9bf"
 PERSON = "http://api.netflix.com/catalog/people/30011713?oauth_consumer_key=k4bghqddunxytt5x8p3qx9bf"
@@ -30,16 +32,19 @@ def request(catalog: Catalog, method: str, url: str) -> RequestFacts:
     path, query = split_url(url)
     resource, _ = ResourceMatcher(r.template for r in catalog.resources).match(path)
     params = frozenset(pair.partition("=")[0] for pair in query.split("&") if pair)
-    return RequestFacts(method=method, resource=resource, query_params=params,
-                        is_collection=resource in catalog.collections)
+    return RequestFacts(
+        method=method, resource=resource, query_params=params, is_collection=resource in catalog.collections
+    )
 
 
-def verdict(method: str, url: str, code: int, sub: int | str | None, message: str | None,
-            catalog: Catalog = CATALOG_10) -> Verdict:
+def verdict(
+    method: str, url: str, code: int, sub: int | str | None, message: str | None, catalog: Catalog = CATALOG_10
+) -> Verdict:
     return classify(catalog, code, sub, message, request(catalog, method, url))
 
 
 # --- the seed's comments (DOMAIN.md §5 examples) -----------------------------------------------
+
 
 @pytest.mark.parametrize("catalog", [CATALOG_10, CATALOG_15], ids=["1.0", "1.5"])
 @pytest.mark.parametrize(
@@ -48,8 +53,7 @@ def verdict(method: str, url: str, code: int, sub: int | str | None, message: st
         # Doug: 405 from oauth/login, not in the table at all.
         ("GET", LOGIN, 405, None, None, Verdict("undocumented_code")),
         # eddiewebb: 412/710 on the instant queue; the table lists it now.
-        ("POST", INSTANT, 412, 710, "Title already in queue",
-         Verdict("documented", "Title already in queue")),
+        ("POST", INSTANT, 412, 710, "Title already in queue", Verdict("documented", "Title already in queue")),
         # ... and with the commenter's wording the message is not the documented one.
         ("POST", INSTANT, 412, 710, "disc already exists in queue", Verdict("undocumented_message")),
         # Edward Petersen: the gateway's <h1>Developer Over Qps</h1>; 403 is documented only for feeds.
@@ -57,12 +61,14 @@ def verdict(method: str, url: str, code: int, sub: int | str | None, message: st
         ("GET", FEED, 403, None, "Developer Over Qps", Verdict("undocumented_message")),
     ],
 )
-def test_seed_comment_cases(catalog: Catalog, method: str, url: str, code: int, sub: int | None,
-                            message: str | None, expected: Verdict) -> None:
+def test_seed_comment_cases(
+    catalog: Catalog, method: str, url: str, code: int, sub: int | None, message: str | None, expected: Verdict
+) -> None:
     assert verdict(method, url, code, sub, message, catalog) == expected
 
 
 # --- one table per rule --------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("code", [405, 429, 502, 503, 504, 100])
 def test_rule_1_code_not_in_table(code: int) -> None:
@@ -99,8 +105,9 @@ def test_rule_2_subcode_not_in_table(code: int, sub: int | str) -> None:
         # (All rows of the code when none lacks a subcode: the next test, on a catalog built for it.)
     ],
 )
-def test_rule_3_candidates_and_scope(method: str, url: str, code: int, sub: int | str | None,
-                                     message: str | None, expected: str) -> None:
+def test_rule_3_candidates_and_scope(
+    method: str, url: str, code: int, sub: int | str | None, message: str | None, expected: str
+) -> None:
     assert verdict(method, url, code, sub, message).verdict == expected
 
 
@@ -127,8 +134,9 @@ statuses:
         (CURRENT, None, Verdict("out_of_scope")),
     ],
 )
-def test_rule_3_no_subcode_falls_back_to_every_row_of_the_code(url: str, message: str | None,
-                                                               expected: Verdict) -> None:
+def test_rule_3_no_subcode_falls_back_to_every_row_of_the_code(
+    url: str, message: str | None, expected: Verdict
+) -> None:
     catalog = parse_catalog(SUBCODE_ONLY, "subcode-only.yaml")
     assert verdict("POST", url, 412, None, message, catalog) == expected
 
@@ -140,18 +148,29 @@ def test_rule_3_no_subcode_falls_back_to_every_row_of_the_code(url: str, message
         ("GET", PERSON, 404, None, "resource NOT found.", Verdict("documented", "Resource not found")),
         ("GET", LOGIN, 401, None, "  Authorization   failed ", Verdict("documented", "Authorization failed")),
         ("GET", TITLES, 401, None, "Invalid signature", Verdict("documented", "Invalid signature")),
-        ("GET", ACCESS_TOKEN, 401, None, "Consumer key mismatch",
-         Verdict("documented", "Consumer key mismatch")),
+        ("GET", ACCESS_TOKEN, 401, None, "Consumer key mismatch", Verdict("documented", "Consumer key mismatch")),
         ("GET", FEED, 401, None, "Bad feed token", Verdict("documented", "Bad feed token")),
         ("GET", FEED, 403, None, "Invalid feed token", Verdict("documented", "Invalid feed token")),
-        ("GET", TITLES, 412, None, "Precondition failed. Resource has been modified.",
-         Verdict("documented", "Precondition failed. Resource has been modified.")),
+        (
+            "GET",
+            TITLES,
+            412,
+            None,
+            "Precondition failed. Resource has been modified.",
+            Verdict("documented", "Precondition failed. Resource has been modified."),
+        ),
         # 4b. it matches only a candidate whose scope does not cover the request.
         ("GET", PERSON, 401, None, "Bad feed token", Verdict("out_of_scope", "Bad feed token")),
         ("GET", PERSON, 401, None, "Authorization failed", Verdict("out_of_scope", "Authorization failed")),
         ("GET", PERSON, 403, None, "Invalid feed token", Verdict("out_of_scope", "Invalid feed token")),
-        ("GET", INSTANT, 400, None, "Cannot move a series parent title",
-         Verdict("out_of_scope", "Cannot move a series parent title")),  # a GET, the row is for POSTs
+        (
+            "GET",
+            INSTANT,
+            400,
+            None,
+            "Cannot move a series parent title",
+            Verdict("out_of_scope", "Cannot move a series parent title"),
+        ),  # a GET, the row is for POSTs
         # 4c. no match, in-scope rows list messages -> undocumented_message.
         ("GET", PERSON, 404, None, "No such person", Verdict("undocumented_message")),
         ("GET", PERSON, 500, None, "Internal server error", Verdict("undocumented_message")),
@@ -163,8 +182,9 @@ def test_rule_3_no_subcode_falls_back_to_every_row_of_the_code(url: str, message
         ("GET", TITLES, 201, None, "Created", Verdict("out_of_scope")),
     ],
 )
-def test_rule_4_with_a_message(method: str, url: str, code: int, sub: int | None, message: str,
-                               expected: Verdict) -> None:
+def test_rule_4_with_a_message(
+    method: str, url: str, code: int, sub: int | None, message: str, expected: Verdict
+) -> None:
     assert verdict(method, url, code, sub, message) == expected
 
 
@@ -183,27 +203,38 @@ def test_rule_4_with_a_message(method: str, url: str, code: int, sub: int | None
         ("GET", DISC, 412, 710, Verdict("out_of_scope")),  # 1.0 documents 710 for the instant queue only
     ],
 )
-def test_rule_5_without_a_message(method: str, url: str, code: int, sub: int | None,
-                                  expected: Verdict) -> None:
+def test_rule_5_without_a_message(method: str, url: str, code: int, sub: int | None, expected: Verdict) -> None:
     assert verdict(method, url, code, sub, None) == expected
     assert verdict(method, url, code, sub, "") == expected  # an empty message is no message
 
 
 def test_every_verdict_is_one_of_the_five() -> None:
-    assert set(VERDICTS) == {"documented", "undocumented_code", "undocumented_subcode",
-                             "undocumented_message", "out_of_scope"}
+    assert set(VERDICTS) == {
+        "documented",
+        "undocumented_code",
+        "undocumented_subcode",
+        "undocumented_message",
+        "out_of_scope",
+    }
 
 
 # --- the API 1.5 edition ------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("message", "v10", "v15"),
     [
         # 1.5's "[PARAMETER_NAME] is invalid" takes any parameter name; 1.0's literal only itself.
-        ("max_results is invalid", Verdict("undocumented_message"),
-         Verdict("documented", "[PARAMETER_NAME] is invalid")),
-        ("parameter name is invalid", Verdict("documented", "parameter name is invalid"),
-         Verdict("documented", "[PARAMETER_NAME] is invalid")),
+        (
+            "max_results is invalid",
+            Verdict("undocumented_message"),
+            Verdict("documented", "[PARAMETER_NAME] is invalid"),
+        ),
+        (
+            "parameter name is invalid",
+            Verdict("documented", "parameter name is invalid"),
+            Verdict("documented", "[PARAMETER_NAME] is invalid"),
+        ),
         ("is invalid", Verdict("undocumented_message"), Verdict("undocumented_message")),
     ],
 )
@@ -239,6 +270,7 @@ def test_201_640_wording_differs_between_editions() -> None:
 
 # --- explanations ----------------------------------------------------------------------------------
 
+
 def explanation(method: str, url: str, code: int, sub: int | None, message: str | None) -> str:
     facts = request(CATALOG_10, method, url)
     found = classify(CATALOG_10, code, sub, message, facts)
@@ -248,28 +280,61 @@ def explanation(method: str, url: str, code: int, sub: int | None, message: str 
 @pytest.mark.parametrize(
     ("method", "url", "code", "sub", "message", "expected"),
     [
-        ("GET", LOGIN, 405, None, None,
-         "405 is not in the table; the documented codes are "
-         "200, 201, 304, 400, 401, 403, 404, 412, 422, 500."),
-        ("GET", TITLES, 400, 999, None,
-         "400 is documented with subcodes 120, 130, 620, 650, 660, 690; subcode 999 is not."),
+        (
+            "GET",
+            LOGIN,
+            405,
+            None,
+            None,
+            "405 is not in the table; the documented codes are 200, 201, 304, 400, 401, 403, 404, 412, 422, 500.",
+        ),
+        (
+            "GET",
+            TITLES,
+            400,
+            999,
+            None,
+            "400 is documented with subcodes 120, 130, 620, 650, 660, 690; subcode 999 is not.",
+        ),
         ("GET", PERSON, 404, 7, None, "404 is documented with no subcode; subcode 7 is not."),
-        ("POST", INSTANT, 412, 710, "disc already exists in queue",
-         '412/710 for users/{user_token}/queues/instant documents "Title already in queue"; '
-         'this response says "disc already exists in queue".'),
-        ("GET", PERSON, 403, None, "Developer Over Qps",
-         "403 is documented only for All feeds; this request has no feed_token."),
-        ("GET", PERSON, 401, None, "Bad feed token",
-         '"Bad feed token" is documented for 401 only for All feeds; this request has no feed_token.'),
+        (
+            "POST",
+            INSTANT,
+            412,
+            710,
+            "disc already exists in queue",
+            '412/710 for users/{user_token}/queues/instant documents "Title already in queue"; '
+            'this response says "disc already exists in queue".',
+        ),
+        (
+            "GET",
+            PERSON,
+            403,
+            None,
+            "Developer Over Qps",
+            "403 is documented only for All feeds; this request has no feed_token.",
+        ),
+        (
+            "GET",
+            PERSON,
+            401,
+            None,
+            "Bad feed token",
+            '"Bad feed token" is documented for 401 only for All feeds; this request has no feed_token.',
+        ),
         ("GET", INSTANT, 201, None, None, "201 is documented only for POSTs; this request is a GET."),
-        ("GET", CURRENT, 400, 120, None,
-         "400/120 is documented only for All resource collections; "
-         "users/current is not a resource collection."),
+        (
+            "GET",
+            CURRENT,
+            400,
+            120,
+            None,
+            "400/120 is documented only for All resource collections; users/current is not a resource collection.",
+        ),
         ("POST", INSTANT, 412, 710, "Title already in queue", "412/710 is documented for this request."),
     ],
 )
-def test_explain(method: str, url: str, code: int, sub: int | None, message: str | None,
-                 expected: str) -> None:
+def test_explain(method: str, url: str, code: int, sub: int | None, message: str | None, expected: str) -> None:
     assert explanation(method, url, code, sub, message) == expected
 
 

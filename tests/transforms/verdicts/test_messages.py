@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from statuslens.transforms.verdicts.messages import MessagePattern, normalize_message
+from statuslens.transforms.model.groups import normalize_message
+from statuslens.transforms.verdicts.messages import MessagePattern
 
 
 @pytest.mark.parametrize(
@@ -13,8 +14,7 @@ from statuslens.transforms.verdicts.messages import MessagePattern, normalize_me
         (" Title  already in\tQueue. ", "title already in queue"),
         ("Title already in queue", "title already in queue"),
         # Only ONE trailing period goes; inner periods stay (the seed's 412 message has two sentences).
-        ("Precondition failed. Resource has been modified.",
-         "precondition failed. resource has been modified"),
+        ("Precondition failed. Resource has been modified.", "precondition failed. resource has been modified"),
         ("Wait..", "wait."),
         ("Done .", "done"),
         ("Developer\nOver   Qps", "developer over qps"),

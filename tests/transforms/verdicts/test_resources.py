@@ -7,18 +7,22 @@ import pytest
 from statuslens.transforms.verdicts.catalog import load_catalog
 from statuslens.transforms.verdicts.resources import ResourceMatcher, generic_template, split_url
 
-SEED_LOGIN = ("https://api-user.netflix.com/oauth/login?application_name=myApp&oauth_token=jfafgrb3cr5mdf5gtx8ht3d4"
-              "&oauth_consumer_key=k4bghqddunxytt5x8p3qx9bf")
+SEED_LOGIN = (
+    "https://api-user.netflix.com/oauth/login?application_name=myApp&oauth_token=jfafgrb3cr5mdf5gtx8ht3d4"
+    "&oauth_consumer_key=k4bghqddunxytt5x8p3qx9bf"
+)
 
 
 @pytest.mark.parametrize(
     ("url", "path", "query"),
     [
-        (SEED_LOGIN, "oauth/login",
-         "application_name=myApp&oauth_token=jfafgrb3cr5mdf5gtx8ht3d4&oauth_consumer_key=k4bghqddunxytt5x8p3qx9bf"),
+        (
+            SEED_LOGIN,
+            "oauth/login",
+            "application_name=myApp&oauth_token=jfafgrb3cr5mdf5gtx8ht3d4&oauth_consumer_key=k4bghqddunxytt5x8p3qx9bf",
+        ),
         ("http://api.netflix.com/catalog/people/12345", "catalog/people/12345", ""),
-        ("http://api-public.netflix.com/catalog/titles/?term=star%20wars#top", "catalog/titles",
-         "term=star%20wars"),
+        ("http://api-public.netflix.com/catalog/titles/?term=star%20wars#top", "catalog/titles", "term=star%20wars"),
         ("/users/T1pYkT0/queues/instant?max_results=5", "users/T1pYkT0/queues/instant", "max_results=5"),
         ("users/T1pYkT0", "users/T1pYkT0", ""),
         ("http://api.netflix.com?output=json", "", "output=json"),
@@ -62,8 +66,10 @@ def matcher() -> ResourceMatcher:
         ("users/T1pYkT0/ratings/title/actual", ("users/{user_token}/ratings/title/actual", True)),
         ("catalog/people/12345", ("catalog/people/{id}", True)),
         ("catalog/titles/movies/60021896/cast", ("catalog/titles/movies/{id}/cast", True)),
-        ("catalog/titles/series/70136120/seasons/70136136/similars",
-         ("catalog/titles/series/{id}/seasons/{id}/similars", True)),
+        (
+            "catalog/titles/series/70136120/seasons/70136136/similars",
+            ("catalog/titles/series/{id}/seasons/{id}/similars", True),
+        ),
         ("oauth/clock/time", ("oauth/clock/time", True)),
         ("/catalog//titles/", ("catalog/titles", True)),
         # {id} only takes numbers; an unknown path gets a generic template, never the raw path's ids.

@@ -6,33 +6,35 @@ import pytest
 
 from statuslens.transforms.verdicts.scopes import RequestFacts, Scope, parse_scope
 
-TEMPLATES = frozenset({
-    "catalog/titles",
-    "catalog/people/{id}",
-    "oauth/login",
-    "oauth/request_token",
-    "oauth/access_token",
-    "users/current",
-    "users/{user_token}/feeds",
-    "users/{user_token}/queues/disc",
-    "users/{user_token}/queues/instant",
-    "users/{user_token}/ratings/title/actual",
-})
+TEMPLATES = frozenset(
+    {
+        "catalog/titles",
+        "catalog/people/{id}",
+        "oauth/login",
+        "oauth/request_token",
+        "oauth/access_token",
+        "users/current",
+        "users/{user_token}/feeds",
+        "users/{user_token}/queues/disc",
+        "users/{user_token}/queues/instant",
+        "users/{user_token}/ratings/title/actual",
+    }
+)
 NAMED = {
     "All resources": Scope(kind="always", phrase="All resources"),
     "All resource collections": Scope(kind="collection", phrase="All resource collections"),
     "All feeds": Scope(kind="query_param", phrase="All feeds", param="feed_token"),
     "Login resources": Scope(kind="resources", phrase="Login resources", resources=("oauth/login",)),
     "OAuth and access token resources": Scope(
-        kind="resources", phrase="OAuth and access token resources",
+        kind="resources",
+        phrase="OAuth and access token resources",
         resources=("oauth/request_token", "oauth/access_token"),
     ),
 }
 
 
 def facts(method: str, resource: str, params: tuple[str, ...] = (), collection: bool = False) -> RequestFacts:
-    return RequestFacts(method=method, resource=resource, query_params=frozenset(params),
-                        is_collection=collection)
+    return RequestFacts(method=method, resource=resource, query_params=frozenset(params), is_collection=collection)
 
 
 QUEUE_POST = facts("POST", "users/{user_token}/queues/instant", collection=True)
@@ -80,12 +82,14 @@ def test_scope_matches(phrase: str, request_facts: RequestFacts, expected: bool)
     [
         ("POSTs", "method", "POST", ()),
         ("posts", "method", "POST", ()),
-        ("DELETEs to users/{user_token}/queues/disc", "resources", "DELETE",
-         ("users/{user_token}/queues/disc",)),
-        ("POSTs  to /users/{user_token}/queues/instant/", "resources", "POST",
-         ("users/{user_token}/queues/instant",)),
-        ("users/{user_token}/queues/disc, users/{user_token}/queues/instant", "resources", None,
-         ("users/{user_token}/queues/disc", "users/{user_token}/queues/instant")),
+        ("DELETEs to users/{user_token}/queues/disc", "resources", "DELETE", ("users/{user_token}/queues/disc",)),
+        ("POSTs  to /users/{user_token}/queues/instant/", "resources", "POST", ("users/{user_token}/queues/instant",)),
+        (
+            "users/{user_token}/queues/disc, users/{user_token}/queues/instant",
+            "resources",
+            None,
+            ("users/{user_token}/queues/disc", "users/{user_token}/queues/instant"),
+        ),
     ],
 )
 def test_parse_scope_shapes(phrase: str, kind: str, method: str | None, resources: tuple[str, ...]) -> None:

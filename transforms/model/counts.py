@@ -1,0 +1,67 @@
+"""The counts of a run (or of a stream window): what `summary.json` adds up, merged part by part.
+
+Each chunk's analysis makes one `Counts`; a combiner merges them (`merge` is associative and
+commutative, so Beam may combine in any order on any worker); the summary reads the merged one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+__all__ = ["Counts", "InputCounts"]
+
+K = TypeVar("K")
+
+
+@dataclass(slots=True)
+class InputCounts:
+    """One input's share: its annotated records and its dead letters (damage included)."""
+
+    records: int = 0
+    dead_letter: int = 0
+
+
+@dataclass(slots=True)
+class Counts:
+    """`records_in == records_annotated + dead_letter` (+ `filtered_out`) holds for every merge of parts
+    that each keep it."""
+
+    records_in: int = 0
+    records_annotated: int = 0
+    dead_letter: int = 0
+    blank_lines: int = 0
+    verdicts: dict[str, int] = field(default_factory=dict)
+    flags: dict[str, int] = field(default_factory=dict)
+    status_codes: dict[int, int] = field(default_factory=dict)
+    inputs: dict[str, InputCounts] = field(default_factory=dict)
+
+    def merge(self, other: Counts) -> Counts:
+        """Add `other` into this one; returns self."""
+        self.records_in += other.records_in
+        self.records_annotated += other.records_annotated
+        self.dead_letter += other.dead_letter
+        self.blank_lines += other.blank_lines
+        _add(self.verdicts, other.verdicts)
+        _add(self.flags, other.flags)
+        _add(self.status_codes, other.status_codes)
+        for path, theirs in other.inputs.items():
+            mine = self.inputs.get(path)
+            if mine is None:
+                mine = self.inputs[path] = InputCounts()
+            mine.records += theirs.records
+            mine.dead_letter += theirs.dead_letter
+        return self
+
+    @classmethod
+    def merged(cls, parts: Iterable[Counts]) -> Counts:
+        out = cls()
+        for part in parts:
+            out.merge(part)
+        return out
+
+
+def _add(into: dict[K, int], other: dict[K, int]) -> None:
+    for key, value in other.items():
+        into[key] = into.get(key, 0) + value

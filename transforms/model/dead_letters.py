@@ -1,0 +1,33 @@
+"""The one shape of a dead letter (DOMAIN.md §6 `dead_letter/`): `source`, `reason`, `raw`.
+
+`raw` is the first 1,024 bytes of the input item, as text with bad bytes escaped, redacted with the
+secrets found in the whole item (one repeated in the first KiB may be named, `oauth_token=…`, only
+after it). Batch, cron, stream (dead letters and late records) and ship all build them here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from statuslens.transforms.model.records import decode_text
+from statuslens.transforms.model.sources import SourceRef
+from statuslens.transforms.redact import collect_secrets, redact_text
+
+__all__ = ["RAW_LIMIT", "dead_letter", "dead_letter_doc"]
+
+RAW_LIMIT = 1024
+
+
+def dead_letter_doc(source: SourceRef | str, reason: str, raw: bytes | str) -> dict[str, Any]:
+    """The dead letter as a JSON object (late records add their own fields to it)."""
+    whole = decode_text(raw) if isinstance(raw, bytes) else raw
+    head = decode_text(raw[:RAW_LIMIT]) if isinstance(raw, bytes) else raw[:RAW_LIMIT]
+    secrets = collect_secrets(whole) if len(whole) > len(head) else set()
+    return {"source": str(source), "reason": redact_text(reason), "raw": redact_text(head, secrets)}
+
+
+def dead_letter(source: SourceRef | str, reason: str, raw: bytes | str) -> bytes:
+    """The `dead_letter/` line (without its newline)."""
+    return orjson.dumps(dead_letter_doc(source, reason, raw))
