@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from statuslens.transforms.readers.files import StreamingDecompressor, compression_of
+from statuslens.transforms.readers.compression import StreamingDecompressor, compression_of
 from statuslens.transforms.readers.formats import is_har_name
 
 __all__ = ["FileState", "Manifest", "PlannedRead", "fingerprint", "plan_reads"]
