@@ -160,7 +160,7 @@ def test_entry_raw_of_a_non_object() -> None:
 
 # --- a HAR file read whole -----------------------------------------------------------------------
 
-ENTRY = {
+ENTRY: dict[str, Any] = {
     "startedDateTime": "2009-12-10T21:40:10.000Z",
     "request": {"method": "GET", "url": "http://api.netflix.com/catalog/people/30011713"},
     "response": {"status": 403, "content": {"text": "<h1>Developer Over Qps</h1>"}},
