@@ -32,7 +32,7 @@ from statuslens.pipelines.flags import (
 )
 from statuslens.transforms.errors import UsageError
 
-__all__ = ["main", "run"]
+__all__ = ["build_parser", "main", "package_version", "run"]
 
 # Commands whose work is all done (files closed, Beam workers joined) when main() returns.
 _FINISHED_ON_RETURN = frozenset({"batch", "demo", "cron"})

@@ -34,7 +34,7 @@ from statuslens.transforms.errors import RunLocked, UsageError
 from statuslens.transforms.readers.beam_read import InputRange
 from statuslens.transforms.verdicts.catalog import Catalog
 
-__all__ = ["EXIT_LOCKED", "EXIT_NEW_ANOMALIES", "CronConfig", "run_cron"]
+__all__ = ["EXIT_LOCKED", "EXIT_NEW_ANOMALIES", "CronConfig", "CronResult", "run_cron"]
 
 EXIT_NEW_ANOMALIES = 3
 EXIT_LOCKED = 75

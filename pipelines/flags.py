@@ -9,7 +9,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from statuslens.transforms.errors import UsageError
 
-__all__ = ["add_batch_arguments", "parse_field_map", "read_profile", "unknown_beam_flags"]
+__all__ = ["add_analysis_arguments", "add_batch_arguments", "parse_field_map", "read_profile", "unknown_beam_flags"]
 
 BEAM_FLAGS_EPILOG = (
     "Beam's pipeline flags pass through unchanged, e.g. --runner (default: the in-process FnApiRunner), "

@@ -14,10 +14,10 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from statuslens.transforms.readers.files import StreamingDecompressor, compression_of
+from statuslens.transforms.readers.compression import StreamingDecompressor, compression_of
 from statuslens.transforms.readers.formats import is_har_name
 
-__all__ = ["FileState", "Manifest", "PlannedRead", "fingerprint", "plan_reads"]
+__all__ = ["FileState", "Manifest", "PlannedRead", "fingerprint", "plan_reads", "read_head"]
 
 HEAD_BYTES = 1024
 _BLOCK = 1 << 20

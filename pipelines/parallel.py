@@ -15,10 +15,17 @@ from collections.abc import Sequence
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
 
 from statuslens.transforms.readers.beam_read import InputRange
-from statuslens.transforms.readers.files import compression_of
+from statuslens.transforms.readers.compression import compression_of
 from statuslens.transforms.readers.formats import detect_format, is_har_name
 
-__all__ = ["PARALLEL_THRESHOLD_BYTES", "choose_runner", "pinned_in_process", "runs_in_one_process", "split_inputs"]
+__all__ = [
+    "PARALLEL_THRESHOLD_BYTES",
+    "choose_runner",
+    "estimated_bytes",
+    "pinned_in_process",
+    "runs_in_one_process",
+    "split_inputs",
+]
 
 # Estimated decompressed bytes above which the multi-process runner pays for its start-up.
 PARALLEL_THRESHOLD_BYTES = 32 << 20

@@ -39,7 +39,14 @@ from statuslens.transforms.streaming.beam_streaming import (
 )
 from statuslens.transforms.verdicts.catalog import Catalog
 
-__all__ = ["StreamConfig", "build_stream_graph", "read_known_groups", "run_stream", "summarize_output"]
+__all__ = [
+    "StreamConfig",
+    "attach_sinks",
+    "build_stream_graph",
+    "read_known_groups",
+    "run_stream",
+    "summarize_output",
+]
 
 DEFAULT_STREAM_RUNNER = "BundleBasedDirectRunner"
 # Beam's own lateness is a little longer than ours, so a record we let through is never dropped.

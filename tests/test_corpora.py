@@ -2,7 +2,7 @@
 
 Every expectation here is computed by the test itself with plain, separate means (the `json`
 module, `zlib`/`bz2`, a regex of its own), never by calling the readers' helpers, so that a wrong
-count in transforms/readers/files.py, formats.py, nginx.py, jsonlines.py or har.py shows as a mismatch.
+count anywhere in transforms/readers/ (files, compression, lines, formats, nginx, jsonlines, har) shows as a mismatch.
 The corpus files are never copied into the repo: CI clones the repo next to a copy of shared/.
 """
 

@@ -1,26 +1,68 @@
-"""HAR 1.2 captures (browser devtools, proxies): the file's entries and each entry as a record."""
+"""HAR 1.2 captures (browser devtools, proxies): a file read whole into chunks of its entries, and
+each entry as a record.
+
+A HAR file is one JSON document, not lines, so it is read whole (up to MAX_HAR_BYTES) and any
+failure to read or parse it is one damage `Problem` for the whole input.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import orjson
 
 from statuslens.transforms.errors import InputError, RecordError
+from statuslens.transforms.model.chunks import Chunk, Problem
 from statuslens.transforms.model.records import RawRecord, decode_text
 from statuslens.transforms.readers.fields import require_status, require_text, require_time
+from statuslens.transforms.readers.formats import HAR
+from statuslens.transforms.readers.lines import LineReader
 from statuslens.transforms.redact import redact_headers, redact_text
 
-__all__ = ["HarError", "entry_raw", "har_entries", "parse_har_entry"]
+__all__ = ["MAX_HAR_BYTES", "HarError", "entry_raw", "har_chunks", "har_entries", "looks_like_har", "parse_har_entry"]
+
+MAX_HAR_BYTES = 256 << 20
 
 _JSONP_RE = re.compile(rb"^\s*[A-Za-z_$][\w$.]*\s*\((.*)\)\s*;?\s*$", re.DOTALL)
 
 
 class HarError(InputError):
     """A HAR file that is not JSON or has no `log.entries`: the whole input is damaged."""
+
+
+def looks_like_har(reader: LineReader) -> bool:
+    """Whether the first non-blank line opens a HAR document (`{` alone, or `{"log"`)."""
+    for line in reader.peek_lines(1):
+        text = line.lstrip(b"\xef\xbb\xbf").strip()
+        if text:
+            return text == b"{" or text.startswith(b'{"log"') or text.startswith(b'{ "log"')
+    return False
+
+
+def har_chunks(path: str, reader: LineReader, chunk_lines: int) -> Iterator[Chunk]:
+    """The file's entries in chunks of `chunk_lines // 4`, numbered from 1; damage sets `reader.damage`."""
+    data = reader.read_all(MAX_HAR_BYTES)
+    if reader.damage is not None:
+        yield Chunk(path, HAR, 1, (Problem(reader.damage, data[:1024], damage=True),))
+        return
+    if len(data) > MAX_HAR_BYTES:
+        reader.damage = f"HAR file larger than {MAX_HAR_BYTES} bytes"
+        yield Chunk(path, HAR, 1, (Problem(reader.damage, data[:1024], damage=True),))
+        return
+    try:
+        entries = har_entries(data)
+    except HarError as exc:
+        reader.damage = str(exc)
+        yield Chunk(path, HAR, 1, (Problem(reader.damage, data[:1024], damage=True),))
+        return
+    del data
+    step = max(1, chunk_lines // 4)
+    for start in range(0, len(entries), step):
+        yield Chunk(path, HAR, start + 1, tuple(entries[start : start + step]))
 
 
 def har_entries(data: bytes) -> list[Any]:

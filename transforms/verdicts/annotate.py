@@ -22,7 +22,7 @@ from statuslens.transforms.verdicts.classify import DOCUMENTED, Verdict, classif
 from statuslens.transforms.verdicts.resources import ResourceMatcher, split_url
 from statuslens.transforms.verdicts.scopes import RequestFacts
 
-__all__ = ["FLAGS", "FLAG_BODY_UNPARSEABLE", "FLAG_HTTP_STATUS_MISMATCH", "Annotator"]
+__all__ = ["FLAGS", "FLAG_BODY_UNPARSEABLE", "FLAG_HTTP_STATUS_MISMATCH", "Annotator", "Judgement"]
 
 FLAG_HTTP_STATUS_MISMATCH = "http_status_mismatch"
 FLAG_BODY_UNPARSEABLE = "body_unparseable"

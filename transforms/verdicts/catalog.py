@@ -22,7 +22,6 @@ from statuslens.transforms.verdicts.scopes import Scope, parse_scope
 
 __all__ = [
     "Catalog",
-    "CatalogError",
     "ResourceDef",
     "StatusRow",
     "default_catalog_path",

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from statuslens.transforms.model.groups import normalize_message
 
-__all__ = ["MessagePattern"]
+__all__ = ["MessagePattern", "normalize_message_fragment"]
 
 _PLACEHOLDER_RE = re.compile(r"\[[A-Za-z_][A-Za-z0-9_ ]*\]|\{[A-Za-z_][A-Za-z0-9_]*\}")
 

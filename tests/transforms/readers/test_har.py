@@ -1,18 +1,27 @@
-"""har_entries, parse_har_entry and entry_raw: HAR 1.2 captures (DOMAIN.md §4, §7)."""
+"""HAR 1.2 captures: a file read whole into chunks, har_entries, parse_har_entry, entry_raw (DOMAIN.md §4, §6, §7)."""
 
 from __future__ import annotations
 
 import base64
+import gzip
+import hashlib
+import io
 import json
+from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
 
 from statuslens.transforms.errors import RecordError
+from statuslens.transforms.model.chunks import Problem
 from statuslens.transforms.model.records import RawRecord
-from statuslens.transforms.readers.har import HarError, entry_raw, har_entries, parse_har_entry
+from statuslens.transforms.readers import har as har_module
+from statuslens.transforms.readers.har import HarError, entry_raw, har_entries, looks_like_har, parse_har_entry
+from statuslens.transforms.readers.lines import LineReader
 from statuslens.transforms.redact import REDACTED
+from tests.conftest import corpus_path
+from tests.transforms.readers.reading import TRUNCATED, read
 
 SEED_MS = 1_260_481_210_000
 AUTHORIZATION = 'OAuth oauth_consumer_key="k4bghqddunxytt5x8p3qx9bf", oauth_token="tok987654"'
@@ -147,3 +156,123 @@ def test_entry_raw_redacts_query_secrets() -> None:
 
 def test_entry_raw_of_a_non_object() -> None:
     assert entry_raw(["GET", "/x?password=hunter22"]) == '["GET","/x?password=REDACTED"]'
+
+
+# --- a HAR file read whole -----------------------------------------------------------------------
+
+ENTRY: dict[str, Any] = {
+    "startedDateTime": "2009-12-10T21:40:10.000Z",
+    "request": {"method": "GET", "url": "http://api.netflix.com/catalog/people/30011713"},
+    "response": {"status": 403, "content": {"text": "<h1>Developer Over Qps</h1>"}},
+}
+
+
+def har_bytes(count: int, indent: int | None = None, noise: int = 0) -> bytes:
+    """A HAR of `count` entries; `noise` hex characters per entry keep gzip from shrinking it much."""
+    entries = [
+        {
+            **ENTRY,
+            "request": {**ENTRY["request"], "url": f"http://api.netflix.com/catalog/people/{i}"},
+            "comment": "".join(hashlib.sha256(b"%d-%d" % (i, k)).hexdigest() for k in range(noise // 64)),
+        }
+        for i in range(count)
+    ]
+    return json.dumps({"log": {"version": "1.2", "entries": entries}}, indent=indent).encode()
+
+
+@pytest.mark.parametrize(
+    ("first_line", "expected"),
+    [
+        (b"{", True),  # pretty-printed
+        (b'{"log": {"entries": []}}', True),
+        (b'{ "log": {}}', True),
+        (b"\xef\xbb\xbf{", True),  # after a byte order mark
+        (b'{"time": "2009-12-10T21:40:10Z", "status": 403}', False),  # a JSON line
+        (b"203.0.113.7 - - [10/Dec/2009:21:40:10 +0000]", False),
+    ],
+)
+def test_looks_like_har(first_line: bytes, expected: bool) -> None:
+    reader = LineReader(io.BytesIO(b"\n  \n" + first_line + b"\n"), max_line_bytes=1 << 20)
+    assert looks_like_har(reader) is expected
+
+
+@pytest.mark.parametrize(
+    ("name", "data"),
+    [
+        ("capture.har", har_bytes(3)),  # by name
+        ("capture.json", har_bytes(3)),  # by content, one line
+        ("capture.txt", har_bytes(3, indent=2)),  # by content, pretty-printed
+        ("capture.har.gz", gzip.compress(har_bytes(3))),
+    ],
+)
+def test_har_detection(tmp_path: Path, name: str, data: bytes) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    items, info, chunks = read(path)
+    assert info.format == "har" and info.damaged is None
+    assert [item["request"]["url"] for item in items] == [
+        f"http://api.netflix.com/catalog/people/{i}" for i in range(3)
+    ]
+    assert chunks[0].first == 1 and chunks[0].fmt == "har"
+
+
+def test_large_gzipped_har_is_read_whole(tmp_path: Path) -> None:
+    # About 2 MB compressed: the reader must not stop after its first block of input.
+    path = tmp_path / "big.har.gz"
+    path.write_bytes(gzip.compress(har_bytes(5_000, noise=512)))
+    assert path.stat().st_size > 1_000_000
+    items, info, _ = read(path)
+    assert info.damaged is None
+    assert [item["request"]["url"] for item in items] == [
+        f"http://api.netflix.com/catalog/people/{i}" for i in range(5_000)
+    ]
+
+
+def test_truncated_gzipped_har_is_damaged_as_truncated(tmp_path: Path) -> None:
+    whole = gzip.compress(har_bytes(2_000, noise=128))
+    path = tmp_path / "cut.har.gz"
+    path.write_bytes(whole[:-8])  # every JSON byte is there, the gzip trailer is not
+    items, info, _ = read(path)
+    assert info.damaged == TRUNCATED
+    assert len(items) == 1 and items[0].damage
+
+
+def test_har_that_is_not_json_is_damaged(tmp_path: Path) -> None:
+    path = tmp_path / "capture.har"
+    path.write_bytes(b'{"log": {"entries": [' + json.dumps(ENTRY).encode())
+    items, info, _ = read(path)
+    assert len(items) == 1 and isinstance(items[0], Problem) and items[0].damage
+    assert items[0].reason.startswith("HAR file is not JSON")
+    assert info.damaged == items[0].reason
+
+
+def test_har_with_byte_order_mark() -> None:
+    path = corpus_path("har_mitmproxy", "har_files", "with-bom.har")
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    items, info, _ = read(path)
+    assert info.format == "har" and info.damaged is None
+    assert items == json.loads(path.read_bytes().decode("utf-8-sig"))["log"]["entries"]
+
+
+def test_broken_corpus_har_is_damaged() -> None:
+    items, info, _ = read(corpus_path("har_mitmproxy", "corrupted_har", "brokenfile.har"))
+    assert info.damaged is not None and info.damaged.startswith("HAR file is not JSON")
+    assert len(items) == 1 and items[0].damage
+
+
+def test_har_entries_are_chunked_and_numbered(tmp_path: Path) -> None:
+    path = tmp_path / "many.har"
+    path.write_bytes(har_bytes(1200))
+    _, _, chunks = read(path, chunk_lines=2000)
+    assert [(c.first, len(c.items)) for c in chunks] == [(1, 500), (501, 500), (1001, 200)]
+
+
+def test_har_over_the_size_limit_is_damaged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(har_module, "MAX_HAR_BYTES", 1000)
+    path = tmp_path / "big.har"
+    data = har_bytes(50)
+    path.write_bytes(data)
+    items, info, _ = read(path)
+    assert info.damaged == "HAR file larger than 1000 bytes"
+    # Reading stops one byte past the limit: the letter holds those bytes, not the whole file.
+    assert items == [Problem("HAR file larger than 1000 bytes", data[:1001], damage=True)]

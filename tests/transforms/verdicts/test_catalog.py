@@ -10,13 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from statuslens.transforms.verdicts.catalog import (
-    Catalog,
-    CatalogError,
-    default_catalog_path,
-    load_catalog,
-    parse_catalog,
-)
+from statuslens.transforms.errors import CatalogError
+from statuslens.transforms.verdicts.catalog import Catalog, default_catalog_path, load_catalog, parse_catalog
 from tests.conftest import seed_path
 
 SEED = "000_35590e90a480692d.txt"

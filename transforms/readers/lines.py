@@ -1,0 +1,177 @@
+"""Lines: a byte stream cut into lines and the lines into chunks, with damage kept in its place.
+
+Invalid UTF-8 stays a per-line matter (lines are bytes), a line longer than the cap becomes one
+`Problem` and reading goes on, and a stream that breaks off ends in one damage `Problem` after every
+line read in full. Work is done per read block with C-level splits and sums, not per line.
+"""
+
+from __future__ import annotations
+
+import bisect
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+from statuslens.transforms.model.chunks import Chunk, Problem
+from statuslens.transforms.readers.compression import DECOMPRESSION_ERRORS, READ_BLOCK, Readable, damage_reason
+
+__all__ = ["ByteWindow", "LineReader", "line_chunks"]
+
+
+class ByteWindow:
+    """The decompressed bytes [start, end) of a stream (end None: to the end)."""
+
+    def __init__(self, stream: Any, start: int, end: int | None, seekable: bool) -> None:
+        self._stream = stream
+        self._left = None if end is None else max(0, end - start)
+        if seekable:
+            stream.seek(start)
+        else:
+            remaining = start
+            while remaining > 0:
+                skipped = stream.read(min(READ_BLOCK, remaining))
+                if not skipped:
+                    break
+                remaining -= len(skipped)
+
+    def read(self, size: int = READ_BLOCK) -> bytes:
+        if self._left is not None:
+            if self._left <= 0:
+                return b""
+            size = min(size, self._left)
+        data: bytes = self._stream.read(size)
+        if self._left is not None:
+            self._left -= len(data)
+        return data
+
+
+class LineReader:
+    """Lines of a byte stream, with lookahead for sniffing and a damage reason if reading broke."""
+
+    def __init__(self, stream: Readable, max_line_bytes: int) -> None:
+        self._stream = stream
+        self._max = max_line_bytes
+        self._pending: list[bytes | Problem] = []
+        self._buffer = b""
+        self._skipping: bytes | None = None  # the start of a too-long line being skipped
+        self.damage: str | None = None
+        self.tail = b""  # the partial line cut off by damage
+        self._eof = False
+
+    def read_all(self, limit: int) -> bytes:
+        """The rest of the stream as one block (HAR), bounded by `limit`."""
+        parts = [line + b"\n" for line in self._pending if isinstance(line, bytes)]
+        self._pending = []
+        parts.append(self._buffer)
+        self._buffer = b""
+        size = sum(len(part) for part in parts)
+        # One read() returns a block, not the rest: loop to the end, where a truncated archive raises.
+        try:
+            while size <= limit:
+                block = self._stream.read(min(READ_BLOCK, limit + 1 - size))
+                if not block:
+                    break
+                parts.append(block)
+                size += len(block)
+        except DECOMPRESSION_ERRORS as exc:
+            self.damage = damage_reason(exc)
+        self._eof = True
+        return b"".join(parts)
+
+    def peek_lines(self, count: int) -> list[bytes]:
+        """Up to `count * 4` lines ahead (at least `count` non-blank where there are), not consumed."""
+        while sum(1 for x in self._pending if isinstance(x, bytes) and x.strip()) < count and self._fill():
+            pass
+        return [x for x in self._pending if isinstance(x, bytes)][: count * 4]
+
+    def __iter__(self) -> Iterator[bytes | Problem]:
+        for block in self.blocks():
+            yield from block
+
+    def blocks(self) -> Iterator[list[bytes | Problem]]:
+        """The items in the lists they were read in (one per block read): no per-line generator step."""
+        while True:
+            if self._pending:
+                block, self._pending = self._pending, []
+                yield block
+            if not self._fill():
+                if self._pending:
+                    continue
+                return
+
+    def _fill(self) -> bool:
+        """Read one block into `_pending`; False at the end (or the damage) of the stream."""
+        if self._eof:
+            return False
+        try:
+            block = self._stream.read(READ_BLOCK)
+        except DECOMPRESSION_ERRORS as exc:
+            self.damage = damage_reason(exc)
+            self.tail = (self._skipping or self._buffer)[:1024]
+            self._buffer = b""
+            self._eof = True
+            self._pending.append(Problem(self.damage, self.tail, damage=True))
+            return True
+        if not block:
+            self._eof = True
+            if self._skipping is not None:
+                self._pending.append(_too_long(self._skipping, self._max))
+                self._skipping = None
+            elif self._buffer:
+                self._pending.append(self._buffer)
+                self._buffer = b""
+            return bool(self._pending)
+        if self._skipping is not None:
+            newline = block.find(b"\n")
+            if newline == -1:
+                return True
+            self._pending.append(_too_long(self._skipping, self._max))
+            self._skipping = None
+            block = block[newline + 1 :]
+        lines = block.split(b"\n")
+        if self._buffer:  # the line cut at the end of the previous block (not the whole block copied)
+            lines[0] = self._buffer + lines[0]
+        self._buffer = lines.pop()
+        if lines and max(map(len, lines)) <= self._max:
+            self._pending.extend(lines)
+        else:
+            for line in lines:
+                self._pending.append(line if len(line) <= self._max else _too_long(line, self._max))
+        if len(self._buffer) > self._max:
+            self._skipping = self._buffer[:1024]
+            self._buffer = b""
+        return True
+
+
+def _too_long(start: bytes, limit: int) -> Problem:
+    return Problem(f"line longer than {limit} bytes", start[:1024])
+
+
+def line_chunks(
+    path: str, fmt: str, reader: LineReader, chunk_lines: int, chunk_bytes: int, first: int = 1
+) -> Iterator[Chunk]:
+    """Chunks of at most `chunk_lines` items, each closed at the item that brings it to `chunk_bytes`
+    (a Problem counts 1,024 bytes); cut from whole read blocks with C-level sums, not item by item."""
+    items: list[bytes | Problem] = []
+    size = 0
+    for block in reader.blocks():
+        start = 0
+        while start < len(block):
+            piece = block[start : start + chunk_lines - len(items)]
+            try:
+                sizes = list(map(len, piece))  # type: ignore[arg-type]
+            except TypeError:  # a Problem among the lines
+                sizes = [len(item) if isinstance(item, bytes) else 1024 for item in piece]
+            totals = list(itertools.accumulate(sizes, initial=size))[1:]
+            cut = bisect.bisect_left(totals, chunk_bytes)
+            if cut < len(piece):
+                piece = piece[: cut + 1]
+            items.extend(piece)
+            size = totals[len(piece) - 1]
+            start += len(piece)
+            if len(items) >= chunk_lines or size >= chunk_bytes:
+                yield Chunk(path, fmt, first, tuple(items))
+                first += len(items)
+                items, size = [], 0
+    if items:
+        yield Chunk(path, fmt, first, tuple(items))
