@@ -11,10 +11,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import apache_beam as beam
+import orjson
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.options.pipeline_options import PipelineOptions
 
-from statuslens.pipelines.parallel import choose_runner, pinned_in_process, runs_in_one_process, split_inputs
+from statuslens.pipelines.plan import plan_execution
 from statuslens.transforms.aggregation.beam_analyze import AnalyzeLogs
 from statuslens.transforms.errors import UsageError
 from statuslens.transforms.outputs.beam_results import OUTPUT_NAMES, SHARDED_OUTPUTS, WriteResultsFn, now_iso
@@ -24,7 +24,7 @@ from statuslens.transforms.readers.jsonlines import FieldMap
 from statuslens.transforms.redact import redact_text
 from statuslens.transforms.verdicts.catalog import Catalog
 
-__all__ = ["BatchConfig", "build_pipeline", "expand_inputs", "prepare_output", "run_batch"]
+__all__ = ["BatchConfig", "BatchResult", "build_pipeline", "expand_inputs", "prepare_output", "run_batch"]
 
 
 @dataclass(frozen=True)
@@ -102,29 +102,38 @@ def build_pipeline(pipeline: beam.Pipeline, config: BatchConfig, started_at: str
     return {**results, "inputs": read[INPUTS_TAG], "summary": summary}
 
 
-def run_batch(config: BatchConfig, beam_args: Sequence[str] = (), allow_workers: bool = True) -> None:
-    """Run the job to completion (the caller reads summary.json afterwards).
+@dataclass(frozen=True)
+class BatchResult:
+    """What a finished run wrote: its summary and its anomaly groups (JSON dicts, in file order)."""
 
-    Without runner flags, large inputs run on the multi-process runner over split inputs; the
-    workers' own logging goes to a temporary file that is shown only when the run fails.
-    `allow_workers=False` keeps the default in-process (cron: a killed run leaves no workers).
+    summary: dict[str, Any]
+    groups: list[dict[str, Any]]
+
+
+def run_batch(config: BatchConfig, beam_args: Sequence[str] = (), allow_workers: bool = True) -> BatchResult:
+    """Run the job to completion and return what it wrote.
+
+    The runner, the worker count and the inputs are pipelines/plan.py's decision; when it chose the
+    multi-process runner, the workers' own logging goes to a temporary file that is shown only when
+    the run fails. `allow_workers=False` keeps a local run in-process (cron: a killed run leaves no
+    workers). The results are read back from the output folder: on a remote runner, workers wrote them.
     """
-    if not allow_workers:
-        beam_args = [*beam_args, "--direct_num_workers=1"]
-    options = PipelineOptions(list(beam_args))
-    inputs = list(config.inputs)
-    plain_paths = [i for i in inputs if isinstance(i, str)]
-    if len(plain_paths) == len(inputs) and not pinned_in_process(options, beam_args):
-        workers = os.cpu_count() or 1
-        inputs = split_inputs(plain_paths, workers, config.log_format)
-    parallel = choose_runner(options, inputs, beam_args)
-    if runs_in_one_process(options):
-        inputs = list(config.inputs)
+    plan = plan_execution(beam_args, config.inputs, config.log_format, os.cpu_count() or 1, allow_workers=allow_workers)
     prepare_output(config.output, config.overwrite)
     started_at = now_iso()
-    job = replace(config, inputs=tuple(inputs))
-    with _worker_logs(enabled=parallel), beam.Pipeline(options=options) as pipeline:
+    job = replace(config, inputs=plan.inputs)
+    with _worker_logs(enabled=plan.automatic), beam.Pipeline(options=plan.pipeline_options()) as pipeline:
         build_pipeline(pipeline, job, started_at)
+    return _read_result(config.output)
+
+
+def _read_result(output: str) -> BatchResult:
+    """The summary and anomaly groups of a finished run's folder (any Beam filesystem)."""
+    with FileSystems.open(FileSystems.join(output, "summary.json")) as handle:
+        summary = orjson.loads(handle.read())
+    with FileSystems.open(FileSystems.join(output, "anomalies.jsonl")) as handle:
+        groups = [orjson.loads(line) for line in handle.read().splitlines()]
+    return BatchResult(summary, groups)
 
 
 @contextmanager

@@ -69,7 +69,12 @@ class CronResult:
 
 
 def run_cron(config: CronConfig, beam_args: list[str]) -> CronResult:
-    """One incremental run; raises RunLocked when another run holds the lock."""
+    """One incremental run; raises RunLocked when another run holds the lock.
+
+    Usage errors (a remote --input, a state file that is not ours) are found first: before the lock
+    is taken, a folder made or a pipeline built. The state is read again under the lock."""
+    _check_local_inputs(config.inputs)
+    _load_state(config.state_dir / STATE_FILE)
     config.state_dir.mkdir(parents=True, exist_ok=True)
     runs_dir = config.output_dir / "runs"
     runs_dir.mkdir(parents=True, exist_ok=True)
@@ -87,12 +92,6 @@ def _locked_run(config: CronConfig, runs_dir: Path, beam_args: list[str]) -> Cro
     _recover(runs_dir, set(state["runs"]))
     manifest = Manifest.from_json(state["manifest"])
     paths = list(expand_inputs(config.inputs))
-    remote = [p for p in paths if "://" in p]
-    if remote:
-        raise UsageError(
-            f"--input {remote[0]!r}: cron reads local files only (it follows offsets and "
-            "rotation on this machine); use batch for other filesystems"
-        )
     reads, notes = plan_reads(paths, manifest, now=time.time(), settle_seconds=config.settle_seconds)
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
@@ -101,7 +100,7 @@ def _locked_run(config: CronConfig, runs_dir: Path, beam_args: list[str]) -> Cro
     partial = runs_dir / f"{PARTIAL_PREFIX}{name}"
     if partial.exists():
         shutil.rmtree(partial)
-    run_batch(
+    result = run_batch(
         BatchConfig(
             inputs=tuple(_as_range(r) for r in reads),
             output=str(partial),
@@ -113,8 +112,7 @@ def _locked_run(config: CronConfig, runs_dir: Path, beam_args: list[str]) -> Cro
         beam_args,
         allow_workers=False,
     )
-    summary = orjson.loads((partial / "summary.json").read_bytes())
-    groups = [orjson.loads(line) for line in (partial / "anomalies.jsonl").read_bytes().splitlines()]
+    summary, groups = result.summary, result.groups
 
     new_groups = _merge_groups(state["groups"], groups)
     for read in reads:
@@ -193,14 +191,61 @@ def _md_line(line: str) -> str:
     return line.replace("|", "\\|").replace("<", "&lt;")
 
 
+def _check_local_inputs(patterns: tuple[str, ...]) -> None:
+    """UsageError for an --input on another filesystem: offsets and rotation are followed on this machine."""
+    remote = [p for p in patterns if "://" in p]
+    if remote:
+        raise UsageError(
+            f"--input {remote[0]!r}: cron reads local files only (it follows offsets and "
+            "rotation on this machine); use batch for other filesystems"
+        )
+
+
+# The state file's parts and the JSON type each must have.
+_STATE_SHAPE = {"manifest": dict, "groups": dict, "runs": list, "totals": dict}
+_JSON_KINDS = {
+    list: "an array",
+    str: "a string",
+    int: "a number",
+    float: "a number",
+    bool: "a boolean",
+    type(None): "null",
+}
+
+
 def _load_state(path: Path) -> dict[str, Any]:
+    """The committed state (a fresh one when there is none); UsageError for a file that is not ours."""
     if not path.exists():
         return {"version": 1, "manifest": {}, "groups": {}, "runs": [], "totals": {}, "last_success": None}
     try:
-        state: dict[str, Any] = orjson.loads(path.read_bytes())
+        state = orjson.loads(path.read_bytes())
     except orjson.JSONDecodeError as exc:
         raise UsageError(f"--state: {path} is not a statuslens state file ({exc})") from exc
-    return state
+    except OSError as exc:
+        raise UsageError(f"--state: cannot read {path}: {exc.strerror or exc}") from exc
+    problem = _shape_problem(state)
+    if problem:
+        raise UsageError(f"--state: {path} is not a statuslens state file ({problem})")
+    checked: dict[str, Any] = state
+    return checked
+
+
+def _shape_problem(state: Any) -> str | None:
+    """What makes a parsed state file unusable, or None."""
+    if not isinstance(state, dict):
+        return f"expected a JSON object, not {_JSON_KINDS.get(type(state), 'a value')}"
+    for key, kind in _STATE_SHAPE.items():
+        if not isinstance(state.get(key), kind):
+            return f"{key!r} is missing or not a JSON {'object' if kind is dict else 'array'}"
+    if not all(isinstance(name, str) for name in state["runs"]):
+        return "'runs' holds something other than run names"
+    if not all(isinstance(group, dict) for group in state["groups"].values()):
+        return "'groups' holds something other than groups"
+    try:
+        Manifest.from_json(state["manifest"])
+    except (TypeError, AttributeError) as exc:
+        return f"'manifest' has an entry that is not a file state ({exc})"
+    return None
 
 
 def _recover(runs_dir: Path, committed: set[str]) -> None:

@@ -1,4 +1,5 @@
-"""Command-line flags: ours (with help texts that state formats) and Beam's, which pass through."""
+"""Command-line flags shared by the commands: ours (help texts that state formats), their checks, and
+Beam's flags, which pass through after a check that Beam knows them. Every check raises UsageError."""
 
 from __future__ import annotations
 
@@ -7,42 +8,43 @@ from typing import Any
 
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from statuslens.transforms.errors import UsageError
+from statuslens.pipelines.plan import DEFAULT_BATCH_RUNNER
+from statuslens.transforms.errors import CatalogError, UsageError
+from statuslens.transforms.readers.formats import validate_log_format
+from statuslens.transforms.readers.jsonlines import FieldMap
+from statuslens.transforms.redact import redact_text
+from statuslens.transforms.verdicts.catalog import Catalog, load_catalog
 
-__all__ = ["add_analysis_arguments", "add_batch_arguments", "parse_field_map", "read_profile", "unknown_beam_flags"]
+__all__ = [
+    "BEAM_FLAGS_EPILOG",
+    "add_analysis_arguments",
+    "beam_args",
+    "beam_flags_epilog",
+    "catalog",
+    "duration",
+    "field_map",
+    "log_format",
+    "one_line",
+    "parse_field_map",
+    "read_profile",
+    "require_pubsub",
+    "required",
+    "unknown_beam_flags",
+]
 
-BEAM_FLAGS_EPILOG = (
-    "Beam's pipeline flags pass through unchanged, e.g. --runner (default: the in-process FnApiRunner), "
-    "--direct_running_mode multi_processing --direct_num_workers 2, --job_endpoint, --project, "
-    "--temp_location, --setup_file."
+
+def beam_flags_epilog(default_runner: str, examples: str = "") -> str:
+    """The help paragraph on Beam's flags, naming the runner this command uses when none is given."""
+    return (
+        f"Beam's pipeline flags pass through unchanged, e.g. --runner (default: the in-process {default_runner}), "
+        f"{examples}--job_endpoint, --project, --temp_location, --setup_file."
+    )
+
+
+# batch, demo and cron: the local runner's worker flags are worth naming there.
+BEAM_FLAGS_EPILOG = beam_flags_epilog(
+    DEFAULT_BATCH_RUNNER, "--direct_running_mode multi_processing --direct_num_workers 2, "
 )
-
-
-def add_batch_arguments(parser: Any) -> None:
-    """The batch job's flags (cron reuses them)."""
-    parser.add_argument(
-        "--input",
-        action="append",
-        default=None,
-        metavar="GLOB",
-        help="Log files to read: a path or glob, local or on any Beam filesystem (gs://…). "
-        "Repeat for several. Format and compression (gzip, bzip2, xz) are detected "
-        "per file.",
-    )
-    parser.add_argument(
-        "--output",
-        default=None,
-        metavar="DIR",
-        help="Folder for summary.json, anomalies.jsonl, annotated/, dead_letter/, report.md and report.html.",
-    )
-    add_analysis_arguments(parser)
-    parser.add_argument(
-        "--overwrite",
-        action="store_true",
-        default=False,
-        help="Replace the previous statuslens outputs in a non-empty --output folder "
-        "(other files there are left alone).",
-    )
 
 
 def add_analysis_arguments(parser: Any) -> None:
@@ -88,6 +90,15 @@ def add_analysis_arguments(parser: Any) -> None:
     )
 
 
+def beam_args(command: str, profile: str | None, extra: list[str]) -> list[str]:
+    """The Beam flags of a run: the --profile file's, then the command line's (which win)."""
+    flags = [*read_profile(profile), *extra]
+    unknown = unknown_beam_flags(flags)
+    if unknown:
+        raise UsageError(f"statuslens {command}: unrecognized argument {unknown[0]}")
+    return flags
+
+
 def read_profile(path: str | None) -> list[str]:
     """The Beam flags of a runner profile file (one per line; blank lines and '#' comments skipped)."""
     if path is None:
@@ -128,3 +139,66 @@ def unknown_beam_flags(args: list[str]) -> list[str]:
         cls._add_argparse_args(parser)  # type: ignore[arg-type]  # Beam's parser is an ArgumentParser
     _, unknown = parser.parse_known_args(args)
     return [arg for arg in unknown if arg.startswith("-")] or [a for a in unknown if a]
+
+
+def required(value: Any, flag: str, command: str = "batch") -> Any:
+    if not value:
+        raise UsageError(f"statuslens {command}: {flag} is required")
+    return value
+
+
+def duration(text: str, flag: str) -> float:
+    """Seconds of a duration flag: 300, 90s, 5m, 1h or 2d."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    value = text.strip().lower()
+    scale = units.get(value[-1:])
+    number = value[:-1] if scale else value
+    try:
+        seconds = float(number) * (scale or 1)
+    except ValueError:
+        raise UsageError(f"{flag} {text!r}: expected a duration such as 300, 90s, 5m or 1h") from None
+    if seconds < 0:
+        raise UsageError(f"{flag} {text!r}: must not be negative")
+    return seconds
+
+
+def catalog(path: str | None) -> Catalog:
+    """The --catalog file loaded (the bundled one without it)."""
+    try:
+        return load_catalog(path)
+    except CatalogError as exc:
+        raise UsageError(f"--catalog: {exc}") from exc
+
+
+def log_format(spec: str | None) -> str | None:
+    if spec is None:
+        return None
+    try:
+        return validate_log_format(spec)
+    except ValueError as exc:
+        raise UsageError(f"--log-format: {exc}") from exc
+
+
+def field_map(values: list[str] | None) -> dict[str, str]:
+    """The --field-map overrides, checked against the fields a JSON line has."""
+    mapping = parse_field_map(values)
+    try:
+        FieldMap.with_overrides(mapping)
+    except ValueError as exc:
+        raise UsageError(f"--field-map: {exc}") from exc
+    return mapping
+
+
+def require_pubsub(command: str) -> None:
+    try:
+        import google.cloud.pubsub_v1  # noqa: F401
+    except ImportError:
+        raise UsageError(
+            f"statuslens {command} needs Pub/Sub support: pip install 'statuslens[stream]' (apache-beam[gcp])"
+        ) from None
+
+
+def one_line(exc: BaseException) -> str:
+    """An error as one line for stderr, with any credential in it redacted (§7 covers messages too)."""
+    text = redact_text(" ".join(str(exc).split()))
+    return (text[:300] + "…") if len(text) > 300 else text or type(exc).__name__

@@ -1,9 +1,8 @@
-"""Use every core for large inputs, stay in-process for small ones — with no flag needed.
+"""Inputs that spread over worker processes: the size estimate, and large plain files split by line.
 
 Beam's local runner parallelises over the elements of the first stage, so large uncompressed files
 are split into line-aligned byte ranges (a gzip stream cannot be split; many archives spread over
-the workers by themselves). The multi-process runner costs about a second to start, so it is only
-chosen when the estimated work clearly outweighs that.
+the workers by themselves). Whether workers are used at all is pipelines/plan.py's decision.
 """
 
 from __future__ import annotations
@@ -12,23 +11,13 @@ import itertools
 import os
 from collections.abc import Sequence
 
-from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
-
 from statuslens.transforms.readers.beam_read import InputRange
 from statuslens.transforms.readers.compression import compression_of
 from statuslens.transforms.readers.formats import detect_format, is_har_name
 
-__all__ = [
-    "PARALLEL_THRESHOLD_BYTES",
-    "choose_runner",
-    "estimated_bytes",
-    "pinned_in_process",
-    "runs_in_one_process",
-    "split_inputs",
-]
+__all__ = ["SPLIT_MIN_BYTES", "estimated_bytes", "split_inputs"]
 
-# Estimated decompressed bytes above which the multi-process runner pays for its start-up.
-PARALLEL_THRESHOLD_BYTES = 32 << 20
+# Plain files at least this big are split (pipelines/plan.py's threshold for using workers is the same).
 SPLIT_MIN_BYTES = 32 << 20
 _GZIP_RATIO = 8  # a rough decompressed/compressed ratio for access logs
 _SNIFF_BYTES = 64 << 10
@@ -36,6 +25,7 @@ _SPLITTABLE = frozenset({"jsonl", "common", "combined", "combined_body"})
 
 
 def estimated_bytes(paths: Sequence[str | InputRange]) -> int:
+    """Decompressed bytes of the local inputs, roughly (archives by a typical ratio); remote ones count 0."""
     total = 0
     for item in paths:
         path = item.path if isinstance(item, InputRange) else item
@@ -49,46 +39,6 @@ def estimated_bytes(paths: Sequence[str | InputRange]) -> int:
             compressed = compression_of(path, handle.read(8)) != "none"
         total += size * _GZIP_RATIO if compressed else size
     return total
-
-
-def choose_runner(options: PipelineOptions, inputs: Sequence[str | InputRange], explicit_flags: Sequence[str]) -> bool:
-    """Set the runner the user did not choose; True when the multi-process runner was picked.
-
-    The user's runner flags always win; a run of the in-process runner keeps whole files."""
-    standard = options.view_as(StandardOptions)
-    if not standard.runner:
-        # Explicit: a bare DirectRunner first tries to download Prism, which hangs offline.
-        standard.runner = "FnApiRunner"
-    if standard.runner not in ("FnApiRunner", "DirectRunner") or any(
-        flag.startswith(("--direct_running_mode", "--direct_num_workers")) for flag in explicit_flags
-    ):
-        return False
-    workers = os.cpu_count() or 1
-    if workers < 2 or len(inputs) < 2 or estimated_bytes(inputs) < PARALLEL_THRESHOLD_BYTES:
-        return False
-    direct = options.view_as(DirectOptions)
-    direct.direct_running_mode = "multi_processing"
-    direct.direct_num_workers = workers
-    return True
-
-
-def pinned_in_process(options: PipelineOptions, explicit_flags: Sequence[str]) -> bool:
-    """True when the user's own flags keep the local runner in one process (`--direct_num_workers 1`,
-    `--direct_running_mode in_memory`): splitting the inputs would be wasted work."""
-    if options.view_as(StandardOptions).runner not in (None, "FnApiRunner", "DirectRunner"):
-        return False
-    direct = options.view_as(DirectOptions)
-    if any(flag.startswith("--direct_running_mode") for flag in explicit_flags):
-        return bool(direct.direct_running_mode != "multi_processing")
-    workers_flag = any(flag.startswith("--direct_num_workers") for flag in explicit_flags)
-    return workers_flag and bool(direct.direct_num_workers == 1)
-
-
-def runs_in_one_process(options: PipelineOptions) -> bool:
-    """True for the in-process runner (splitting inputs only adds work there)."""
-    runner = options.view_as(StandardOptions).runner
-    mode = options.view_as(DirectOptions).direct_running_mode
-    return runner in ("FnApiRunner", "DirectRunner") and mode != "multi_processing"
 
 
 def split_inputs(paths: Sequence[str], workers: int, log_format: str | None) -> list[str | InputRange]:

@@ -19,11 +19,12 @@ from typing import Any
 
 import apache_beam as beam
 import orjson
-from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.options.pipeline_options import StandardOptions
 from apache_beam.runners.runner import PipelineState
 from apache_beam.transforms import trigger as triggers
 from apache_beam.transforms.window import FixedWindows, GlobalWindows
 
+from statuslens.pipelines.plan import plan_execution
 from statuslens.transforms.aggregation.beam_analyze import AnalyzeLogs
 from statuslens.transforms.aggregation.beam_groups import group_id
 from statuslens.transforms.model.times import format_time
@@ -48,7 +49,6 @@ __all__ = [
     "summarize_output",
 ]
 
-DEFAULT_STREAM_RUNNER = "BundleBasedDirectRunner"
 # Beam's own lateness is a little longer than ours, so a record we let through is never dropped.
 _LATENESS_MARGIN_SECONDS = 60
 # How long after a window expired its record ids are still recognised as duplicates.
@@ -190,12 +190,10 @@ def summarize_output(folder: str) -> dict[str, int]:
 
 def run_stream(config: StreamConfig, beam_args: Sequence[str], stop: threading.Event | None = None) -> dict[str, int]:
     """Run until SIGINT/SIGTERM (or `stop`), then return the output folder's totals."""
-    options = PipelineOptions(list(beam_args))
+    plan = plan_execution(beam_args, (), None, 1, streaming=True)
+    options = plan.pipeline_options()
     options.view_as(StandardOptions).streaming = True
-    if not options.view_as(StandardOptions).runner:
-        # Explicit: the DirectRunner would first try to download Prism.
-        options.view_as(StandardOptions).runner = DEFAULT_STREAM_RUNNER
-    if options.view_as(StandardOptions).runner in ("BundleBasedDirectRunner", "DirectRunner"):
+    if plan.runner in ("BundleBasedDirectRunner", "DirectRunner"):
         config = replace(config, wall_clock_watermark=True)
     stop = stop or threading.Event()
     previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}

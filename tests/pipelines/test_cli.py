@@ -358,3 +358,36 @@ def test_console_entry_exits_with_mains_code_and_complete_output(tmp_path: Path,
     assert stdout.startswith("statuslens: 4 records in") and stdout.rstrip().endswith("dead_letter/")
     again = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert again.returncode == 2 and "is not empty" in again.stderr
+
+
+def test_run_batch_returns_what_it_wrote(logs: Path, tmp_path: Path) -> None:
+    """The CLI prints the summary the job returned: the same as summary.json, groups as in anomalies.jsonl."""
+    from statuslens.pipelines.batch import BatchConfig, expand_inputs, run_batch
+    from statuslens.transforms.verdicts.catalog import load_catalog
+
+    out = tmp_path / "out"
+    config = BatchConfig(inputs=expand_inputs([str(logs / "*")]), output=str(out), catalog=load_catalog(None))
+    result = run_batch(config, ["--direct_num_workers=1"])
+    assert result.summary == orjson.loads((out / "summary.json").read_bytes())
+    assert result.groups == [orjson.loads(line) for line in (out / "anomalies.jsonl").read_bytes().splitlines()]
+    assert result.summary["records_in"] > 0 and result.groups
+
+
+def test_a_failed_run_exits_1_with_one_redacted_line(logs: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = f"/dev/null/out?oauth_token={TOKEN}"  # under a file: the run cannot write its outputs
+    assert main(["batch", "--input", str(logs / "*.log"), "--output", out]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: the run failed: ") and "Not a directory" in err
+    assert TOKEN not in err and len(err.strip().splitlines()) == 1
+
+
+def test_each_help_names_the_runner_its_command_defaults_to(capsys: pytest.CaptureFixture[str]) -> None:
+    for command, runner, other in (
+        ("batch", "FnApiRunner", "BundleBasedDirectRunner"),
+        ("stream", "BundleBasedDirectRunner", "FnApiRunner"),
+    ):
+        with pytest.raises(SystemExit) as exit_info:
+            main([command, "--help"])
+        assert exit_info.value.code == 0
+        text = "".join(capsys.readouterr().out.split())  # argparse wraps lines, at hyphens too
+        assert f"--runner(default:thein-process{runner})" in text and other not in text

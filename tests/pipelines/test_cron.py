@@ -242,3 +242,65 @@ def test_kill_9_at_random_points_never_double_counts(tmp_path: Path) -> None:
         f"crash test: {kills} kills, {completed} runs completed between them, "
         f"{state_of(state)['totals']['records_in']} records counted once"
     )
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b'{"version": 1, "manifest": {', "is not a statuslens state file (unexpected end of data"),
+        (b"[1, 2]", "is not a statuslens state file (expected a JSON object, not an array)"),
+        (b'{"manifest": {}, "groups": {}, "runs": {}, "totals": {}}', "'runs' is missing or not a JSON array"),
+        (b'{"manifest": {"x": 1}, "groups": {}, "runs": [], "totals": {}}', "'manifest' has an entry"),
+    ],
+)
+def test_a_corrupt_state_file_is_a_usage_error_before_the_lock(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: bytes, problem: str
+) -> None:
+    folder = Folder(tmp_path)
+    folder.apply("append")
+    state, out = tmp_path / "state", tmp_path / "out"
+    state.mkdir()
+    (state / "state.json").write_bytes(content)
+    with open(state / "lock", "a+b") as lock:  # held: a check made under the lock would exit 75
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        assert run_cli(cron_argv(folder.logs, state, out)) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: --state: {state / 'state.json'}") and problem in err
+    assert len(err.strip().splitlines()) == 1
+    assert not out.exists()  # no run folder, no pipeline
+    assert (state / "state.json").read_bytes() == content
+
+
+def test_a_remote_input_is_a_usage_error_before_the_lock(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    state, out = tmp_path / "state", tmp_path / "out"
+    state.mkdir()
+    argv = ["cron", "--input", "gs://bucket/logs/*", "--state", str(state), "--output", str(out)]
+    with open(state / "lock", "a+b") as lock:
+        fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        started = time.monotonic()
+        assert run_cli(argv) == 2
+        assert time.monotonic() - started < 5  # the pattern alone says so: nothing is listed remotely
+    err = capsys.readouterr().err
+    assert err == (
+        "error: --input 'gs://bucket/logs/*': cron reads local files only (it follows offsets and "
+        "rotation on this machine); use batch for other filesystems\n"
+    )
+    assert not out.exists()
+
+
+def test_the_printed_lines_are_the_runs_results(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = Folder(tmp_path)
+    folder.apply("append")
+    state, out = tmp_path / "state", tmp_path / "out"
+    assert run_cli(cron_argv(folder.logs, state, out, "--baseline")) == 0
+    printed = capsys.readouterr().out.splitlines()
+    run = sorted((out / "runs").iterdir())[-1]
+    summary = orjson.loads((run / "summary.json").read_bytes())
+    new = [orjson.loads(line) for line in (run / "new_anomalies.jsonl").read_bytes().splitlines()]
+    assert printed[0] == (
+        f"statuslens cron: {summary['records_in']} new records, {summary['dead_letter']} dead letters, "
+        f"{len(new)} new anomaly groups -> {run}"
+    )
+    assert len(new) > 0 and len(printed) == 1 + len(new)
+    assert all(line.startswith("baseline: ") for line in printed[1:])
+    assert {line.rsplit(" (", 1)[1] for line in printed[1:]} == {f"{g['count']})" for g in new}

@@ -8,7 +8,7 @@ from pathlib import Path
 import orjson
 import pytest
 
-from statuslens.pipelines import parallel
+from statuslens.pipelines import parallel, plan
 from statuslens.pipelines.cli import main
 from statuslens.transforms.readers.beam_read import InputRange
 
@@ -43,7 +43,7 @@ def test_split_multi_process_run_equals_the_in_process_run(tmp_path: Path, monke
     log = tmp_path / "big.log"
     log.write_bytes(SAMPLE_LOG.read_bytes() * 20)
     monkeypatch.setattr(parallel, "SPLIT_MIN_BYTES", 1024)
-    monkeypatch.setattr(parallel, "PARALLEL_THRESHOLD_BYTES", 1024)
+    monkeypatch.setattr(plan, "PARALLEL_THRESHOLD_BYTES", 1024)
     planned = parallel.split_inputs([str(log)], workers=2, log_format=None)
     assert len(planned) >= 8 and all(isinstance(p, InputRange) for p in planned)
     assert (
@@ -67,20 +67,3 @@ def test_split_multi_process_run_equals_the_in_process_run(tmp_path: Path, monke
     assert split == whole
     non_blank = sum(1 for line in log.read_bytes().splitlines() if line.strip())
     assert split[0]["records_in"] == non_blank
-
-
-@pytest.mark.parametrize(
-    ("flags", "pinned"),
-    [
-        ([], False),
-        (["--direct_num_workers=1"], True),
-        (["--direct_num_workers", "2"], False),
-        (["--direct_running_mode=in_memory"], True),
-        (["--direct_running_mode=multi_processing", "--direct_num_workers=1"], False),
-        (["--runner=PortableRunner", "--direct_num_workers=1"], False),
-    ],
-)
-def test_splitting_is_skipped_only_when_the_flags_pin_one_process(flags: list[str], pinned: bool) -> None:
-    from apache_beam.options.pipeline_options import PipelineOptions
-
-    assert parallel.pinned_in_process(PipelineOptions(flags), flags) is pinned

@@ -1,0 +1,94 @@
+"""`statuslens batch`: analyse log files once, write the results to a folder, print the summary."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Any
+
+from statuslens.pipelines import flags
+from statuslens.pipelines.batch import BatchConfig, expand_inputs, run_batch
+
+__all__ = [
+    "DESCRIPTION",
+    "EPILOG",
+    "FAILURE",
+    "FINISHED_ON_RETURN",
+    "HELP",
+    "NAME",
+    "add_arguments",
+    "config_from",
+    "print_summary",
+    "run",
+]
+
+NAME = "batch"
+HELP = "Analyse log files once and write the results to a folder."
+DESCRIPTION = (
+    "Analyse log files (JSON lines, nginx/Apache lines, HAR; "
+    "plain, gzip, bzip2 or xz) and write the results to --output."
+)
+EPILOG: str | None = flags.BEAM_FLAGS_EPILOG
+FAILURE = "the run failed"
+FINISHED_ON_RETURN = True
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--input",
+        action="append",
+        default=None,
+        metavar="GLOB",
+        help="Log files to read: a path or glob, local or on any Beam filesystem (gs://…). "
+        "Repeat for several. Format and compression (gzip, bzip2, xz) are detected "
+        "per file.",
+    )
+    parser.add_argument(
+        "--output",
+        default=None,
+        metavar="DIR",
+        help="Folder for summary.json, anomalies.jsonl, annotated/, dead_letter/, report.md and report.html.",
+    )
+    flags.add_analysis_arguments(parser)
+    parser.add_argument(
+        "--overwrite",
+        action="store_true",
+        default=False,
+        help="Replace the previous statuslens outputs in a non-empty --output folder "
+        "(other files there are left alone).",
+    )
+
+
+def config_from(args: argparse.Namespace, beam_args: list[str]) -> BatchConfig:
+    return BatchConfig(
+        inputs=expand_inputs(flags.required(args.input, "--input")),
+        output=flags.required(args.output, "--output"),
+        catalog=flags.catalog(args.catalog),
+        log_format=flags.log_format(args.log_format),
+        field_map=flags.field_map(args.field_map),
+        annotated=args.annotated,
+        overwrite=args.overwrite,
+    )
+
+
+def run(config: BatchConfig, beam_args: list[str]) -> int:
+    result = run_batch(config, beam_args)
+    print_summary(result.summary, config.output)
+    return 0
+
+
+def print_summary(summary: dict[str, Any], output: str) -> None:
+    """The run's counts on stdout, a warning per damaged input on stderr, and where the results are."""
+    anomalies = {k: v for k, v in summary["verdicts"].items() if k != "documented" and v}
+    print(
+        f"statuslens: {summary['records_in']} records in, {summary['records_annotated']} annotated, "
+        f"{summary['dead_letter']} dead letters, {summary['blank_lines']} blank lines"
+    )
+    print("verdicts: " + ", ".join(f"{k} {v}" for k, v in summary["verdicts"].items()))
+    if anomalies:
+        print("anomalies: " + ", ".join(f"{k} {v}" for k, v in anomalies.items()))
+    for info in summary["inputs"]:
+        if info["damaged"]:
+            print(f"warning: damaged input {info['path']}: {info['damaged']}", file=sys.stderr)
+    print(f"results: {output}{os.sep}summary.json, anomalies.jsonl, report.md, report.html, annotated/, dead_letter/")
