@@ -1,7 +1,7 @@
 """Turn one RawRecord into its annotated record (DOMAIN.md §6 `annotated/` fields).
 
-`Annotator` holds what every record needs (catalog, template matcher, a cache of explanations) and
-is built once per DoFn in `setup()`; `annotate` is the pure per-record step under it.
+`Annotator` holds what every record needs (catalog, template matcher, the memos of the hot path)
+and is built once per DoFn in `setup()`; `annotate` is the pure per-record step under it.
 """
 
 from __future__ import annotations
@@ -11,10 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
-from statuslens.transforms.memo import BoundedMemo
+from statuslens.transforms.memo import (
+    BODY_INFOS,
+    EXPLANATIONS,
+    MEMO_BODY_BYTES,
+    SCOPE_FREE,
+    VERDICTS,
+    BoundedMemo,
+)
 from statuslens.transforms.model.records import RawRecord
 from statuslens.transforms.model.times import format_time
-from statuslens.transforms.readers.nginx import MEMO_BODY_BYTES
 from statuslens.transforms.redact import redact_text, redact_url, scrub
 from statuslens.transforms.verdicts.body import BodyInfo, parse_body
 from statuslens.transforms.verdicts.catalog import Catalog
@@ -58,11 +64,11 @@ class Annotator:
         self.matcher = ResourceMatcher(r.template for r in catalog.resources)
         self.collections = catalog.collections
         # Memos of the hot path, bounded in entries and in the characters they hold (transforms/memo.py).
-        self._explanations: BoundedMemo[tuple[Any, ...], str] = BoundedMemo(10_000, 8 << 20)
+        self._explanations: BoundedMemo[tuple[Any, ...], str] = BoundedMemo(EXPLANATIONS)
         # (code, sub_code, message) -> verdict, for the codes whose verdict no request fact changes.
-        self._request_free: BoundedMemo[tuple[Any, ...], Verdict] = BoundedMemo(10_000, 4 << 20)
-        self._scope_free: BoundedMemo[tuple[int, Any], bool] = BoundedMemo(10_000, 10_000)
-        self._bodies: BoundedMemo[tuple[str, str | None], BodyInfo] = BoundedMemo(8192, 8 << 20)
+        self._request_free: BoundedMemo[tuple[Any, ...], Verdict] = BoundedMemo(VERDICTS)
+        self._scope_free: BoundedMemo[tuple[int, Any], bool] = BoundedMemo(SCOPE_FREE)
+        self._bodies: BoundedMemo[tuple[str, str | None], BodyInfo] = BoundedMemo(BODY_INFOS)
 
     def annotate(self, raw: RawRecord, source: str) -> dict[str, Any]:
         """The annotated record; `explanation` is added for records that are not documented."""
