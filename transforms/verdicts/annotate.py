@@ -1,7 +1,7 @@
 """Turn one RawRecord into its annotated record (DOMAIN.md §6 `annotated/` fields).
 
-`Annotator` holds what every record needs (catalog, template matcher, the memos of the hot path)
-and is built once per DoFn in `setup()`; `annotate` is the pure per-record step under it.
+`Annotator` holds what every record needs (catalog, template matcher, redactor, the memos of the
+hot path) and is built once per DoFn in `setup()`; `annotate` is the pure per-record step under it.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from statuslens.transforms.memo import (
 )
 from statuslens.transforms.model.records import RawRecord
 from statuslens.transforms.model.times import format_time
-from statuslens.transforms.redact import redact_text, redact_url, scrub
+from statuslens.transforms.redact import Redactor
 from statuslens.transforms.verdicts.body import BodyInfo, parse_body
 from statuslens.transforms.verdicts.catalog import Catalog
 from statuslens.transforms.verdicts.classify import DOCUMENTED, Verdict, classify, explain, request_independent
@@ -63,6 +63,7 @@ class Annotator:
         self.catalog = catalog
         self.matcher = ResourceMatcher(r.template for r in catalog.resources)
         self.collections = catalog.collections
+        self.redactor = Redactor()
         # Memos of the hot path, bounded in entries and in the characters they hold (transforms/memo.py).
         self._explanations: BoundedMemo[tuple[Any, ...], str] = BoundedMemo(EXPLANATIONS)
         # (code, sub_code, message) -> verdict, for the codes whose verdict no request fact changes.
@@ -138,10 +139,10 @@ class Annotator:
         request, consumer = judged.request, judged.consumer
         if request is None:
             request, consumer = self.request_facts(raw)
-        url, secrets = redact_url(raw.url)
+        url, secrets = self.redactor.redact_url(raw.url)
         message = body.message
         if message is not None:
-            message = scrub(redact_text(message), secrets)
+            message = self.redactor.scrub(self.redactor.redact_text(message), secrets)
         record: dict[str, Any] = {
             "time": format_time(raw.time_ms),
             "method": raw.method,
