@@ -4,18 +4,24 @@ Query parameters that carry credentials (`oauth_signature`, `oauth_token`, `*_se
 `password`, `sig`, `signature`) and URL user-info become `REDACTED`, the key kept. Every value found
 that way is then removed from the whole text, so a token repeated URL-encoded inside another
 parameter (the seed's `oauth_callback`) is gone too.
+
+The module functions compute everything each time (dead letters, error text, ship); the annotator
+redacts with its own `Redactor`, which remembers which parameter names are credentials and each
+secret's encoded forms: records repeat their parameter names and a user's token.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from functools import lru_cache
+from collections.abc import Callable, Iterable
 from urllib.parse import quote, quote_plus, unquote_plus
+
+from statuslens.transforms.memo import SECRET_FORMS, SECRET_NAMES, BoundedMemo
 
 __all__ = [
     "REDACTED",
     "SECRET_HEADERS",
+    "Redactor",
     "collect_secrets",
     "is_secret_param",
     "redact_headers",
@@ -43,19 +49,72 @@ _NESTED_RE = re.compile(r"%(?:25)?(?:3[Dd]|40)(?=[^&%#\s\"'])")
 
 def is_secret_param(name: str) -> bool:
     """Whether a query parameter's value is a credential."""
-    known = _SECRET_PARAM_CACHE.get(name)
-    if known is None:
-        lowered = name.lower()
-        known = lowered in _SECRET_NAMES or lowered.endswith("_secret") or lowered.endswith("_token")
-        if len(_SECRET_PARAM_CACHE) < 4096 and len(name) <= 64:
-            _SECRET_PARAM_CACHE[name] = known
-    return known
+    lowered = name.lower()
+    return lowered in _SECRET_NAMES or lowered.endswith("_secret") or lowered.endswith("_token")
 
 
-_SECRET_PARAM_CACHE: dict[str, bool] = {}
+def collect_secrets(text: str) -> set[str]:
+    """Every credential value in `text`, also inside URL-encoded (nested) parameters."""
+    return {value for value in _redact(text, is_secret_param)[1] if value != REDACTED}
 
 
-def _scan(text: str) -> tuple[str, set[str]]:
+def scrub(text: str, secrets: Iterable[str]) -> str:
+    """Replace each secret (and its URL-encoded forms) anywhere in `text`."""
+    return _scrub(text, secrets, _encodings)
+
+
+def redact_text(text: str, extra_secrets: Iterable[str] = ()) -> str:
+    """Redact credentials in free text: a raw log line, a body, an error message."""
+    return _redact_text(text, extra_secrets, is_secret_param, _encodings)
+
+
+def redact_url(url: str) -> tuple[str, set[str]]:
+    """(redacted url, the secrets it held) — the secrets let callers scrub the rest of a record."""
+    return _redact_url(url, is_secret_param, _encodings)
+
+
+class Redactor:
+    """`redact_text`, `redact_url` and `scrub` remembering which parameter names are credentials and
+    each short secret's encoded forms (limits in transforms/memo.py). Made with the annotator."""
+
+    __slots__ = ("_forms", "_names")
+
+    def __init__(self) -> None:
+        self._names: BoundedMemo[str, bool] = BoundedMemo(SECRET_NAMES)
+        self._forms: BoundedMemo[str, tuple[str, ...]] = BoundedMemo(SECRET_FORMS)
+
+    def is_secret_param(self, name: str) -> bool:
+        """Whether a query parameter's value is a credential."""
+        known = self._names.get(name)
+        if known is None:
+            known = self._names.put(name, is_secret_param(name), len(name))
+        return known
+
+    def forms(self, secret: str) -> tuple[str, ...]:
+        """The secret as it may appear in a record: raw, URL-encoded, form-encoded, encoded twice."""
+        known = self._forms.get(secret)
+        if known is None:
+            known = self._forms.put(secret, _encodings(secret), len(secret))
+        return known
+
+    def scrub(self, text: str, secrets: Iterable[str]) -> str:
+        """Replace each secret (and its URL-encoded forms) anywhere in `text`."""
+        return _scrub(text, secrets, self.forms)
+
+    def redact_text(self, text: str, extra_secrets: Iterable[str] = ()) -> str:
+        """Redact credentials in free text: a raw log line, a body, an error message."""
+        return _redact_text(text, extra_secrets, self.is_secret_param, self.forms)
+
+    def redact_url(self, url: str) -> tuple[str, set[str]]:
+        """(redacted url, the secrets it held) — the secrets let callers scrub the rest of a record."""
+        return _redact_url(url, self.is_secret_param, self.forms)
+
+
+_IsSecret = Callable[[str], bool]
+_Forms = Callable[[str], tuple[str, ...]]
+
+
+def _scan(text: str, is_secret: _IsSecret) -> tuple[str, set[str]]:
     """`text` with every credential parameter's value replaced, and the values found.
 
     Only `name=` is matched, never a value, so a parameter nested inside another one's value
@@ -65,7 +124,7 @@ def _scan(text: str) -> tuple[str, set[str]]:
     pieces: list[str] = []
     last = 0
     for match in _NAME_SEP_RE.finditer(text):
-        if match.start() < last or not is_secret_param(match.group(1)):
+        if match.start() < last or not is_secret(match.group(1)):
             continue
         value_match = _VALUE_RE.match(text, match.end())
         assert value_match is not None  # the pattern matches the empty string
@@ -96,18 +155,18 @@ def _userinfo_secrets(view: str) -> set[str]:
     return found
 
 
-def _redact(text: str) -> tuple[str, set[str]]:
+def _redact(text: str, is_secret: _IsSecret) -> tuple[str, set[str]]:
     """Redact parameters and user-info in `text`; also return every secret value it held."""
-    redacted, found = _scan(text)
+    redacted, found = _scan(text, is_secret)
     if "\\u00" in text or "\\/" in text:
         # JSON text that escapes `&`, `=` or `/` (Go's encoder writes & as \u0026): scan it unescaped
         # too; the values found are then removed from the escaped text by `scrub`.
-        found |= _scan(_json_unescaped(text))[1]
+        found |= _scan(_json_unescaped(text), is_secret)[1]
     if _NESTED_RE.search(text):
         once = unquote_plus(text)
         views = [once, unquote_plus(once)] if "%" in once else [once]
         for view in views:
-            found |= _scan(view)[1]
+            found |= _scan(view, is_secret)[1]
             if "@" in view:
                 found |= _userinfo_secrets(view)
     if "@" in text:
@@ -125,29 +184,15 @@ def _json_unescaped(text: str) -> str:
     return text
 
 
-def collect_secrets(text: str) -> set[str]:
-    """Every credential value in `text`, also inside URL-encoded (nested) parameters."""
-    return {value for value in _redact(text)[1] if value != REDACTED}
-
-
-def _forms(secret: str) -> tuple[str, ...]:
-    """The secret as it may appear in a record: raw, URL-encoded, form-encoded, encoded twice."""
-    return _cached_forms(secret) if len(secret) <= 256 else _encodings(secret)
-
-
 def _encodings(secret: str) -> tuple[str, ...]:
+    """The secret as it may appear in a record: raw, URL-encoded, form-encoded, encoded twice."""
     if _URL_SAFE_RE.fullmatch(secret):
         return (secret,)
     forms = {secret, quote(secret, safe=""), quote_plus(secret), quote(quote(secret, safe=""), safe="")}
     return tuple(sorted(forms, key=lambda f: (-len(f), f)))
 
 
-# Secrets repeat across records (a user's token); only short ones are kept, so the cache stays small.
-_cached_forms = lru_cache(maxsize=8192)(_encodings)
-
-
-def scrub(text: str, secrets: Iterable[str]) -> str:
-    """Replace each secret (and its URL-encoded forms) anywhere in `text`."""
+def _scrub(text: str, secrets: Iterable[str], forms: _Forms) -> str:
     # Longest first, ties by text: the same secrets give the same output whatever their order (§6).
     for secret in sorted(secrets, key=lambda s: (-len(s), s)):
         if len(secret) < _MIN_GLOBAL_SECRET:
@@ -158,32 +203,30 @@ def scrub(text: str, secrets: Iterable[str]) -> str:
             run = _URL_SAFE_RUN_RE.search(secret)
             if run is not None and run.group() not in text:
                 continue
-        for form in _forms(secret):
+        for form in forms(secret):
             if form in text:
                 text = text.replace(form, REDACTED)
     return text
 
 
-def redact_text(text: str, extra_secrets: Iterable[str] = ()) -> str:
-    """Redact credentials in free text: a raw log line, a body, an error message."""
+def _redact_text(text: str, extra_secrets: Iterable[str], is_secret: _IsSecret, forms: _Forms) -> str:
     if not text:
         return text
     secrets = set(extra_secrets)
     if "=" in text or "@" in text or "%" in text:  # `%3D`, `%3d`, `%253D`: an encoded `=`
-        text, found = _redact(text)
+        text, found = _redact(text, is_secret)
         secrets |= found
-    return scrub(text, secrets) if secrets else text
+    return _scrub(text, secrets, forms) if secrets else text
 
 
-def redact_url(url: str) -> tuple[str, set[str]]:
-    """(redacted url, the secrets it held) — the secrets let callers scrub the rest of a record."""
+def _redact_url(url: str, is_secret: _IsSecret, forms: _Forms) -> tuple[str, set[str]]:
     if "=" not in url and "@" not in url and "%" not in url:
         return url, set()
-    redacted, secrets = _redact(url)
+    redacted, secrets = _redact(url, is_secret)
     secrets.discard(REDACTED)
     if not secrets:
         return redacted, secrets
-    return scrub(redacted, secrets), secrets
+    return _scrub(redacted, secrets, forms), secrets
 
 
 def redact_headers(headers: list[dict[str, object]]) -> tuple[list[dict[str, object]], set[str]]:

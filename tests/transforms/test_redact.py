@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from statuslens.transforms.memo import SECRET_FORMS, SECRET_NAMES
 from statuslens.transforms.redact import (
     REDACTED,
+    Redactor,
     collect_secrets,
     is_secret_param,
     redact_headers,
@@ -221,3 +223,19 @@ def test_scrub_is_independent_of_secret_order() -> None:
     # one a set happens to yield first (outputs are deterministic, DOMAIN.md §6).
     text = "token abcd1234ef here"
     assert scrub(text, ["abcd1234", "cd1234ef"]) == scrub(text, ["cd1234ef", "abcd1234"])
+
+
+def test_a_redactor_gives_the_module_answers_on_repeated_and_distinct_input() -> None:
+    """More distinct parameter names and secrets than a Redactor remembers, then the same again: its
+    redactions are the module functions' (which remember nothing)."""
+    urls = [SEED_LOGIN, "/login?user=bob&password=hunter22", "http://user:pa55word@api.netflix.com/x?pa55word"]
+    for i in range(SECRET_NAMES.entries // 20 + 5):  # twenty new names, forty new secrets each
+        params = [f"p{i}x{j}_token=v{i}x{j}%2B{j}/x&q{j}=1" for j in range(20)]
+        urls.append("/a?" + "&".join(params) + f"&oauth_token=tok{i % 30}%3D%3D")
+    assert 2 * 20 * (len(urls) - 3) > SECRET_FORMS.entries
+    redactor = Redactor()
+    for url in urls + urls[::-1]:
+        redacted, secrets = redactor.redact_url(url)
+        assert (redacted, secrets) == redact_url(url), url
+        body = f"<status><message>bad token {' '.join(sorted(secrets))} in {url}</message></status>"
+        assert redactor.scrub(redactor.redact_text(body), secrets) == scrub(redact_text(body), secrets), url

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from statuslens.transforms.errors import RecordError
 from statuslens.transforms.readers.timestamps import parse_time
 
@@ -32,11 +34,12 @@ def require_text(value: object, what: str) -> str:
     return value.strip()
 
 
-def require_time(value: object) -> int:
-    """A record's time as epoch ms, or RecordError saying it is missing or what is wrong with it."""
+def require_time(value: object, parse: Callable[[object], int] = parse_time) -> int:
+    """A record's time as epoch ms (`parse`: a reader's TimeParser.parse), or RecordError saying it is
+    missing or what is wrong with it."""
     if value is None:
         raise RecordError("missing time")
     try:
-        return parse_time(value)
+        return parse(value)
     except ValueError as exc:
         raise RecordError(str(exc)) from None

@@ -13,8 +13,8 @@ import orjson
 
 from statuslens.transforms.errors import RecordError
 from statuslens.transforms.model.records import RawRecord
-from statuslens.transforms.readers.jsonlines import DEFAULT_FIELD_MAP, FieldMap, parse_json_line
-from statuslens.transforms.readers.nginx import NAMED_FORMATS, compile_log_format
+from statuslens.transforms.readers.jsonlines import DEFAULT_FIELD_MAP, FieldMap, JsonLineParser
+from statuslens.transforms.readers.nginx import NAMED_FORMATS, NginxParser, compile_log_format
 
 __all__ = ["HAR", "JSONL", "UNKNOWN", "detect_format", "is_har_name", "line_parser", "validate_log_format"]
 
@@ -63,37 +63,20 @@ def validate_log_format(spec: str) -> str:
 
 
 def line_parser(fmt: str, fields: FieldMap = DEFAULT_FIELD_MAP) -> LineParser:
-    """The function that parses one line of a file in format `fmt`."""
+    """The function that parses one line of a file in format `fmt`, with memos of its own: make one
+    per reader (a DoFn's `setup()`), not one per line.
+
+    A named format's parser also reads the odd line of a sibling format: files mix them (a `common`
+    line among `combined` ones, `combined` among `combined_body`), detection picks one format per
+    file, and a well-formed line of its sibling is still a record.
+    """
     if fmt == JSONL:
-        return lambda line: parse_json_line(line, fields)
+        return JsonLineParser(fields).parse
     if fmt == UNKNOWN:
         return _unknown
     if fmt in _COMPILED:
-        return _family_parser(fmt)
-    return compile_log_format(fmt).parse
-
-
-def _family_parser(fmt: str) -> LineParser:
-    """A named format's parser that also reads the odd line of a sibling format.
-
-    Files mix them (a `common` line among `combined` ones, `combined` among `combined_body`):
-    detection picks one format per file, and a well-formed line of its sibling is still a record.
-    """
-    primary = _COMPILED[fmt]
-    siblings = [_COMPILED[name] for name in _DETECT_ORDER if name != fmt]
-
-    def parse(line: bytes) -> RawRecord:
-        try:
-            return primary.parse(line)
-        except RecordError:
-            if primary.matches(line):
-                raise
-            for sibling in siblings:
-                if sibling.matches(line):
-                    return sibling.parse(line)
-            raise
-
-    return parse
+        return NginxParser(_COMPILED[fmt], [_COMPILED[name] for name in _DETECT_ORDER if name != fmt]).parse
+    return NginxParser(compile_log_format(fmt)).parse
 
 
 def _unknown(line: bytes) -> RawRecord:

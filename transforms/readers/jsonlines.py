@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,8 +12,9 @@ import orjson
 from statuslens.transforms.errors import RecordError
 from statuslens.transforms.model.records import RawRecord
 from statuslens.transforms.readers.fields import require_status, require_text, require_time
+from statuslens.transforms.readers.timestamps import TimeParser, parse_time
 
-__all__ = ["DEFAULT_FIELDS", "FieldMap", "parse_json_line"]
+__all__ = ["DEFAULT_FIELDS", "FieldMap", "JsonLineParser", "parse_json_line"]
 
 # Field -> names tried in order. Dotted names reach into nested objects (`request.method`).
 DEFAULT_FIELDS: dict[str, tuple[str, ...]] = {
@@ -55,6 +56,24 @@ DEFAULT_FIELD_MAP = FieldMap.with_overrides()
 
 def parse_json_line(line: bytes, fields: FieldMap = DEFAULT_FIELD_MAP) -> RawRecord:
     """A JSON-lines record, or RecordError naming what is missing."""
+    return _parse(line, fields, parse_time)
+
+
+class JsonLineParser:
+    """`parse_json_line` for one reader, with a TimeParser: JSON logs repeat their seconds too."""
+
+    __slots__ = ("_parse_time", "fields")
+
+    def __init__(self, fields: FieldMap = DEFAULT_FIELD_MAP, times: TimeParser | None = None) -> None:
+        self.fields = fields
+        self._parse_time = (times or TimeParser()).parse
+
+    def parse(self, line: bytes) -> RawRecord:
+        """A JSON-lines record, or RecordError naming what is missing."""
+        return _parse(line, self.fields, self._parse_time)
+
+
+def _parse(line: bytes, fields: FieldMap, parse_time: Callable[[object], int]) -> RawRecord:
     try:
         doc = orjson.loads(line)
     except orjson.JSONDecodeError:
@@ -74,7 +93,7 @@ def parse_json_line(line: bytes, fields: FieldMap = DEFAULT_FIELD_MAP) -> RawRec
             url = url or parts[1]
     method = require_text(method, "method")
     url = require_text(url, "url")
-    time_ms = require_time(fields.lookup(doc, "time"))
+    time_ms = require_time(fields.lookup(doc, "time"), parse_time)
     status_value = fields.lookup(doc, "status")
     if status_value is None:
         raise RecordError("missing status")

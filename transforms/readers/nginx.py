@@ -1,7 +1,8 @@
 """Access-log lines described by an nginx `log_format` string.
 
 `compile_log_format('$remote_addr - $remote_user [$time_local] "$request" $status …')` builds one
-regular expression; `LineFormat.parse` turns a line into a RawRecord. Quoted fields are unescaped
+regular expression; an `NginxParser` over it turns lines into RawRecords, remembering repeated times
+and bodies (`LineFormat.parse` is the same for one line, without memos). Quoted fields are unescaped
 the way nginx and Apache write them: `\\xHH` bytes (nginx's default), JSON escapes (`escape=json`)
 and Apache's `\\"` and `\\\\`.
 """
@@ -10,15 +11,16 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from statuslens.transforms.errors import RecordError
-from statuslens.transforms.memo import BoundedMemo
+from statuslens.transforms.memo import LINE_TIMES, NGINX_BODIES, BoundedMemo
 from statuslens.transforms.model.records import RawRecord, decode_text
 from statuslens.transforms.readers.fields import require_status
-from statuslens.transforms.readers.timestamps import parse_time
+from statuslens.transforms.readers.timestamps import TimeParser
 
-__all__ = ["NAMED_FORMATS", "LineFormat", "compile_log_format", "unescape_field"]
+__all__ = ["NAMED_FORMATS", "LineFormat", "NginxParser", "compile_log_format", "unescape_field"]
 
 _COMMON = '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent'
 _COMBINED = _COMMON + ' "$http_referer" "$http_user_agent"'
@@ -73,31 +75,74 @@ class LineFormat:
         return self.regex.fullmatch(line)
 
     def parse(self, line: bytes) -> RawRecord:
-        match = self._match(line)
+        """One line as a RawRecord, without memos (tests, one-off callers); readers use an NginxParser."""
+        return NginxParser(self).parse(line)
+
+
+class NginxParser:
+    """Parses the lines of a LineFormat, remembering repeated times and short bodies (transforms/memo.py).
+
+    `fallbacks` are tried in order on a line `fmt` does not match: files mix formats (a `common` line
+    among `combined` ones), detection picks one per file, and a well-formed line of a sibling format
+    is still a record. One parser is made per reader, in a DoFn's `setup()`.
+    """
+
+    __slots__ = ("_bodies", "_fallbacks", "_parse_time", "_times", "format")
+
+    def __init__(self, fmt: LineFormat, fallbacks: Sequence[LineFormat] = (), times: TimeParser | None = None) -> None:
+        self.format = fmt
+        self._fallbacks = tuple(fallbacks)
+        self._parse_time = (times or TimeParser()).parse
+        # Lines repeat the same second many times, and responses the same body.
+        self._times: BoundedMemo[bytes, int] = BoundedMemo(LINE_TIMES)
+        self._bodies: BoundedMemo[bytes, str] = BoundedMemo(NGINX_BODIES)
+
+    def parse(self, line: bytes) -> RawRecord:
+        fmt = self.format
+        match = fmt._match(line)
         if match is None:
-            raise RecordError(f"line does not match log format {self.name}")
+            fmt, match = self._fallback(line)
         values = match.groupdict()
         method, url = _request_parts(values)
-        time_ms = _time(values)
+        time_ms = self._time(values)
         status_raw = values["status"]
         status = _STATUSES.get(status_raw)
         if status is None:
             status = require_status(status_raw.decode("ascii", "replace") if status_raw is not None else None)
         body = None
-        if self.body_var is not None:
-            raw_body = values[self.body_var]
+        if fmt.body_var is not None:
+            raw_body = values[fmt.body_var]
             if raw_body is not None and raw_body != b"-" and raw_body:
-                body = _BODIES.get(raw_body)  # responses repeat: short bodies are unescaped once
+                body = self._bodies.get(raw_body)
                 if body is None:
-                    body = unescape_field(raw_body)
-                    if len(raw_body) <= MEMO_BODY_BYTES:
-                        _BODIES.put(raw_body, body, len(raw_body))
+                    body = self._bodies.put(raw_body, unescape_field(raw_body), len(raw_body))
         headers = {}
-        for var, header in self.header_vars:
+        for var, header in fmt.header_vars:
             raw_value = values[var]
             if raw_value and raw_value != b"-":
                 headers[header] = unescape_field(raw_value)
         return RawRecord(time_ms, method, url, status, body, headers)
+
+    def _fallback(self, line: bytes) -> tuple[LineFormat, re.Match[bytes]]:
+        for fmt in self._fallbacks:
+            match = fmt._match(line)
+            if match is not None:
+                return fmt, match
+        raise RecordError(f"line does not match log format {self.format.name}")
+
+    def _time(self, values: dict[str, bytes | None]) -> int:
+        for var in _TIME_VARS:
+            raw = values.get(var)
+            if raw is not None:
+                known = self._times.get(raw)
+                if known is not None:
+                    return known
+                try:
+                    ms = self._parse_time(raw.decode("ascii", "replace"))
+                except ValueError as exc:
+                    raise RecordError(str(exc)) from None
+                return self._times.put(raw, ms, len(raw))  # a time padded to a megabyte is not kept
+        raise RecordError("missing time")
 
 
 def compile_log_format(spec: str, name: str | None = None) -> LineFormat:
@@ -231,27 +276,5 @@ def _request_parts(values: dict[str, bytes | None]) -> tuple[str, str]:
     return method, url
 
 
-def _time(values: dict[str, bytes | None]) -> int:
-    for var in _TIME_VARS:
-        raw = values.get(var)
-        if raw is not None:
-            known = _TIMES.get(raw)
-            if known is not None:
-                return known
-            try:
-                ms = parse_time(raw.decode("ascii", "replace"))
-            except ValueError as exc:
-                raise RecordError(str(exc)) from None
-            if len(raw) <= 64:  # a time padded to a megabyte is parsed, not remembered
-                _TIMES.put(raw, ms, len(raw))
-            return ms
-    raise RecordError("missing time")
-
-
-# Lines repeat the same second many times: its parse is kept by the raw bytes.
-_TIMES: BoundedMemo[bytes, int] = BoundedMemo(4096, 1 << 18)
-# Bodies of at most MEMO_BODY_BYTES, at most 8 MiB of them (their text: 4x that at worst).
-MEMO_BODY_BYTES = 2048
-_BODIES: BoundedMemo[bytes, str] = BoundedMemo(8192, 8 << 20)
 _STATUSES = {str(code).encode(): code for code in range(100, 600)}
 _COMMON_METHODS = frozenset({"GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS", "PATCH"})

@@ -1,17 +1,19 @@
 """Timestamps in the forms logs carry (DOMAIN.md §4), as epoch milliseconds.
 
 ISO 8601 (with `Z` or an offset), epoch seconds or milliseconds (number or digits), and nginx's
-`10/Dec/2009:21:40:10 +0000`. (Output times are `model.times.format_time`'s.)
+`10/Dec/2009:21:40:10 +0000`. (Output times are `model.times.format_time`'s.) `parse_time` computes
+each time; a reader parses with its own `TimeParser`, which remembers nginx times and dates.
 """
 
 from __future__ import annotations
 
 import calendar
+from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
-from statuslens.transforms.memo import BoundedMemo
+from statuslens.transforms.memo import NGINX_DAYS, NGINX_TIMES, BoundedMemo
 
-__all__ = ["parse_time"]
+__all__ = ["TimeParser", "parse_time"]
 
 _MONTHS = {
     m: i
@@ -26,6 +28,31 @@ _MAX_MS = 253_402_300_799_999  # 9999-12-31
 
 def parse_time(value: object) -> int:
     """Epoch milliseconds of a log timestamp; ValueError when it is not one."""
+    return _parse(value, _plain_nginx_ms)
+
+
+class TimeParser:
+    """`parse_time` for one reader, remembering nginx times and their dates: access logs repeat each
+    second many times and span few days. Made with its line parser (in a DoFn's `setup()`)."""
+
+    __slots__ = ("_days", "_times")
+
+    def __init__(self) -> None:
+        self._times: BoundedMemo[str, int] = BoundedMemo(NGINX_TIMES)
+        self._days: BoundedMemo[str, int] = BoundedMemo(NGINX_DAYS)
+
+    def parse(self, value: object) -> int:
+        """Epoch milliseconds of a log timestamp; ValueError when it is not one."""
+        return _parse(value, self._nginx_ms)
+
+    def _nginx_ms(self, text: str) -> int:
+        known = self._times.get(text)
+        if known is None:
+            known = self._times.put(text, _checked(_nginx_ms(text, self._days)), len(text))
+        return known
+
+
+def _parse(value: object, nginx_ms: Callable[[str], int]) -> int:
     if isinstance(value, bool):
         raise ValueError(f"not a timestamp: {value!r}")
     if isinstance(value, (int, float)):
@@ -36,17 +63,14 @@ def parse_time(value: object) -> int:
     if not text:
         raise ValueError("empty timestamp")
     if len(text) >= 20 and text[2] == "/" and text[6] == "/" and text[11] == ":":
-        cached = _NGINX_CACHE.get(text)
-        if cached is None:
-            cached = _NGINX_CACHE.put(text, _checked(_nginx_ms(text)), len(text))
-        return cached
+        return nginx_ms(text)
     if text.replace(".", "", 1).isdigit():
         return _checked(_epoch_ms(float(text)))
     return _checked(_iso_ms(text))
 
 
-# Access logs repeat each second many times; the parse of an nginx time is cached by its text.
-_NGINX_CACHE: BoundedMemo[str, int] = BoundedMemo(100_000, 4 << 20)
+def _plain_nginx_ms(text: str) -> int:
+    return _checked(_nginx_ms(text, None))
 
 
 def _epoch_ms(number: float) -> int:
@@ -55,16 +79,18 @@ def _epoch_ms(number: float) -> int:
     return int(number) if abs(number) >= _MS_THRESHOLD else round(number * 1000)
 
 
-def _nginx_ms(text: str) -> int:
-    # 10/Dec/2009:21:40:10 +0000
+def _nginx_ms(text: str, days: BoundedMemo[str, int] | None) -> int:
+    """`10/Dec/2009:21:40:10 +0000` as epoch ms; `days` remembers each date's epoch seconds."""
     try:
-        day_start = _NGINX_DAYS.get(text[:11])
+        day_start = days.get(text[:11]) if days is not None else None
         if day_start is None:
             day, month, year = int(text[0:2]), _MONTHS[text[3:6]], int(text[7:11])
             # timegm would roll 31/Feb over into March: check the day against the month.
             if not 1 <= day <= calendar.monthrange(year, month)[1]:
                 raise ValueError(f"not a date: {text!r}")
-            day_start = _NGINX_DAYS.put(text[:11], calendar.timegm((year, month, day, 0, 0, 0, 0, 0, 0)), 1)
+            day_start = calendar.timegm((year, month, day, 0, 0, 0, 0, 0, 0))
+            if days is not None:
+                days.put(text[:11], day_start, 1)
         hour, minute, second = int(text[12:14]), int(text[15:17]), int(text[18:20])
         rest = text[20:].strip()
         offset = 0
@@ -79,10 +105,6 @@ def _nginx_ms(text: str) -> int:
     except (KeyError, ValueError, IndexError) as exc:
         raise ValueError(f"not an nginx time: {text!r}") from exc
     return seconds * 1000
-
-
-# Epoch seconds of each nginx date (`10/Dec/2009`) seen: a log spans few days.
-_NGINX_DAYS: BoundedMemo[str, int] = BoundedMemo(4096, 4096)
 
 
 def _iso_ms(text: str) -> int:

@@ -1,7 +1,7 @@
 """Turn one RawRecord into its annotated record (DOMAIN.md §6 `annotated/` fields).
 
-`Annotator` holds what every record needs (catalog, template matcher, a cache of explanations) and
-is built once per DoFn in `setup()`; `annotate` is the pure per-record step under it.
+`Annotator` holds what every record needs (catalog, template matcher, redactor, the memos of the
+hot path) and is built once per DoFn in `setup()`; `annotate` is the pure per-record step under it.
 """
 
 from __future__ import annotations
@@ -11,11 +11,17 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
 
-from statuslens.transforms.memo import BoundedMemo
+from statuslens.transforms.memo import (
+    BODY_INFOS,
+    EXPLANATIONS,
+    MEMO_BODY_BYTES,
+    SCOPE_FREE,
+    VERDICTS,
+    BoundedMemo,
+)
 from statuslens.transforms.model.records import AnnotatedRecord, RawRecord
 from statuslens.transforms.model.times import format_time
-from statuslens.transforms.readers.nginx import MEMO_BODY_BYTES
-from statuslens.transforms.redact import redact_text, redact_url, scrub
+from statuslens.transforms.redact import Redactor
 from statuslens.transforms.verdicts.body import BodyInfo, parse_body
 from statuslens.transforms.verdicts.catalog import Catalog
 from statuslens.transforms.verdicts.classify import DOCUMENTED, Verdict, classify, explain, request_independent
@@ -57,12 +63,13 @@ class Annotator:
         self.catalog = catalog
         self.matcher = ResourceMatcher(r.template for r in catalog.resources)
         self.collections = catalog.collections
+        self.redactor = Redactor()
         # Memos of the hot path, bounded in entries and in the characters they hold (transforms/memo.py).
-        self._explanations: BoundedMemo[tuple[Any, ...], str] = BoundedMemo(10_000, 8 << 20)
+        self._explanations: BoundedMemo[tuple[Any, ...], str] = BoundedMemo(EXPLANATIONS)
         # (code, sub_code, message) -> verdict, for the codes whose verdict no request fact changes.
-        self._request_free: BoundedMemo[tuple[Any, ...], Verdict] = BoundedMemo(10_000, 4 << 20)
-        self._scope_free: BoundedMemo[tuple[int, Any], bool] = BoundedMemo(10_000, 10_000)
-        self._bodies: BoundedMemo[tuple[str, str | None], BodyInfo] = BoundedMemo(8192, 8 << 20)
+        self._request_free: BoundedMemo[tuple[Any, ...], Verdict] = BoundedMemo(VERDICTS)
+        self._scope_free: BoundedMemo[tuple[int, Any], bool] = BoundedMemo(SCOPE_FREE)
+        self._bodies: BoundedMemo[tuple[str, str | None], BodyInfo] = BoundedMemo(BODY_INFOS)
 
     def annotate(self, raw: RawRecord, source: str) -> tuple[AnnotatedRecord, str | None]:
         """The annotated record, and its explanation when it is not documented (see `render`)."""
@@ -133,10 +140,10 @@ class Annotator:
         request, consumer = judged.request, judged.consumer
         if request is None:
             request, consumer = self.request_facts(raw)
-        url, secrets = redact_url(raw.url)
+        url, secrets = self.redactor.redact_url(raw.url)
         message = body.message
         if message is not None:
-            message = scrub(redact_text(message), secrets)
+            message = self.redactor.scrub(self.redactor.redact_text(message), secrets)
         verdict = judged.verdict.verdict
         # Positional, in the fields' declared order: keywords would cost ~0.7 µs more a record.
         record = AnnotatedRecord(

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from statuslens.transforms.memo import BoundedMemo
+from statuslens.transforms.memo import RESOURCE_PATHS, BoundedMemo
 
 __all__ = ["ResourceMatcher", "generic_template", "split_url"]
 
@@ -21,7 +21,6 @@ _TOKEN_RE = re.compile(r"^[A-Za-z0-9_\-.~%=+]{16,}$")
 _HEXISH_RE = re.compile(r"^(?=.*\d)[0-9a-fA-F\-]{8,}$")
 _MAX_SEGMENTS = 12
 _MAX_SEGMENT_CHARS = 64
-_CACHE_LIMIT = 50_000
 
 
 def split_url(url: str) -> tuple[str, str]:
@@ -69,7 +68,8 @@ def _has_digit(text: str) -> bool:
 
 
 class ResourceMatcher:
-    """A segment trie over the catalog's templates, literal children tried before variables."""
+    """A segment trie over the catalog's templates, literal children tried before variables; each
+    path's match is remembered (requests repeat their paths)."""
 
     def __init__(self, templates: Iterable[str]) -> None:
         self._root: dict[str, Any] = {}
@@ -78,18 +78,17 @@ class ResourceMatcher:
             for segment in template.split("/"):
                 node = node.setdefault(segment, {})
             node[""] = template  # "" marks the end of a template; no segment is empty.
-        self._cache: BoundedMemo[str, tuple[str, bool]] = BoundedMemo(_CACHE_LIMIT, 16 << 20)
+        self._paths: BoundedMemo[str, tuple[str, bool]] = BoundedMemo(RESOURCE_PATHS)
 
     def match(self, path: str) -> tuple[str, bool]:
         """(template, documented): the catalog template of `path`, or a generic one and False."""
-        hit = self._cache.get(path)
+        hit = self._paths.get(path)
         if hit is not None:
             return hit
         segments = [s for s in path.split("/") if s]
         found = self._walk(self._root, segments, 0)
         result = (found, True) if found is not None else (generic_template("/".join(segments)), False)
-        self._cache.put(path, result, len(path))
-        return result
+        return self._paths.put(path, result, len(path))
 
     def _walk(self, node: dict[str, Any], segments: list[str], i: int) -> str | None:
         if i == len(segments):

@@ -1,4 +1,4 @@
-"""parse_json_line and FieldMap: JSON-lines access logs (DOMAIN.md §4)."""
+"""parse_json_line, JsonLineParser and FieldMap: JSON-lines access logs (DOMAIN.md §4)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import pytest
 
 from statuslens.transforms.errors import RecordError
 from statuslens.transforms.model.records import RawRecord
-from statuslens.transforms.readers.jsonlines import FieldMap, parse_json_line
+from statuslens.transforms.readers.jsonlines import FieldMap, JsonLineParser, parse_json_line
 
 SEED_MS = 1_260_481_210_000
 
@@ -65,6 +65,21 @@ NESTED = (
 )
 def test_parse_json_line(line: bytes, expected: RawRecord) -> None:
     assert parse_json_line(line) == expected
+    parser = JsonLineParser()
+    assert parser.parse(line) == expected and parser.parse(line) == expected  # its times are remembered
+
+
+def test_a_parser_reads_repeated_nginx_times_as_parse_json_line_does() -> None:
+    """JSON logs that carry nginx's `time_local`: each second seen many times, across many days."""
+    parser = JsonLineParser()
+    lines = [
+        b'{"time_local":"%02d/Dec/%04d:21:40:%02d +0100","method":"GET","url":"/x","status":200}' % (d, y, s)
+        for y in range(2000, 2030)
+        for d in range(1, 29)
+        for s in (0, 1, 59)
+    ]
+    for line in lines + lines[::-1]:
+        assert parser.parse(line) == parse_json_line(line), line
 
 
 def test_invalid_utf8_inside_a_string_stays_visible() -> None:
@@ -100,6 +115,8 @@ def test_invalid_utf8_inside_a_string_stays_visible() -> None:
 def test_dead_letter_reasons(line: bytes, reason: str) -> None:
     with pytest.raises(RecordError, match=reason):
         parse_json_line(line)
+    with pytest.raises(RecordError, match=reason):
+        JsonLineParser().parse(line)
 
 
 def test_field_map_overrides_come_first() -> None:
@@ -108,6 +125,7 @@ def test_field_map_overrides_come_first() -> None:
     assert parse_json_line(line, fields) == RawRecord(SEED_MS, "GET", "/catalog/titles", 404)
     # The defaults still apply where the configured name is absent.
     assert parse_json_line(OVER_QPS, fields).http_status == 403
+    assert JsonLineParser(fields).parse(line) == RawRecord(SEED_MS, "GET", "/catalog/titles", 404)
 
 
 def test_field_map_dotted_names_reach_into_objects() -> None:

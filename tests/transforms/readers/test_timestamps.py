@@ -1,14 +1,15 @@
-"""parse_time and format_time (DOMAIN.md §4 timestamp forms, §6 output form)."""
+"""parse_time, TimeParser and format_time (DOMAIN.md §4 timestamp forms, §6 output form)."""
 
 from __future__ import annotations
 
 import random
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from statuslens.transforms.memo import NGINX_DAYS
 from statuslens.transforms.model.times import format_time
-from statuslens.transforms.readers.timestamps import parse_time
+from statuslens.transforms.readers.timestamps import TimeParser, parse_time
 
 # 2009-12-10T21:40:10Z: the seed's oauth_timestamp=1260481210.
 SEED_MS = 1_260_481_210_000
@@ -45,6 +46,8 @@ SEED_MS = 1_260_481_210_000
 )
 def test_parse_time(value: object, epoch_ms: int) -> None:
     assert parse_time(value) == epoch_ms
+    times = TimeParser()
+    assert times.parse(value) == epoch_ms and times.parse(value) == epoch_ms  # computed, then remembered
 
 
 @pytest.mark.parametrize(
@@ -78,6 +81,28 @@ def test_parse_time(value: object, epoch_ms: int) -> None:
 def test_parse_time_rejects_garbage(value: object) -> None:
     with pytest.raises(ValueError):
         parse_time(value)
+    times = TimeParser()
+    for _ in range(2):  # a refusal is not remembered as a time
+        with pytest.raises(ValueError):
+            times.parse(value)
+
+
+def test_a_time_parser_agrees_with_parse_time_on_repeated_and_distinct_times() -> None:
+    """More distinct dates than a TimeParser remembers, three seconds and two offsets of each, read
+    twice in a shuffled order: every answer is parse_time's."""
+    first = datetime(1900, 1, 1, tzinfo=timezone.utc)
+    stamps = [
+        f"{first + timedelta(days=day, seconds=second):%d/%b/%Y:%H:%M:%S} {offset}"
+        for day in range(NGINX_DAYS.entries + 100)
+        for second in (7, 4007, 80_007)
+        for offset in ("+0000", "-0530")
+    ]
+    again = stamps[:]
+    random.Random(3).shuffle(again)
+    stamps += again
+    times = TimeParser()
+    for stamp in stamps:
+        assert times.parse(stamp) == parse_time(stamp), stamp
 
 
 def test_leap_day_exists_in_leap_years() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from statuslens.transforms.memo import RESOURCE_PATHS
 from statuslens.transforms.verdicts.catalog import load_catalog
 from statuslens.transforms.verdicts.resources import ResourceMatcher, generic_template, split_url
 
@@ -80,3 +81,12 @@ def matcher() -> ResourceMatcher:
 def test_matcher(matcher: ResourceMatcher, path: str, expected: tuple[str, bool]) -> None:
     assert matcher.match(path) == expected
     assert matcher.match(path) == expected  # the cached answer is the same
+
+
+def test_a_matcher_gives_the_same_templates_on_repeated_and_distinct_paths() -> None:
+    """More distinct paths than a matcher remembers, among paths seen again and again."""
+    matcher = ResourceMatcher(r.template for r in load_catalog().resources)
+    for i in range(RESOURCE_PATHS.entries // 2 + 1000):  # two new paths each
+        assert matcher.match(f"catalog/people/{i}") == ("catalog/people/{id}", True)
+        assert matcher.match(f"users/T1pYkT0/friends/{i}") == ("users/T1pYkT0/friends/{id}", False)
+        assert matcher.match("users/current") == ("users/current", True)
