@@ -29,8 +29,9 @@ from statuslens.pipelines.atomic import atomic_write, fsync_dir
 from statuslens.pipelines.batch import BatchConfig, expand_inputs, run_batch
 from statuslens.pipelines.manifest import Manifest, PlannedRead, plan_reads
 from statuslens.pipelines.metrics import render_metrics
-from statuslens.transforms.aggregation.beam_groups import group_id
 from statuslens.transforms.errors import RunLocked, UsageError
+from statuslens.transforms.model.groups import GroupKey
+from statuslens.transforms.outputs.summary import counts_from_summary, summary_counts
 from statuslens.transforms.readers.beam_read import InputRange
 from statuslens.transforms.verdicts.catalog import Catalog
 
@@ -120,11 +121,9 @@ def _locked_run(config: CronConfig, runs_dir: Path, beam_args: list[str]) -> Cro
     for read in reads:
         manifest.record(read)
     _write_new_groups(partial, new_groups, config.baseline)
-    totals = state["totals"]
-    for key in ("records_in", "records_annotated", "dead_letter", "blank_lines"):
-        totals[key] = totals.get(key, 0) + summary[key]
-    for verdict, count in summary["verdicts"].items():
-        totals.setdefault("verdicts", {})[verdict] = totals.get("verdicts", {}).get(verdict, 0) + count
+    # Cumulative counts: the committed ones plus this run's, in the summary's own fields.
+    totals = summary_counts(counts_from_summary(state["totals"]).merge(counts_from_summary(summary)))
+    state["totals"] = totals
     state["manifest"] = manifest.to_json()
     state["runs"] = [*state["runs"], name][-_MAX_REMEMBERED_RUNS:]
     state["last_success"] = time.time()
@@ -148,24 +147,12 @@ def _merge_groups(known: dict[str, dict[str, Any]], groups: list[dict[str, Any]]
     """Fold this run's groups into the cumulative ones; returns the groups never seen before."""
     new = []
     for group in groups:
-        key = group_id(group)
+        key = GroupKey.from_json(group).id
         entry = known.get(key)
         if entry is None:
             new.append(group)
-            known[key] = {
-                name: group[name]
-                for name in (
-                    "verdict",
-                    "status_code",
-                    "sub_code",
-                    "message",
-                    "method",
-                    "resource",
-                    "first_seen",
-                    "last_seen",
-                )
-            }
-            known[key]["count"] = group["count"]
+            # The key fields (the message as first seen), then what adds up over runs.
+            known[key] = {name: group[name] for name in (*GroupKey._fields, "first_seen", "last_seen", "count")}
             continue
         entry["count"] += group["count"]
         entry["first_seen"] = min(entry["first_seen"], group["first_seen"])

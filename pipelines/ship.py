@@ -30,6 +30,7 @@ from statuslens.pipelines.manifest import FileState, Manifest, PlannedRead, plan
 from statuslens.transforms.errors import RecordError
 from statuslens.transforms.model.chunks import Chunk, Problem
 from statuslens.transforms.model.records import decode_text
+from statuslens.transforms.model.sources import SourceRef
 from statuslens.transforms.readers.files import read_input
 from statuslens.transforms.readers.formats import HAR, line_parser
 from statuslens.transforms.readers.har import entry_raw, parse_har_entry
@@ -141,7 +142,7 @@ def record_messages(
                 # it in the same window when it is re-sent (the clock would not).
                 event = clock.last_event_ms or int(time.time() * 1000)
             data = (entry_raw(item) if chunk.fmt == HAR else redact_text(decode_text(item))).encode()
-        source = f"{chunk.path}:entry{number}" if chunk.fmt == HAR else f"{chunk.path}:{number}"
+        source = str(SourceRef(chunk.path, number, entry=chunk.fmt == HAR))
         attributes = {"ts": str(event), "id": f"{identity[:20]}:{number}", "source": source, "fmt": chunk.fmt}
         if isinstance(item, Problem):
             attributes["problem"] = item.reason  # the stream job dead-letters it with this reason

@@ -25,18 +25,16 @@ from apache_beam.transforms import trigger as triggers
 from apache_beam.transforms.window import FixedWindows, GlobalWindows
 
 from statuslens.transforms.aggregation.beam_analyze import AnalyzeLogs
-from statuslens.transforms.aggregation.beam_groups import group_id
+from statuslens.transforms.model.counts import Counts
+from statuslens.transforms.model.dead_letters import dead_letter_doc
+from statuslens.transforms.model.groups import AnomalyGroup, GroupKey
 from statuslens.transforms.model.times import format_time
 from statuslens.transforms.outputs.beam_append import AppendJsonLinesFn, window_fields
-from statuslens.transforms.outputs.summary import build_summary
+from statuslens.transforms.outputs.summary import summary_counts
 from statuslens.transforms.readers.jsonlines import FieldMap
-from statuslens.transforms.redact import redact_text
-from statuslens.transforms.streaming.beam_streaming import (
-    FirstSeenAlertFn,
-    RateLimitAlerts,
-    WindowGateFn,
-    message_to_chunk,
-)
+from statuslens.transforms.streaming.beam_alerts import FirstSeenAlertFn, RateLimitAlerts
+from statuslens.transforms.streaming.beam_gate import WindowGateFn
+from statuslens.transforms.streaming.messages import message_to_chunk
 from statuslens.transforms.verdicts.catalog import Catalog
 
 __all__ = ["StreamConfig", "build_stream_graph", "read_known_groups", "run_stream", "summarize_output"]
@@ -65,7 +63,7 @@ class StreamConfig:
 def read_known_groups(path: str) -> frozenset[str]:
     """Group ids from an `anomalies.jsonl` (batch or cron): groups that are not new."""
     with open(path, "rb") as handle:
-        return frozenset(group_id(orjson.loads(line)) for line in handle if line.strip())
+        return frozenset(GroupKey.from_json(orjson.loads(line)).id for line in handle if line.strip())
 
 
 def build_stream_graph(messages: Any, config: StreamConfig) -> dict[str, Any]:
@@ -103,12 +101,14 @@ def build_stream_graph(messages: Any, config: StreamConfig) -> dict[str, Any]:
     results = windowed | "AnalyzeLogs" >> AnalyzeLogs(
         config.catalog, annotated_mode="all", fields=FieldMap.with_overrides(), global_window=False
     )
-    anomalies = results["anomalies"] | "AddWindowToGroups" >> beam.ParDo(_AddWindowFn())
-    summaries = results["stats"] | "WindowSummaries" >> beam.ParDo(_SummaryFn(config.catalog))
+    # (AnomalyGroup, its window's fields): the window lines and the first-seen alerts are made of them.
+    in_windows = results["anomalies"] | "AddWindowToGroups" >> beam.ParDo(_AddWindowFn())
+    anomalies = in_windows | "WindowGroupLines" >> beam.MapTuple(_window_group_line)
+    summaries = results["stats"] | "WindowSummaries" >> beam.ParDo(_SummaryFn())
     new_groups = (
-        anomalies
+        in_windows
         | "OneWindowForAll" >> beam.WindowInto(GlobalWindows())
-        | "KeyByGroup" >> beam.Map(lambda g: (group_id(g), g))
+        | "KeyByGroup" >> beam.Map(lambda pair: (pair[0].id, pair))
         | "FirstSeen" >> beam.ParDo(FirstSeenAlertFn(config.known)).with_input_types(tuple[str, Any])
     )
     rate = results["annotated"] | "RateLimits" >> RateLimitAlerts(config.catalog.calls_per_second)
@@ -255,36 +255,37 @@ class _DescribeLateFn(beam.DoFn):
         self, message: tuple[bytes, dict[str, str]], timestamp: Any = beam.DoFn.TimestampParam
     ) -> Iterable[dict[str, Any]]:
         data, attributes = message
+        source = attributes.get("source")
+        # A dead letter with the record's id and event time; the source stays null when none was sent.
+        letter = dead_letter_doc(source or "", f"later than the allowed lateness ({self.lateness:g} s)", data)
         yield {
-            "source": attributes.get("source"),
+            "source": source,
             "id": attributes.get("id"),
             "time": format_time(int(timestamp.micros // 1000)),
-            "reason": f"later than the allowed lateness ({self.lateness:g} s)",
-            "raw": redact_text(data[:1024].decode("utf-8", "backslashreplace")),
+            "reason": letter["reason"],
+            "raw": letter["raw"],
         }
 
 
 class _AddWindowFn(beam.DoFn):
-    """A group with its window bounds and pane."""
+    """A group with its window bounds and pane: (AnomalyGroup, window fields)."""
 
     def process(
-        self, group: dict[str, Any], window: Any = beam.DoFn.WindowParam, pane: Any = beam.DoFn.PaneInfoParam
-    ) -> Iterable[dict[str, Any]]:
-        yield {"kind": "anomaly", **group, **window_fields(window, pane)}
+        self, group: AnomalyGroup, window: Any = beam.DoFn.WindowParam, pane: Any = beam.DoFn.PaneInfoParam
+    ) -> Iterable[tuple[AnomalyGroup, dict[str, Any]]]:
+        yield group, window_fields(window, pane)
+
+
+def _window_group_line(group: AnomalyGroup, window: dict[str, Any]) -> dict[str, Any]:
+    """A `windows/*.jsonl` group line: the `anomalies.jsonl` object in its window."""
+    return {"kind": "anomaly", **group.to_json(), **window}
 
 
 class _SummaryFn(beam.DoFn):
-    """A window's merged counts as a summary line (the batch summary's counting fields)."""
+    """A window's merged counts as a summary line: the batch summary's counting fields, except
+    `blank_lines` (the shipper does not send blank lines)."""
 
-    def __init__(self, catalog: Catalog) -> None:
-        self.catalog = catalog
-
-    def process(self, counts: dict[Any, int]) -> Iterable[dict[str, Any]]:
-        summary = build_summary(counts, [], self.catalog, "", "")
-        yield {
-            "kind": "summary",
-            **{
-                k: summary[k]
-                for k in ("records_in", "records_annotated", "dead_letter", "verdicts", "flags", "status_codes")
-            },
-        }
+    def process(self, counts: Counts) -> Iterable[dict[str, Any]]:
+        fields = summary_counts(counts)
+        del fields["blank_lines"]
+        yield {"kind": "summary", **fields}

@@ -25,6 +25,7 @@ import pytest
 from statuslens.pipelines.cli import main as cli_main
 from statuslens.transforms.aggregation.analyzer import ChunkAnalyzer
 from statuslens.transforms.model.chunks import Chunk, InputInfo
+from statuslens.transforms.model.counts import Counts
 from statuslens.transforms.readers.files import read_input
 from statuslens.transforms.verdicts.annotate import Annotator
 from statuslens.transforms.verdicts.catalog import load_catalog
@@ -66,12 +67,12 @@ class Run:
     kept_dead: list[dict[str, Any]] = field(default_factory=list)
     dead_count: int = 0
     damage_letters: int = 0  # dead letters whose source is the file itself (the damage)
-    stats: Counter[tuple[Any, ...]] = field(default_factory=Counter)
+    stats: Counts = field(default_factory=Counts)
     seconds: float = 0.0
 
     @property
     def records_in(self) -> int:
-        return self.stats[("records_in",)]
+        return self.stats.records_in
 
     @property
     def dead(self) -> list[dict[str, Any]]:
@@ -106,7 +107,7 @@ def _run(rel: str) -> Run:
         assert not infos, f"{rel}: a chunk came after the InputInfo"
         assert isinstance(item, Chunk)
         result = analyzer.analyze(item)
-        run.stats.update(result.stats)
+        run.stats.merge(result.stats)
         run.annotated.extend(_output(line) for line in result.annotated)
         for line in result.dead_letters:
             letter = _output(line)
@@ -203,7 +204,7 @@ def test_every_file_is_read_and_counted(rel: str) -> None:
     run = _run(rel)
     info = run.info
     assert run.seconds < SECONDS_PER_FILE, f"{rel} took {run.seconds:.1f}s"
-    assert run.records_in == run.stats[("records_annotated",)] + run.stats[("dead_letter",)]
+    assert run.records_in == run.stats.records_annotated + run.stats.dead_letter
     assert run.records_in == len(run.annotated) + run.dead_count
     assert info.path == run.path
 
@@ -233,7 +234,7 @@ def test_every_file_is_read_and_counted(rel: str) -> None:
         blanks = content.data.split(b"\n")
         if blanks and blanks[-1] == b"":
             blanks.pop()  # the final newline ends the last line, it does not start a blank one
-        assert run.stats[("blank_lines",)] == sum(1 for line in blanks if _is_blank(line))
+        assert run.stats.blank_lines == sum(1 for line in blanks if _is_blank(line))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -510,7 +511,7 @@ def test_bombs_finish_with_bounded_memory(rel: str) -> None:
         for item in read_input(path):
             if isinstance(item, Chunk):
                 result = analyzer.analyze(item)
-                records += result.stats.get(("records_in",), 0)
+                records += result.stats.records_in
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()

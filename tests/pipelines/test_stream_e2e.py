@@ -18,7 +18,7 @@ import orjson
 import pytest
 
 from statuslens.pipelines.stream import summarize_output
-from statuslens.transforms.aggregation.beam_groups import group_id
+from statuslens.transforms.model.groups import GroupKey
 
 SAMPLE_LOG = Path(__file__).resolve().parents[2] / "sample" / "api-access.log"
 EMULATOR = Path("/usr/lib/google-cloud-sdk/platform/pubsub-emulator/bin/cloud-pubsub-emulator")
@@ -203,7 +203,7 @@ def test_ship_and_stream_count_every_record_once(topic: tuple[str, str], tmp_pat
     assert totals["records_in"] + totals["late"] == shipped and totals["dead_letter"] >= 1
     alerts = [orjson.loads(line) for line in (out / "alerts" / "alerts.jsonl").read_bytes().splitlines()]
     kinds = [alert["kind"] for alert in alerts]
-    new_keys = [group_id(a) for a in alerts if a["kind"] == "new_anomaly"]
+    new_keys = [GroupKey.from_json(a).id for a in alerts if a["kind"] == "new_anomaly"]
     assert "new_anomaly" in kinds and len(new_keys) == len(set(new_keys))  # each group alerted once
     letters = [orjson.loads(line) for line in (out / "dead_letter" / "dead_letter.jsonl").read_bytes().splitlines()]
     assert any(d["raw"] == "this line is not a log line" for d in letters)

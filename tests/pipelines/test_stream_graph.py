@@ -94,8 +94,8 @@ def test_groups_per_window_with_on_time_and_late_panes() -> None:
     def check(out: dict[str, Any]) -> None:
         logins = (
             out["anomalies"]
-            | beam.Filter(lambda g: g["resource"] == "oauth/login")
-            | beam.Map(lambda g: (g["verdict"], g["count"], [s["source"] for s in g["samples"]]))
+            | beam.Filter(lambda g: g.key.resource == "oauth/login")
+            | beam.Map(lambda g: (g.key.verdict, g.count, [s.source for s in g.samples]))
         )
         first, second = IntervalWindow(T0, T0 + WINDOW), IntervalWindow(T0 + WINDOW, T0 + 2 * WINDOW)
         assert_that(
@@ -155,33 +155,3 @@ def test_first_seen_alert_fires_once_per_group_and_rate_limit_alerts_only_over_t
         )
 
     run(check)
-
-
-def test_known_groups_are_not_alerted_again() -> None:
-    from statuslens.transforms.aggregation.beam_groups import group_id
-    from statuslens.transforms.streaming.beam_streaming import FirstSeenAlertFn
-
-    def group(code: int) -> dict[str, Any]:
-        return {
-            "verdict": "undocumented_code",
-            "status_code": code,
-            "sub_code": None,
-            "message": None,
-            "method": "GET",
-            "resource": "oauth/login",
-            "first_seen": "t",
-            "window_start": "a",
-            "window_end": "b",
-            "samples": [],
-        }
-
-    known = {group_id(group(418))}
-    with TestPipeline(runner="BundleBasedDirectRunner", options=PipelineOptions([])) as pipeline:
-        alerts = (
-            pipeline
-            | beam.Create([group(405), group(405), group(418)])
-            | beam.Map(lambda g: (group_id(g), g))
-            | beam.ParDo(FirstSeenAlertFn(known)).with_input_types(tuple[str, Any])
-            | beam.Map(lambda a: a["status_code"])
-        )
-        assert_that(alerts, equal_to([405]))

@@ -10,12 +10,13 @@ import orjson
 
 from statuslens.pipelines.manifest import Manifest, plan_reads
 from statuslens.pipelines.parallel import split_inputs
-from statuslens.transforms.aggregation.analyzer import ChunkAnalyzer, dead_letter
+from statuslens.transforms.aggregation.analyzer import ChunkAnalyzer
 from statuslens.transforms.model.chunks import Chunk, InputInfo
+from statuslens.transforms.model.dead_letters import dead_letter
 from statuslens.transforms.model.records import RawRecord
 from statuslens.transforms.readers.files import read_input
 from statuslens.transforms.redact import redact_text
-from statuslens.transforms.streaming.beam_streaming import WindowGateFn
+from statuslens.transforms.streaming.beam_gate import WindowGateFn
 from statuslens.transforms.verdicts.annotate import Annotator
 from statuslens.transforms.verdicts.body import MAX_BODY_CHARS, parse_body
 from statuslens.transforms.verdicts.catalog import load_catalog
@@ -40,8 +41,8 @@ def test_a_message_with_user_info_is_redacted() -> None:
         http_status=400,
         body="<status><message>bad callback https://bob:hunter2pw@app.example/cb</message></status>",
     )
-    record = Annotator(load_catalog()).annotate(raw, "s:1")
-    assert "hunter2pw" not in record["message"]
+    record, _ = Annotator(load_catalog()).annotate(raw, "s:1")
+    assert record.message is not None and "hunter2pw" not in record.message
 
 
 def test_oversized_status_and_jsonp_bodies_are_unparseable() -> None:

@@ -1,6 +1,6 @@
 """Analyse chunks of log items: the per-chunk pure step, and the helpers that shape its outputs.
 
-`analyze_chunk` parses every item of a chunk, annotates it, and returns everything downstream needs
+`ChunkAnalyzer.analyze` parses every item of a chunk, annotates it, and returns everything downstream needs
 (records to write, dead letters, anomaly-group inputs, a partial count of the summary), so that the
 whole hot path is one Python loop per chunk instead of one Beam element per line.
 """
@@ -11,48 +11,35 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-
 from statuslens.transforms.errors import RecordError
 from statuslens.transforms.model.chunks import Chunk, Problem
-from statuslens.transforms.model.groups import normalize_message
-from statuslens.transforms.model.records import RawRecord, decode_text
+from statuslens.transforms.model.counts import Counts, InputCounts
+from statuslens.transforms.model.dead_letters import dead_letter
+from statuslens.transforms.model.groups import GroupKey, Sample
+from statuslens.transforms.model.records import RawRecord
+from statuslens.transforms.model.sources import SourceRef, source_prefix
 from statuslens.transforms.readers.formats import HAR, LineParser, line_parser
 from statuslens.transforms.readers.har import entry_raw, parse_har_entry
 from statuslens.transforms.readers.jsonlines import DEFAULT_FIELD_MAP, FieldMap
-from statuslens.transforms.redact import collect_secrets, redact_text
 from statuslens.transforms.verdicts.annotate import Annotator
 from statuslens.transforms.verdicts.classify import DOCUMENTED
 
-__all__ = [
-    "ANNOTATED_MODES",
-    "ChunkAnalyzer",
-    "ChunkResult",
-    "GroupKey",
-    "GroupValue",
-    "dead_letter",
-    "group_key",
-    "wants_annotated",
-]
+__all__ = ["ANNOTATED_MODES", "ChunkAnalyzer", "ChunkResult", "wants_annotated"]
 
 ANNOTATED_MODES = ("errors", "all", "none")
-RAW_LIMIT = 1024
-
-# (verdict, status_code, sub_code, normalized message, method, resource)
-GroupKey = tuple[str, int, Any, str, str, str]
-# ((time_ms, source path, item index), record) — the order key makes "earliest" deterministic.
-GroupValue = tuple[tuple[int, str, int], dict[str, Any]]
 
 
 @dataclass
 class ChunkResult:
-    """Everything one chunk contributes; `stats` keys are tuples such as ("verdict", "documented")."""
+    """Everything one chunk contributes. `unexpected_errors` counts the dead letters that a bug made
+    (the catch-all below), so a run can tell them from bad input."""
 
     annotated: list[bytes] = field(default_factory=list)
     dead_letters: list[bytes] = field(default_factory=list)
-    groups: list[tuple[GroupKey, GroupValue]] = field(default_factory=list)
-    flagged: list[tuple[str, GroupValue]] = field(default_factory=list)
-    stats: dict[tuple[Any, ...], int] = field(default_factory=dict)
+    groups: list[tuple[GroupKey, Sample]] = field(default_factory=list)
+    flagged: list[tuple[str, Sample]] = field(default_factory=list)
+    stats: Counts = field(default_factory=Counts)
+    unexpected_errors: int = 0
 
 
 def wants_annotated(mode: str, status_code: int, verdict: str, flags: list[str]) -> bool:
@@ -63,28 +50,6 @@ def wants_annotated(mode: str, status_code: int, verdict: str, flags: list[str])
     if mode == "none":
         return False
     return status_code >= 400 or verdict != DOCUMENTED or bool(flags)
-
-
-def group_key(record: dict[str, Any]) -> GroupKey:
-    message = record["message"]
-    return (
-        record["verdict"],
-        record["status_code"],
-        record["sub_code"],
-        normalize_message(message) if message else "",
-        record["method"],
-        record["resource"],
-    )
-
-
-def dead_letter(source: str, reason: str, raw: bytes | str) -> bytes:
-    """A dead-letter line: the first 1,024 bytes of the input, bad bytes escaped, secrets redacted."""
-    # The secrets are collected from the whole input: one repeated in the first 1,024 bytes may be
-    # named (`oauth_token=…`) only after them.
-    whole = decode_text(raw) if isinstance(raw, bytes) else raw
-    head = decode_text(raw[:RAW_LIMIT]) if isinstance(raw, bytes) else raw[:RAW_LIMIT]
-    secrets = collect_secrets(whole) if len(whole) > len(head) else set()
-    return orjson.dumps({"source": source, "reason": redact_text(reason), "raw": redact_text(head, secrets)})
 
 
 class ChunkAnalyzer:
@@ -110,7 +75,6 @@ class ChunkAnalyzer:
 
     def analyze(self, chunk: Chunk) -> ChunkResult:
         result = ChunkResult()
-        stats = result.stats
         try:
             parse = self.parser(chunk.fmt)
         except ValueError as exc:  # e.g. a stream message naming a format that does not exist
@@ -120,16 +84,17 @@ class ChunkAnalyzer:
         mode = self.mode
         path = chunk.path
         is_har = chunk.fmt == HAR
-        separator = ":entry" if is_har else ":"
-        records = dead = blanks = 0
-        # Per-record counts go to plain local dicts (the hot path); they join `stats` at the end.
+        prefix = source_prefix(path, is_har)  # `path:` or `path:entry`, joined with each item's number
+        dead_letters = result.dead_letters
+        records = dead = blanks = unexpected = 0
+        # Per-record counts go to plain local dicts (the hot path); they become one Counts at the end.
         verdicts: dict[str, int] = {}
         statuses: dict[int, int] = {}
+        flag_counts: dict[str, int] = {}
         for offset, item in enumerate(chunk.items):
             if isinstance(item, Problem):
-                index = chunk.first + offset
-                source = path if item.damage else f"{path}{separator}{index}"
-                result.dead_letters.append(dead_letter(source, item.reason, item.raw))
+                source = SourceRef(path) if item.damage else f"{prefix}{chunk.first + offset}"
+                dead_letters.append(dead_letter(source, item.reason, item.raw))
                 dead += 1
                 continue
             if not is_har and (not item or item.isspace()):  # blank: empty or ASCII whitespace only
@@ -141,47 +106,48 @@ class ChunkAnalyzer:
                 verdict = judged.verdict.verdict
                 flags = judged.flags
                 write = wants_annotated(mode, judged.code, verdict, flags)
-                record = None
+                rendered = None
                 if write or verdict != DOCUMENTED or flags:
                     index = chunk.first + offset
-                    record = render(raw, judged, f"{path}{separator}{index}")
+                    rendered = render(raw, judged, f"{prefix}{index}")
             except RecordError as exc:
-                source = f"{path}{separator}{chunk.first + offset}"
-                result.dead_letters.append(dead_letter(source, str(exc), entry_raw(item) if is_har else item))
+                source = f"{prefix}{chunk.first + offset}"
+                dead_letters.append(dead_letter(source, str(exc), entry_raw(item) if is_har else item))
                 dead += 1
                 continue
             except Exception as exc:  # a bug costs one record (as a dead letter), never the job
-                source = f"{path}{separator}{chunk.first + offset}"
+                source = f"{prefix}{chunk.first + offset}"
                 reason = f"unexpected error: {type(exc).__name__}: {exc}"[:300]
-                result.dead_letters.append(dead_letter(source, reason, _raw_of(item)))
+                dead_letters.append(dead_letter(source, reason, _raw_of(item)))
                 dead += 1
+                unexpected += 1
                 continue
             records += 1
             verdicts[verdict] = verdicts.get(verdict, 0) + 1
             code = judged.code
             statuses[code] = statuses.get(code, 0) + 1
-            if record is None:
+            if rendered is None:
                 continue  # documented, unflagged and not written: nothing else to build
-            for flag in flags:
-                _count(stats, ("flag", flag))
-            explanation = record.pop("explanation", None)
+            record, explanation = rendered
             order = (raw.time_ms, path, index)
             if explanation is not None:
-                result.groups.append((group_key(record), (order, {**record, "explanation": explanation})))
+                result.groups.append((GroupKey.of_record(record), (order, record, explanation)))
             for flag in flags:
-                result.flagged.append((flag, (order, record)))
+                flag_counts[flag] = flag_counts.get(flag, 0) + 1
+                result.flagged.append((flag, (order, record, None)))
             if write:
-                result.annotated.append(orjson.dumps(record))
-        for verdict_name, amount in verdicts.items():
-            _count(stats, ("verdict", verdict_name), amount)
-        for code_seen, amount in statuses.items():
-            _count(stats, ("status", code_seen), amount)
-        _count(stats, ("records_annotated",), records)
-        _count(stats, ("dead_letter",), dead)
-        _count(stats, ("blank_lines",), blanks)
-        _count(stats, ("records_in",), records + dead)
-        _count(stats, ("input_records", path), records)
-        _count(stats, ("input_dead_letter", path), dead)
+                result.annotated.append(record.to_json())
+        result.stats = Counts(
+            records_in=records + dead,
+            records_annotated=records,
+            dead_letter=dead,
+            blank_lines=blanks,
+            verdicts=verdicts,
+            flags=flag_counts,
+            status_codes=statuses,
+            inputs={path: InputCounts(records, dead)},
+        )
+        result.unexpected_errors = unexpected
         return result
 
 
@@ -199,7 +165,3 @@ def _raw_of(item: Any) -> bytes | str:
         return entry_raw(item)
     except Exception:  # the entry itself is what broke: say what it is, not what it holds
         return f"<{type(item).__name__}>"
-
-
-def _count(stats: dict[tuple[Any, ...], int], key: tuple[Any, ...], amount: int = 1) -> None:
-    stats[key] = stats.get(key, 0) + amount

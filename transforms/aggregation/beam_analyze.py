@@ -1,8 +1,8 @@
 """`AnalyzeLogs`: the one composite transform batch, streaming and cron share.
 
 Input: a PCollection of `Chunk`s. Outputs (a dict of PCollections, no I/O here):
-`annotated` and `dead_letter` (JSON lines as bytes), `anomalies` (rendered groups), `flagged`
-((flag, group stats)), and `stats` (one merged count dict per window).
+`annotated` and `dead_letter` (JSON lines as bytes), `anomalies` (`AnomalyGroup`s), `flagged`
+((flag, `GroupStats`)), and `stats` (one merged `Counts` per window).
 """
 
 from __future__ import annotations
@@ -12,11 +12,14 @@ from typing import Any
 
 import apache_beam as beam
 from apache_beam import pvalue
+from apache_beam.metrics.metric import Metrics
 from apache_beam.pvalue import PCollection
 
 from statuslens.transforms.aggregation.analyzer import ChunkAnalyzer
-from statuslens.transforms.aggregation.beam_groups import GroupFn, render_group
+from statuslens.transforms.aggregation.beam_groups import GroupFn
 from statuslens.transforms.model.chunks import Chunk
+from statuslens.transforms.model.counts import Counts
+from statuslens.transforms.model.groups import AnomalyGroup
 from statuslens.transforms.readers.jsonlines import DEFAULT_FIELD_MAP, FieldMap
 from statuslens.transforms.verdicts.annotate import Annotator
 from statuslens.transforms.verdicts.catalog import Catalog
@@ -32,13 +35,18 @@ STATS = "stats"
 
 class AnalyzeChunksFn(beam.DoFn):
     """Chunk('logs/a.log', 'combined', 1, (b'1.2.3.4 - - [10/Dec/2009:…] "GET /… HTTP/1.1" 405 …',))
-    -> annotated lines, dead letters, group and flag inputs, and one partial count."""
+    -> annotated lines, dead letters, group and flag inputs, and one partial count.
+
+    Counters: `statuslens/dead_letters` (every dead letter) and `statuslens/unexpected_errors` (those a
+    bug made rather than the input: a non-zero value is worth a bug report)."""
 
     def __init__(self, catalog: Catalog, annotated_mode: str, fields: FieldMap) -> None:
         self.catalog = catalog
         self.annotated_mode = annotated_mode
         self.fields = fields
         self._analyzer: ChunkAnalyzer | None = None
+        self.dead_letters = Metrics.counter("statuslens", "dead_letters")
+        self.unexpected_errors = Metrics.counter("statuslens", "unexpected_errors")
 
     def setup(self) -> None:
         self._analyzer = ChunkAnalyzer(Annotator(self.catalog), self.annotated_mode, self.fields)
@@ -48,6 +56,10 @@ class AnalyzeChunksFn(beam.DoFn):
         result = self._analyzer.analyze(chunk)
         for line in result.annotated:
             yield line
+        if result.dead_letters:
+            self.dead_letters.inc(len(result.dead_letters))
+        if result.unexpected_errors:
+            self.unexpected_errors.inc(result.unexpected_errors)
         for line in result.dead_letters:
             yield pvalue.TaggedOutput(DEAD_LETTER, line)
         for pair in result.groups:
@@ -58,23 +70,18 @@ class AnalyzeChunksFn(beam.DoFn):
 
 
 class SumCountsFn(beam.CombineFn):
-    """Adds count dicts key by key."""
+    """Merges the chunks' Counts (associative and commutative, so any order on any worker)."""
 
-    def create_accumulator(self) -> dict[Any, int]:
-        return {}
+    def create_accumulator(self) -> Counts:
+        return Counts()
 
-    def add_input(self, acc: dict[Any, int], counts: dict[Any, int]) -> dict[Any, int]:
-        for key, value in counts.items():
-            acc[key] = acc.get(key, 0) + value
-        return acc
+    def add_input(self, acc: Counts, counts: Counts) -> Counts:
+        return acc.merge(counts)
 
-    def merge_accumulators(self, accumulators: Iterable[dict[Any, int]]) -> dict[Any, int]:
-        merged: dict[Any, int] = {}
-        for acc in accumulators:
-            self.add_input(merged, acc)
-        return merged
+    def merge_accumulators(self, accumulators: Iterable[Counts]) -> Counts:
+        return Counts.merged(accumulators)
 
-    def extract_output(self, acc: dict[Any, int]) -> dict[Any, int]:
+    def extract_output(self, acc: Counts) -> Counts:
         return acc
 
 
@@ -101,7 +108,7 @@ class AnalyzeLogs(beam.PTransform):  # type: ignore[type-arg]
         anomalies = (
             parts[GROUPS]
             | "CombineAnomalyGroups" >> beam.CombinePerKey(GroupFn())
-            | "RenderAnomalyGroups" >> beam.MapTuple(render_group)
+            | "RenderAnomalyGroups" >> beam.MapTuple(AnomalyGroup.from_stats)
         )
         flagged = parts[FLAGGED] | "CombineFlaggedRecords" >> beam.CombinePerKey(GroupFn(samples=5))
         combine = beam.CombineGlobally(SumCountsFn())

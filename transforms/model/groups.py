@@ -24,12 +24,16 @@ __all__ = [
     "GroupKey",
     "GroupStats",
     "OrderKey",
+    "Sample",
     "normalize_message",
 ]
 
 SAMPLES_PER_GROUP = 3
 # (time_ms, source path, item index): makes "earliest" deterministic across runners and workers.
 OrderKey = tuple[int, str, int]
+# What a group is made of, one per record: (order, record, explanation); the explanation is None for
+# the flagged records' groups.
+Sample = tuple[OrderKey, AnnotatedRecord, str | None]
 
 
 def normalize_message(message: str) -> str:
@@ -97,7 +101,7 @@ class GroupStats:
         self.first: OrderKey | None = None
         self.last_ms: int | None = None
         self.consumers: set[str] = set()
-        self.samples: list[tuple[OrderKey, AnnotatedRecord, str | None]] = []
+        self.samples: list[Sample] = []
 
     def add(self, order: OrderKey, record: AnnotatedRecord, explanation: str | None = None) -> GroupStats:
         self.count += 1
@@ -150,7 +154,7 @@ class GroupStats:
         return self.samples[0][2] if self.samples else None
 
 
-def _order(sample: tuple[OrderKey, AnnotatedRecord, str | None]) -> OrderKey:
+def _order(sample: Sample) -> OrderKey:
     return sample[0]
 
 
@@ -189,20 +193,18 @@ class AnomalyGroup:
         """`anomalies.jsonl` order: count descending, then the key."""
         return (-self.count, *self.key.sort_key())
 
+    def key_json(self) -> dict[str, Any]:
+        """The six key fields as `anomalies.jsonl` writes them: the message as first seen, not normalised."""
+        return {**self.key._asdict(), "message": self.message}
+
     def to_json(self) -> dict[str, Any]:
         """The `anomalies.jsonl` object: the six key fields (message as first seen), then the rest."""
-        key = self.key
         return {
-            "verdict": key.verdict,
-            "status_code": key.status_code,
-            "sub_code": key.sub_code,
-            "message": self.message,
-            "method": key.method,
-            "resource": key.resource,
+            **self.key_json(),
             "count": self.count,
             "first_seen": self.first_seen,
             "last_seen": self.last_seen,
             "consumers": self.consumers,
-            "samples": [sample.to_json() for sample in self.samples],
+            "samples": [sample.to_dict() for sample in self.samples],
             "explanation": self.explanation,
         }

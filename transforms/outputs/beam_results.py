@@ -13,8 +13,9 @@ import apache_beam as beam
 import orjson
 from apache_beam.io.filesystems import FileSystems
 
-from statuslens.transforms.aggregation.beam_groups import group_sort_key
 from statuslens.transforms.model.chunks import InputInfo
+from statuslens.transforms.model.counts import Counts
+from statuslens.transforms.model.groups import AnomalyGroup, GroupStats
 from statuslens.transforms.model.times import format_time
 from statuslens.transforms.outputs.beam_shards import finalize_shards
 from statuslens.transforms.outputs.report import render_html, render_markdown
@@ -48,19 +49,19 @@ class WriteResultsFn(beam.DoFn):
     def process(
         self,
         _: Any,
-        counts: dict[Any, int],
-        anomalies: list[dict[str, Any]],
-        flagged: list[tuple[str, dict[str, Any]]],
+        counts: Counts,
+        anomalies: list[AnomalyGroup],
+        flagged: list[tuple[str, GroupStats]],
         inputs: list[InputInfo],
         shards: list[tuple[str, str]] = (),  # type: ignore[assignment]
     ) -> Iterator[dict[str, Any]]:
         if self.temp is not None:
             finalize_shards(self.output, self.temp, shards, SHARDED_OUTPUTS)
-        groups = sorted(anomalies, key=group_sort_key)
+        groups = sorted(anomalies, key=AnomalyGroup.sort_key)
         flags = sorted(flagged, key=lambda pair: pair[0])
         summary = build_summary(counts, inputs, self.catalog, self.started_at, now_iso())
         join = FileSystems.join
-        write_bytes(join(self.output, "anomalies.jsonl"), b"".join(orjson.dumps(g) + b"\n" for g in groups))
+        write_bytes(join(self.output, "anomalies.jsonl"), b"".join(orjson.dumps(g.to_json()) + b"\n" for g in groups))
         write_bytes(join(self.output, "report.md"), render_markdown(summary, groups, flags).encode())
         write_bytes(join(self.output, "report.html"), render_html(summary, groups, flags).encode())
         # Last, so a summary.json on disk means the run's outputs are all there.

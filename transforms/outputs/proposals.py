@@ -7,10 +7,9 @@ Each row is (Code | Subcode | Applies to | Status Message), ready to paste into 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
 
-from statuslens.transforms.model.groups import normalize_message
+from statuslens.transforms.model.groups import AnomalyGroup
 
 __all__ = ["ProposedRow", "propose_rows"]
 
@@ -20,52 +19,52 @@ _MAX_NAMED_RESOURCES = 3
 @dataclass(frozen=True)
 class ProposedRow:
     code: int
-    subcode: Any
+    subcode: int | str | None
     applies_to: str
     message: str
     count: int
     verdicts: tuple[str, ...]
 
 
-def propose_rows(anomalies: Iterable[dict[str, Any]]) -> list[ProposedRow]:
+@dataclass
+class _Evidence:
+    """The groups that one row would document: one (code, subcode, normalized message)."""
+
+    code: int
+    subcode: int | str | None
+    message: str  # as first seen
+    normalized: str
+    count: int = 0
+    methods: set[str] = field(default_factory=set)
+    resources: set[str] = field(default_factory=set)
+    verdicts: set[str] = field(default_factory=set)
+
+
+def propose_rows(anomalies: Iterable[AnomalyGroup]) -> list[ProposedRow]:
     """One row per (code, subcode, message) among non-documented groups, most frequent first."""
-    merged: dict[tuple[Any, ...], dict[str, Any]] = {}
+    merged: dict[tuple[int, str, str], _Evidence] = {}
     for group in anomalies:
-        message = group["message"] or ""
-        key = (
-            group["status_code"],
-            str(group["sub_code"]) if group["sub_code"] is not None else "",
-            normalize_message(message),
-        )
-        entry = merged.setdefault(
-            key,
-            {
-                "code": group["status_code"],
-                "subcode": group["sub_code"],
-                "message": message,
-                "count": 0,
-                "methods": set(),
-                "resources": set(),
-                "verdicts": set(),
-            },
-        )
-        entry["count"] += group["count"]
-        entry["methods"].add(group["method"])
-        entry["resources"].add(group["resource"])
-        entry["verdicts"].add(group["verdict"])
-    rows = [
+        key = group.key
+        row_key = (key.status_code, str(key.sub_code) if key.sub_code is not None else "", key.message)
+        entry = merged.get(row_key)
+        if entry is None:
+            entry = merged[row_key] = _Evidence(key.status_code, key.sub_code, group.message or "", key.message)
+        entry.count += group.count
+        entry.methods.add(key.method)
+        entry.resources.add(key.resource)
+        entry.verdicts.add(key.verdict)
+    evidence = sorted(merged.values(), key=lambda e: (-e.count, e.code, str(e.subcode), e.normalized))
+    return [
         ProposedRow(
-            code=e["code"],
-            subcode=e["subcode"],
-            applies_to=_applies_to(e["methods"], e["resources"]),
-            message=e["message"],
-            count=e["count"],
-            verdicts=tuple(sorted(e["verdicts"])),
+            code=e.code,
+            subcode=e.subcode,
+            applies_to=_applies_to(e.methods, e.resources),
+            message=e.message,
+            count=e.count,
+            verdicts=tuple(sorted(e.verdicts)),
         )
-        for e in merged.values()
+        for e in evidence
     ]
-    rows.sort(key=lambda r: (-r.count, r.code, str(r.subcode), normalize_message(r.message)))
-    return rows
 
 
 def _applies_to(methods: set[str], resources: set[str]) -> str:

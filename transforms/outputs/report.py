@@ -11,6 +11,7 @@ import html
 from collections.abc import Sequence
 from typing import Any
 
+from statuslens.transforms.model.groups import AnomalyGroup, GroupStats
 from statuslens.transforms.outputs.proposals import ProposedRow, propose_rows
 
 __all__ = ["render_html", "render_markdown"]
@@ -25,7 +26,7 @@ _CSS = (
 
 
 def render_markdown(
-    summary: dict[str, Any], anomalies: Sequence[dict[str, Any]], flagged: Sequence[tuple[str, dict[str, Any]]]
+    summary: dict[str, Any], anomalies: Sequence[AnomalyGroup], flagged: Sequence[tuple[str, GroupStats]]
 ) -> str:
     out = ["# statuslens report", ""]
     out += [
@@ -54,16 +55,17 @@ def render_markdown(
     if not anomalies:
         out.append("No anomalies: every record matched the documented table.")
     for rank, group in enumerate(anomalies[:_MAX_ANOMALIES], start=1):
-        sub = f"/{group['sub_code']}" if group["sub_code"] is not None else ""
-        message = f' "{_md(group["message"])}"' if group["message"] else ""
+        k = group.key
+        sub = f"/{k.sub_code}" if k.sub_code is not None else ""
+        message = f' "{_md(group.message)}"' if group.message else ""
         out.append(
-            f"{rank}. **{group['status_code']}{sub}{message}** on `{group['method']} "
-            f"{_md(group['resource'])}` — {group['verdict']}, {_plural(group['count'], 'record')}, "
-            f"{_plural(group['consumers'], 'consumer')}, {group['first_seen']} → {group['last_seen']}"
+            f"{rank}. **{k.status_code}{sub}{message}** on `{k.method} "
+            f"{_md(k.resource)}` — {k.verdict}, {_plural(group.count, 'record')}, "
+            f"{_plural(group.consumers, 'consumer')}, {group.first_seen} → {group.last_seen}"
         )
-        out.append(f"   - {_md(group['explanation'] or '')}")
-        for sample in group["samples"][:1]:
-            out.append(f"   - example: `{_md(_short(sample['url']))}` ({_md(sample['source'])})")
+        out.append(f"   - {_md(group.explanation or '')}")
+        for sample in group.samples[:1]:
+            out.append(f"   - example: `{_md(_short(sample.url))}` ({_md(sample.source)})")
     if len(anomalies) > _MAX_ANOMALIES:
         out.append(f"\n… and {len(anomalies) - _MAX_ANOMALIES} more groups in anomalies.jsonl.")
 
@@ -71,12 +73,12 @@ def render_markdown(
     if not flagged:
         out.append("No record was flagged.")
     for flag, stats in flagged:
-        out.append(f"### {flag} ({stats['count']})")
+        out.append(f"### {flag} ({stats.count})")
         out.append("")
-        for sample in stats["samples"]:
+        for sample in stats.records:
             out.append(
-                f"- `{sample['method']} {_md(_short(sample['url']))}` HTTP {sample['http_status']}, body code "
-                f"{sample['status_code']}, body {sample['body_format']} ({_md(sample['source'])})"
+                f"- `{sample.method} {_md(_short(sample.url))}` HTTP {sample.http_status}, body code "
+                f"{sample.status_code}, body {sample.body_format} ({_md(sample.source)})"
             )
         out.append("")
 
@@ -105,7 +107,7 @@ def render_markdown(
 
 
 def render_html(
-    summary: dict[str, Any], anomalies: Sequence[dict[str, Any]], flagged: Sequence[tuple[str, dict[str, Any]]]
+    summary: dict[str, Any], anomalies: Sequence[AnomalyGroup], flagged: Sequence[tuple[str, GroupStats]]
 ) -> str:
     e = _html
     parts = [
@@ -143,12 +145,13 @@ def render_html(
             "<th>message</th><th>request</th><th>consumers</th><th>explanation and example</th></tr>"
         )
         for rank, g in enumerate(anomalies[:_MAX_ANOMALIES], start=1):
-            example = g["samples"][0] if g["samples"] else {}
+            k = g.key
+            example = g.samples[0].url if g.samples else None
             parts.append(
-                f"<tr><td class=num>{rank}</td><td class=num>{g['count']}</td><td>{e(g['verdict'])}</td>"
-                f"<td>{g['status_code']}</td><td>{e(g['sub_code'])}</td><td>{e(g['message'])}</td>"
-                f"<td><code>{e(g['method'])} {e(g['resource'])}</code></td><td class=num>{g['consumers']}</td>"
-                f"<td><span class=expl>{e(g['explanation'])}</span><br><code>{e(_short(example.get('url')))}</code>"
+                f"<tr><td class=num>{rank}</td><td class=num>{g.count}</td><td>{e(k.verdict)}</td>"
+                f"<td>{k.status_code}</td><td>{e(k.sub_code)}</td><td>{e(g.message)}</td>"
+                f"<td><code>{e(k.method)} {e(k.resource)}</code></td><td class=num>{g.consumers}</td>"
+                f"<td><span class=expl>{e(g.explanation)}</span><br><code>{e(_short(example))}</code>"
                 f"</td></tr>"
             )
         parts.append("</table>")
@@ -159,11 +162,11 @@ def render_html(
     if not flagged:
         parts.append("<p>No record was flagged.</p>")
     for flag, stats in flagged:
-        parts.append(f"<h3>{e(flag)} ({stats['count']})</h3><ul>")
+        parts.append(f"<h3>{e(flag)} ({stats.count})</h3><ul>")
         parts += [
-            f"<li><code>{e(s['method'])} {e(_short(s['url']))}</code> HTTP {s['http_status']}, body code "
-            f"{s['status_code']}, body {e(s['body_format'])} ({e(s['source'])})</li>"
-            for s in stats["samples"]
+            f"<li><code>{e(s.method)} {e(_short(s.url))}</code> HTTP {s.http_status}, body code "
+            f"{s.status_code}, body {e(s.body_format)} ({e(s.source)})</li>"
+            for s in stats.records
         ]
         parts.append("</ul>")
 

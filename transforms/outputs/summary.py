@@ -1,38 +1,39 @@
-"""`summary.json` (DOMAIN.md §6) from the merged counts, the input list and the catalog."""
+"""`summary.json` (DOMAIN.md §6) from the merged counts, the input list and the catalog.
+
+`summary_counts` is the counting part of it (a stream window's summary line and cron's cumulative
+totals use it too), and `counts_from_summary` reads that part back into a `Counts`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from statuslens.transforms.model.chunks import InputInfo
+from statuslens.transforms.model.counts import Counts, InputCounts
 from statuslens.transforms.verdicts.annotate import FLAGS
 from statuslens.transforms.verdicts.catalog import Catalog
 from statuslens.transforms.verdicts.classify import VERDICTS
 
-__all__ = ["build_summary", "merge_inputs"]
+__all__ = ["build_summary", "counts_from_summary", "merge_inputs", "summary_counts"]
+
+_TOTALS = ("records_in", "records_annotated", "dead_letter", "blank_lines")
 
 
 def build_summary(
-    counts: dict[tuple[Any, ...], int], inputs: Iterable[InputInfo], catalog: Catalog, started_at: str, finished_at: str
+    counts: Counts, inputs: Iterable[InputInfo], catalog: Catalog, started_at: str, finished_at: str
 ) -> dict[str, Any]:
     """The summary in contract order; every verdict and flag key present, zeros included."""
-    status_codes = sorted((key[1], n) for key, n in counts.items() if key[0] == "status")
+    none = InputCounts()
     return {
-        "records_in": counts.get(("records_in",), 0),
-        "records_annotated": counts.get(("records_annotated",), 0),
-        "dead_letter": counts.get(("dead_letter",), 0),
-        "blank_lines": counts.get(("blank_lines",), 0),
-        "verdicts": {v: counts.get(("verdict", v), 0) for v in VERDICTS},
-        "flags": {f: counts.get(("flag", f), 0) for f in FLAGS},
-        "status_codes": {str(code): n for code, n in status_codes},
+        **summary_counts(counts),
         "inputs": [
             {
                 "path": info.path,
                 "format": info.format,
                 "compression": info.compression,
-                "records": counts.get(("input_records", info.path), 0),
-                "dead_letter": counts.get(("input_dead_letter", info.path), 0),
+                "records": counts.inputs.get(info.path, none).records,
+                "dead_letter": counts.inputs.get(info.path, none).dead_letter,
                 "damaged": info.damaged,
             }
             for info in merge_inputs(inputs)
@@ -41,6 +42,31 @@ def build_summary(
         "started_at": started_at,
         "finished_at": finished_at,
     }
+
+
+def summary_counts(counts: Counts) -> dict[str, Any]:
+    """`records_in`, `records_annotated`, `dead_letter`, `blank_lines`, `verdicts`, `flags` and
+    `status_codes` (effective code as text -> count, codes in order)."""
+    return {
+        "records_in": counts.records_in,
+        "records_annotated": counts.records_annotated,
+        "dead_letter": counts.dead_letter,
+        "blank_lines": counts.blank_lines,
+        "verdicts": {v: counts.verdicts.get(v, 0) for v in VERDICTS},
+        "flags": {f: counts.flags.get(f, 0) for f in FLAGS},
+        "status_codes": {str(code): n for code, n in sorted(counts.status_codes.items())},
+    }
+
+
+def counts_from_summary(doc: Mapping[str, Any]) -> Counts:
+    """The counts a summary (or part of one) states; what it leaves out counts zero."""
+    return Counts(
+        **{name: doc.get(name, 0) for name in _TOTALS},
+        verdicts=dict(doc.get("verdicts", {})),
+        flags=dict(doc.get("flags", {})),
+        status_codes={int(code): n for code, n in doc.get("status_codes", {}).items()},
+        inputs={i["path"]: InputCounts(i["records"], i["dead_letter"]) for i in doc.get("inputs", [])},
+    )
 
 
 def merge_inputs(inputs: Iterable[InputInfo]) -> list[InputInfo]:

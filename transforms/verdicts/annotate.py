@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import unquote_plus
 
 from statuslens.transforms.memo import BoundedMemo
-from statuslens.transforms.model.records import RawRecord
+from statuslens.transforms.model.records import AnnotatedRecord, RawRecord
 from statuslens.transforms.model.times import format_time
 from statuslens.transforms.readers.nginx import MEMO_BODY_BYTES
 from statuslens.transforms.redact import redact_text, redact_url, scrub
@@ -64,8 +64,8 @@ class Annotator:
         self._scope_free: BoundedMemo[tuple[int, Any], bool] = BoundedMemo(10_000, 10_000)
         self._bodies: BoundedMemo[tuple[str, str | None], BodyInfo] = BoundedMemo(8192, 8 << 20)
 
-    def annotate(self, raw: RawRecord, source: str) -> dict[str, Any]:
-        """The annotated record; `explanation` is added for records that are not documented."""
+    def annotate(self, raw: RawRecord, source: str) -> tuple[AnnotatedRecord, str | None]:
+        """The annotated record, and its explanation when it is not documented (see `render`)."""
         return self.render(raw, self.judge(raw), source)
 
     def judge(self, raw: RawRecord) -> Judgement:
@@ -126,8 +126,9 @@ class Annotator:
             known = self._scope_free.put(key, request_independent(self.catalog, code, sub_code), 1)
         return known
 
-    def render(self, raw: RawRecord, judged: Judgement, source: str) -> dict[str, Any]:
-        """The redacted output record of a judged record (only records that reach an output pay this)."""
+    def render(self, raw: RawRecord, judged: Judgement, source: str) -> tuple[AnnotatedRecord, str | None]:
+        """The redacted output record of a judged record, and the explanation of a record that is not
+        documented (None for a documented one). Only records that reach an output pay this."""
         body = judged.body
         request, consumer = judged.request, judged.consumer
         if request is None:
@@ -136,26 +137,28 @@ class Annotator:
         message = body.message
         if message is not None:
             message = scrub(redact_text(message), secrets)
-        record: dict[str, Any] = {
-            "time": format_time(raw.time_ms),
-            "method": raw.method,
-            "url": url,
-            "resource": request.resource,
-            "http_status": raw.http_status,
-            "status_code": judged.code,
-            "sub_code": body.sub_code,
-            "message": message,
-            "body_format": body.body_format,
-            "gateway_code": body.gateway_code,
-            "verdict": judged.verdict.verdict,
-            "flags": judged.flags,
-            "catalog_message": judged.verdict.catalog_message,
-            "consumer": consumer,
-            "source": source,
-        }
-        if judged.verdict.verdict != DOCUMENTED:
-            record["explanation"] = self._explain(judged.verdict.verdict, judged.code, body.sub_code, message, request)
-        return record
+        verdict = judged.verdict.verdict
+        # Positional, in the fields' declared order: keywords would cost ~0.7 µs more a record.
+        record = AnnotatedRecord(
+            format_time(raw.time_ms),  # time
+            raw.method,
+            url,
+            request.resource,
+            raw.http_status,
+            judged.code,  # status_code
+            body.sub_code,
+            message,
+            body.body_format,
+            body.gateway_code,
+            verdict,
+            judged.flags,
+            judged.verdict.catalog_message,
+            consumer,
+            source,
+        )
+        if verdict == DOCUMENTED:
+            return record, None
+        return record, self._explain(verdict, judged.code, body.sub_code, message, request)
 
     def _explain(
         self, verdict: str, code: int, sub_code: int | str | None, message: str | None, request: RequestFacts

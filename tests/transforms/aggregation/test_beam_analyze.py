@@ -6,11 +6,15 @@ from typing import Any
 
 import apache_beam as beam
 import orjson
+import pytest
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from statuslens.transforms.aggregation.beam_analyze import AnalyzeLogs
 from statuslens.transforms.model.chunks import Chunk, Problem
+from statuslens.transforms.model.counts import Counts
+from statuslens.transforms.model.records import RawRecord
+from statuslens.transforms.verdicts.annotate import Annotator, Judgement
 from statuslens.transforms.verdicts.catalog import load_catalog
 from tests.conftest import TEST_RUNNER
 
@@ -54,15 +58,15 @@ def test_anomaly_groups_are_counted_with_earliest_samples_and_explanations() -> 
     def check(results: dict[str, Any]) -> None:
         summarized = results["anomalies"] | beam.Map(
             lambda g: (
-                g["verdict"],
-                g["status_code"],
-                g["resource"],
-                g["count"],
-                g["consumers"],
-                g["first_seen"],
-                g["last_seen"],
-                [s["source"] for s in g["samples"]],
-                g["explanation"],
+                g.key.verdict,
+                g.key.status_code,
+                g.key.resource,
+                g.count,
+                g.consumers,
+                g.first_seen,
+                g.last_seen,
+                [s.source for s in g.samples],
+                g.explanation,
             )
         )
         assert_that(
@@ -101,16 +105,16 @@ def test_anomaly_groups_are_counted_with_earliest_samples_and_explanations() -> 
 
 def test_counts_add_up_and_cover_every_item() -> None:
     def check(results: dict[str, Any]) -> None:
-        def project(counts: dict[Any, int]) -> dict[str, int]:
+        def project(counts: Counts) -> dict[str, int]:
             return {
-                "records_in": counts[("records_in",)],
-                "records_annotated": counts[("records_annotated",)],
-                "dead_letter": counts[("dead_letter",)],
-                "blank_lines": counts[("blank_lines",)],
-                "documented": counts[("verdict", "documented")],
-                "mismatch": counts[("flag", "http_status_mismatch")],
-                "a_records": counts[("input_records", "a.jsonl")],
-                "b_dead": counts[("input_dead_letter", "b.log.gz")],
+                "records_in": counts.records_in,
+                "records_annotated": counts.records_annotated,
+                "dead_letter": counts.dead_letter,
+                "blank_lines": counts.blank_lines,
+                "documented": counts.verdicts["documented"],
+                "mismatch": counts.flags["http_status_mismatch"],
+                "a_records": counts.inputs["a.jsonl"].records,
+                "b_dead": counts.inputs["b.log.gz"].dead_letter,
             }
 
         assert_that(
@@ -166,3 +170,29 @@ def test_annotated_records_never_carry_the_oauth_token() -> None:
         assert_that(leaks, equal_to([]))
 
     _run(check)
+
+
+def test_flagged_records_are_grouped_by_flag() -> None:
+    def check(results: dict[str, Any]) -> None:
+        flagged = results["flagged"] | beam.MapTuple(lambda flag, stats: (flag, stats.count, stats.records[0].source))
+        assert_that(flagged, equal_to([("http_status_mismatch", 1, "a.jsonl:6")]))
+
+    _run(check)
+
+
+def test_dead_letters_and_unexpected_errors_are_beam_counters(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_judge = Annotator.judge
+
+    def judge(self: Annotator, raw: RawRecord) -> Judgement:
+        if raw.http_status == 412:
+            raise KeyError("a bug")
+        return real_judge(self, raw)
+
+    monkeypatch.setattr(Annotator, "judge", judge)  # the in-process runner uses this class
+    pipeline = TestPipeline(runner=TEST_RUNNER)
+    _ = pipeline | beam.Create(_chunks()) | AnalyzeLogs(load_catalog())
+    result = pipeline.run()
+    result.wait_until_finish()
+    counters = {c.key.metric.name: c.committed for c in result.metrics().query()["counters"]}
+    # "not json" and the truncated archive are bad input; the 412 met a bug.
+    assert counters["dead_letters"] == 3 and counters["unexpected_errors"] == 1
