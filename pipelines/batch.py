@@ -38,6 +38,9 @@ class BatchConfig:
     field_map: dict[str, str] = field(default_factory=dict)
     annotated: str = "errors"
     overwrite: bool = False
+    # Group ids seen before (cron's state): the groups not among them are listed as new in the outputs.
+    known_groups: frozenset[str] | None = None
+    baseline: bool = False  # the new groups are the baseline being recorded, not news
 
 
 def expand_inputs(patterns: Sequence[str]) -> tuple[str, ...]:
@@ -91,7 +94,7 @@ def build_pipeline(pipeline: beam.Pipeline, config: BatchConfig, started_at: str
         | "StartResults" >> beam.Create([None])
         | "WriteResults"
         >> beam.ParDo(
-            WriteResultsFn(config.output, config.catalog, started_at, temp),
+            WriteResultsFn(config.output, config.catalog, started_at, temp, config.known_groups, config.baseline),
             counts=beam.pvalue.AsSingleton(results["stats"]),
             anomalies=beam.pvalue.AsList(results["anomalies"]),
             flagged=beam.pvalue.AsList(results["flagged"]),

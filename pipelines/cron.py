@@ -13,7 +13,6 @@ Order of a run (each step safe to die in):
 from __future__ import annotations
 
 import fcntl
-import html
 import os
 import shutil
 import sys
@@ -109,6 +108,8 @@ def _locked_run(config: CronConfig, runs_dir: Path, beam_args: list[str]) -> Cro
             log_format=config.log_format,
             field_map=config.field_map,
             annotated=config.annotated,
+            known_groups=frozenset(state["groups"]),
+            baseline=config.baseline,
         ),
         beam_args,
         allow_workers=False,
@@ -118,7 +119,6 @@ def _locked_run(config: CronConfig, runs_dir: Path, beam_args: list[str]) -> Cro
     new_groups = _merge_groups(state["groups"], groups)
     for read in reads:
         manifest.record(read)
-    _write_new_groups(partial, new_groups, config.baseline)
     # Cumulative counts: the committed ones plus this run's, in the summary's own fields.
     totals = summary_counts(counts_from_summary(state["totals"]).merge(counts_from_summary(summary)))
     state["totals"] = totals
@@ -156,26 +156,6 @@ def _merge_groups(known: dict[str, dict[str, Any]], groups: list[dict[str, Any]]
         entry["first_seen"] = min(entry["first_seen"], group["first_seen"])
         entry["last_seen"] = max(entry["last_seen"], group["last_seen"])
     return new
-
-
-def _write_new_groups(run_dir: Path, new_groups: list[dict[str, Any]], baseline: bool) -> None:
-    """`new_anomalies.jsonl` and a "New in this run" section in both reports."""
-    (run_dir / "new_anomalies.jsonl").write_bytes(b"".join(orjson.dumps(g) + b"\n" for g in new_groups))
-    title = "Baseline: groups recorded" if baseline else "New in this run"
-    lines = [
-        f"- {g['status_code']}{'/' + str(g['sub_code']) if g['sub_code'] is not None else ''} "
-        f'"{g["message"] or ""}" on {g["method"]} {g["resource"]} ({g["verdict"]}, {g["count"]})'
-        for g in new_groups
-    ] or ["- nothing new"]
-    with open(run_dir / "report.md", "a", encoding="utf-8") as handle:
-        handle.write(f"\n## {title}\n\n" + "\n".join(_md_line(line) for line in lines) + "\n")
-    page = (run_dir / "report.html").read_text(encoding="utf-8")
-    section = f"<h2>{title}</h2><ul>" + "".join(f"<li>{html.escape(line[2:])}</li>" for line in lines) + "</ul>"
-    (run_dir / "report.html").write_text(page.replace("</body>", section + "</body>", 1), encoding="utf-8")
-
-
-def _md_line(line: str) -> str:
-    return line.replace("|", "\\|").replace("<", "&lt;")
 
 
 def _check_local_inputs(patterns: tuple[str, ...]) -> None:

@@ -163,7 +163,20 @@ def test_new_groups_alert_with_exit_3_and_baseline_does_not(tmp_path: Path, caps
     folder.apply("append")
     state, out = tmp_path / "state", tmp_path / "out"
     assert run_cli(cron_argv(folder.logs, state, out, "--fail-on-new", "--baseline")) == 0
+    baseline = sorted((out / "runs").iterdir())[-1]
+    recorded = (baseline / "report.md").read_text().split("\n## Baseline: groups recorded\n\n")[1]
+    assert recorded.splitlines() == [
+        '- 403 "Developer Over Qps" on GET catalog/people/{id} (out_of_scope, 5)',
+        '- 405 "" on GET catalog/people/{id} (undocumented_code, 5)',
+        '- 412/999 "nope" on POST users/{user_token}/queues/instant (undocumented_subcode, 5)',
+    ]
+    assert len((baseline / "new_anomalies.jsonl").read_bytes().splitlines()) == 3
     assert run_cli(cron_argv(folder.logs, state, out, "--fail-on-new")) == 0  # nothing new
+    quiet = sorted((out / "runs").iterdir())[-1]
+    quiet_md, quiet_page = (quiet / "report.md").read_text(), (quiet / "report.html").read_text()
+    assert quiet_md.endswith("\n\n## New in this run\n\n- nothing new\n")
+    assert quiet_page.endswith("</p>\n<h2>New in this run</h2><ul><li>nothing new</li></ul></body></html>\n")
+    assert (quiet / "new_anomalies.jsonl").read_bytes() == b""
     (folder.logs / "other.log").write_text(
         orjson.dumps({"time": 1, "method": "DELETE", "url": "/oauth/clock/time", "status": 418}).decode() + "\n"
     )
@@ -172,7 +185,13 @@ def test_new_groups_alert_with_exit_3_and_baseline_does_not(tmp_path: Path, caps
     printed = capsys.readouterr().out
     assert "new: undocumented_code 418" in printed and "DELETE oauth/clock/time" in printed
     latest = sorted((out / "runs").iterdir())[-1]
-    assert "New in this run" in (latest / "report.md").read_text()
+    markdown, page = (latest / "report.md").read_text(), (latest / "report.html").read_text()
+    assert "New in this run" in markdown
+    assert markdown.endswith('\n\n## New in this run\n\n- 418 "" on DELETE oauth/clock/time (undocumented_code, 1)\n')
+    assert page.endswith(
+        "<h2>New in this run</h2><ul><li>418 &quot;&quot; on DELETE oauth/clock/time (undocumented_code, 1)</li></ul>"
+        "</body></html>\n"
+    )
     new = [orjson.loads(line) for line in (latest / "new_anomalies.jsonl").read_bytes().splitlines()]
     assert [g["status_code"] for g in new] == [418]
 

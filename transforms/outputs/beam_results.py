@@ -1,12 +1,14 @@
 """The sink edge: summary, anomalies and reports written once, after everything else is counted.
 
-Files go through Beam's FileSystems, so the same step writes to a local folder or to gs://.
+Files go through Beam's FileSystems, so the same step writes to a local folder or to gs://. The
+report is built once (report_model.py) and rendered twice; a run told which groups are already known
+(cron) also writes the groups that are not, to `new_anomalies.jsonl` and to the reports' appendix.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import apache_beam as beam
@@ -18,13 +20,24 @@ from statuslens.transforms.model.counts import Counts
 from statuslens.transforms.model.groups import AnomalyGroup, GroupStats
 from statuslens.transforms.model.times import format_time
 from statuslens.transforms.outputs.beam_shards import finalize_shards
-from statuslens.transforms.outputs.report import render_html, render_markdown
+from statuslens.transforms.outputs.proposals import propose_rows
+from statuslens.transforms.outputs.render_html import render_html
+from statuslens.transforms.outputs.render_markdown import render_markdown
+from statuslens.transforms.outputs.report_model import GroupList, build_report, new_groups_section
 from statuslens.transforms.outputs.summary import build_summary
 from statuslens.transforms.verdicts.catalog import Catalog
 
 __all__ = ["OUTPUT_NAMES", "SHARDED_OUTPUTS", "WriteResultsFn", "now_iso", "write_bytes"]
 
-OUTPUT_NAMES = ("summary.json", "anomalies.jsonl", "annotated", "dead_letter", "report.md", "report.html")
+OUTPUT_NAMES = (
+    "summary.json",
+    "anomalies.jsonl",
+    "new_anomalies.jsonl",
+    "annotated",
+    "dead_letter",
+    "report.md",
+    "report.html",
+)
 SHARDED_OUTPUTS = ("annotated", "dead_letter")
 
 
@@ -38,13 +51,27 @@ def write_bytes(path: str, data: bytes) -> None:
 
 
 class WriteResultsFn(beam.DoFn):
-    """None -> summary.json, anomalies.jsonl, report.md, report.html in the output folder."""
+    """None -> summary.json, anomalies.jsonl, report.md, report.html in the output folder.
 
-    def __init__(self, output: str, catalog: Catalog, started_at: str, temp: str | None = None) -> None:
+    With `known_groups` (group ids), also new_anomalies.jsonl and a "New in this run" section, titled
+    "Baseline: groups recorded" with `baseline`.
+    """
+
+    def __init__(
+        self,
+        output: str,
+        catalog: Catalog,
+        started_at: str,
+        temp: str | None = None,
+        known_groups: frozenset[str] | None = None,
+        baseline: bool = False,
+    ) -> None:
         self.output = output
         self.catalog = catalog
         self.started_at = started_at
         self.temp = temp
+        self.known_groups = known_groups
+        self.baseline = baseline
 
     def process(
         self,
@@ -58,12 +85,21 @@ class WriteResultsFn(beam.DoFn):
         if self.temp is not None:
             finalize_shards(self.output, self.temp, shards, SHARDED_OUTPUTS)
         groups = sorted(anomalies, key=AnomalyGroup.sort_key)
-        flags = sorted(flagged, key=lambda pair: pair[0])
         summary = build_summary(counts, inputs, self.catalog, self.started_at, now_iso())
         join = FileSystems.join
-        write_bytes(join(self.output, "anomalies.jsonl"), b"".join(orjson.dumps(g.to_json()) + b"\n" for g in groups))
-        write_bytes(join(self.output, "report.md"), render_markdown(summary, groups, flags).encode())
-        write_bytes(join(self.output, "report.html"), render_html(summary, groups, flags).encode())
+        write_bytes(join(self.output, "anomalies.jsonl"), _json_lines(groups))
+        appendix: list[GroupList] = []
+        if self.known_groups is not None:
+            new = new_groups_section(groups, self.known_groups, self.baseline)
+            write_bytes(join(self.output, "new_anomalies.jsonl"), _json_lines(new.groups))
+            appendix.append(new)
+        report = build_report(summary, groups, flagged, propose_rows(groups), appendix)
+        write_bytes(join(self.output, "report.md"), render_markdown(report).encode())
+        write_bytes(join(self.output, "report.html"), render_html(report).encode())
         # Last, so a summary.json on disk means the run's outputs are all there.
         write_bytes(join(self.output, "summary.json"), orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n")
         yield summary
+
+
+def _json_lines(groups: Iterable[AnomalyGroup]) -> bytes:
+    return b"".join(orjson.dumps(g.to_json()) + b"\n" for g in groups)

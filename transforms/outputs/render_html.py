@@ -1,0 +1,153 @@
+"""`report.html`: the report model as one self-contained page (inline CSS, no script, no external asset).
+
+Text from logs goes through one escaper, `escape` (`html.escape`, quotes included).
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from statuslens.transforms.outputs.report_model import (
+    Anomalies,
+    CountTable,
+    DamagedInputs,
+    FlaggedRecords,
+    GroupList,
+    Header,
+    ProposedRows,
+    Report,
+    Section,
+    Totals,
+    group_line,
+    short_url,
+    subcode_text,
+)
+
+__all__ = ["escape", "render_html"]
+
+_CSS = (
+    "body{font-family:system-ui,sans-serif;margin:2em;max-width:80em;color:#222}"
+    "table{border-collapse:collapse;margin:1em 0}th,td{border:1px solid #ccc;padding:.3em .6em;"
+    "text-align:left;vertical-align:top}th{background:#f3f3f3}code{background:#f6f6f6;padding:0 .2em}"
+    ".num{text-align:right}.expl{color:#555}"
+)
+_HEAD = (
+    "<!DOCTYPE html>",
+    '<html lang="en"><head><meta charset="utf-8">',
+    "<title>statuslens report</title>",
+    f"<style>{_CSS}</style></head><body>",
+    "<h1>statuslens report</h1>",
+)
+
+
+def render_html(report: Report) -> str:
+    lines = list(_HEAD)
+    for section in report.sections:
+        lines += _section(section)
+    # The appendix shares the closing line (where cron's section has always been).
+    lines.append("".join(_group_list(extra) for extra in report.appendix) + "</body></html>")
+    return "\n".join(lines) + "\n"
+
+
+def escape(value: Any) -> str:
+    return "" if value is None else html.escape(str(value), quote=True)
+
+
+def _section(section: Section) -> list[str]:
+    e = escape
+    if isinstance(section, Header):
+        return [
+            f"<p>Catalog <code>{e(section.catalog_name)}</code>, run {e(section.started_at)} → "
+            f"{e(section.finished_at)}.</p>"
+        ]
+    if isinstance(section, Totals):
+        return _totals(section)
+    if isinstance(section, DamagedInputs):
+        items = [f"<li><code>{e(path)}</code>: {e(damage)}</li>" for path, damage in section.inputs]
+        return [f"<p>{section.intro}</p><ul>", *items, "</ul>"]
+    if isinstance(section, Anomalies):
+        return _anomalies(section)
+    if isinstance(section, FlaggedRecords):
+        return _flagged(section)
+    return _proposed(section)  # the last kind: mypy says so when a new one is added
+
+
+def _totals(section: Totals) -> list[str]:
+    """Three tables under one heading, each closing on the line that opens the next."""
+    lines = []
+    opening = f"<h2>{section.title}</h2>"
+    for table in (section.records, section.verdicts, section.flags):
+        lines.append(opening + "<table>" + _count_head(table))
+        lines += [_count_row(table, name, count) for name, count in table.rows]
+        opening = "</table>"
+    lines.append("</table>")
+    return lines
+
+
+def _count_head(table: CountTable) -> str:
+    return f"<tr><th>{escape(table.column)}</th><th>count</th></tr>" if table.column else ""
+
+
+def _count_row(table: CountTable, name: str, count: int) -> str:
+    cell = "td" if table.column else "th"  # the totals' names are row headers
+    return f"<tr><{cell}>{escape(name)}</{cell}><td class=num>{count}</td></tr>"
+
+
+def _anomalies(section: Anomalies) -> list[str]:
+    e = escape
+    if not section.groups:
+        return [f"<h2>{section.title}</h2>", f"<p>{section.empty}</p>"]
+    lines = [
+        f"<h2>{section.title}</h2>",
+        "<table><tr><th>#</th><th>count</th><th>verdict</th><th>code</th><th>subcode</th>"
+        "<th>message</th><th>request</th><th>consumers</th><th>explanation and example</th></tr>",
+    ]
+    for rank, g in enumerate(section.groups, start=1):
+        key = g.key
+        url = g.samples[0].url if g.samples else None
+        lines.append(
+            f"<tr><td class=num>{rank}</td><td class=num>{g.count}</td><td>{e(key.verdict)}</td>"
+            f"<td>{key.status_code}</td><td>{e(key.sub_code)}</td><td>{e(g.message)}</td>"
+            f"<td><code>{e(key.method)} {e(key.resource)}</code></td><td class=num>{g.consumers}</td>"
+            f"<td><span class=expl>{e(g.explanation)}</span><br><code>{e(short_url(url))}</code></td></tr>"
+        )
+    lines.append("</table>")
+    return lines
+
+
+def _flagged(section: FlaggedRecords) -> list[str]:
+    e = escape
+    lines = [f"<h2>{section.title}</h2>"]
+    if not section.flags:
+        lines.append(f"<p>{section.empty}</p>")
+    for flag in section.flags:
+        lines.append(f"<h3>{e(flag.flag)} ({flag.count})</h3><ul>")
+        lines += [
+            f"<li><code>{e(s.method)} {e(short_url(s.url))}</code> HTTP {s.http_status}, body code "
+            f"{s.status_code}, body {e(s.body_format)} ({e(s.source)})</li>"
+            for s in flag.samples
+        ]
+        lines.append("</ul>")
+    return lines
+
+
+def _proposed(section: ProposedRows) -> list[str]:
+    e = escape
+    if not section.rows:
+        return [f"<h2>{section.title}</h2>", f"<p>{section.empty}</p>"]
+    return [
+        f"<h2>{section.title}</h2>",
+        "<table><tr><th>Code</th><th>Subcode</th><th>Applies to…</th><th>Status Message</th><th>seen</th></tr>",
+        *(
+            f"<tr><td>{r.code}</td><td>{e(subcode_text(r))}</td><td>{e(r.applies_to)}</td><td>{e(r.message)}</td>"
+            f"<td class=num>{r.count}</td></tr>"
+            for r in section.rows
+        ),
+        "</table>",
+    ]
+
+
+def _group_list(section: GroupList) -> str:
+    items = [group_line(g) for g in section.groups] or [section.empty]
+    return f"<h2>{escape(section.title)}</h2><ul>" + "".join(f"<li>{escape(item)}</li>" for item in items) + "</ul>"

@@ -1,0 +1,129 @@
+"""`report.md`: the report model as Markdown.
+
+Text from logs goes through one escaper, `escape`: a cell or list item keeps to one line and cannot
+break its table (pipes escaped), its code span (backticks replaced) or turn into HTML (`<` escaped).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from statuslens.transforms.outputs.report_model import (
+    Anomalies,
+    CountTable,
+    DamagedInputs,
+    FlaggedRecords,
+    GroupList,
+    Header,
+    ProposedRows,
+    Report,
+    Section,
+    Totals,
+    group_line,
+    short_url,
+    subcode_text,
+)
+
+__all__ = ["escape", "render_markdown"]
+
+
+def render_markdown(report: Report) -> str:
+    lines = ["# statuslens report"]
+    for section in report.sections:
+        lines += _section(section)
+    for extra in report.appendix:
+        lines += _group_list(extra)
+    return "\n".join(lines) + "\n"
+
+
+def escape(value: Any) -> str:
+    """One line of Markdown-safe text: whitespace runs (line breaks too) become one space."""
+    text = "" if value is None else str(value)
+    text = " ".join(text.split())
+    return text.replace("\\", "\\\\").replace("|", "\\|").replace("`", "'").replace("<", "&lt;")
+
+
+def _section(section: Section) -> list[str]:
+    """The section's lines, each section after the title starting with a blank line."""
+    if isinstance(section, Header):
+        return [
+            "",
+            f"Catalog: `{escape(section.catalog_name)}` (sha256 {section.catalog_sha256[:12]}…), "
+            f"run {section.started_at} → {section.finished_at}.",
+        ]
+    if isinstance(section, Totals):
+        lines = ["", f"## {section.title}"]
+        for table in (section.records, section.verdicts, section.flags):
+            lines += _count_table(table)
+        return lines
+    if isinstance(section, DamagedInputs):
+        return ["", section.intro, "", *(f"- `{escape(path)}`: {escape(damage)}" for path, damage in section.inputs)]
+    if isinstance(section, Anomalies):
+        return _anomalies(section)
+    if isinstance(section, FlaggedRecords):
+        return _flagged(section)
+    return _proposed(section)  # the last kind: mypy says so when a new one is added
+
+
+def _count_table(table: CountTable) -> list[str]:
+    head = f"| {table.column} | count |" if table.column else "| | count |"
+    return ["", head, "|---|---:|", *(f"| {escape(name)} | {count} |" for name, count in table.rows)]
+
+
+def _anomalies(section: Anomalies) -> list[str]:
+    lines = ["", f"## {section.title}", ""]
+    if not section.groups:
+        lines.append(section.empty)
+    for rank, group in enumerate(section.groups, start=1):
+        key = group.key
+        sub = f"/{key.sub_code}" if key.sub_code is not None else ""
+        message = f' "{escape(group.message)}"' if group.message else ""
+        lines.append(
+            f"{rank}. **{key.status_code}{sub}{message}** on `{key.method} {escape(key.resource)}` — {key.verdict}, "
+            f"{_plural(group.count, 'record')}, {_plural(group.consumers, 'consumer')}, "
+            f"{group.first_seen} → {group.last_seen}"
+        )
+        lines.append(f"   - {escape(group.explanation)}")
+        for sample in group.samples[:1]:
+            lines.append(f"   - example: `{escape(short_url(sample.url))}` ({escape(sample.source)})")
+    if section.more:
+        lines += ["", f"… and {section.more} more groups in anomalies.jsonl."]
+    return lines
+
+
+def _flagged(section: FlaggedRecords) -> list[str]:
+    lines = ["", f"## {section.title}", ""]
+    if not section.flags:
+        lines.append(section.empty)
+    for flag in section.flags:
+        lines += [f"### {escape(flag.flag)} ({flag.count})", ""]
+        lines += [
+            f"- `{s.method} {escape(short_url(s.url))}` HTTP {s.http_status}, body code {s.status_code}, "
+            f"body {s.body_format} ({escape(s.source)})"
+            for s in flag.samples
+        ]
+        lines.append("")
+    return lines
+
+
+def _proposed(section: ProposedRows) -> list[str]:
+    lines = ["", f"## {section.title}", ""]
+    rows = section.rows
+    if not rows:
+        return [*lines, section.empty]
+    lines += [section.intro, "", "| Code | Subcode | Applies to… | Status Message |", "|---|---|---|---|"]
+    lines += [f"| {r.code} | {subcode_text(r)} | {escape(r.applies_to)} | {escape(r.message)} |" for r in rows]
+    evidence = "; ".join(
+        f"{r.code}{'/' + subcode_text(r) if subcode_text(r) else ''} seen {r.count} times ({', '.join(r.verdicts)})"
+        for r in rows
+    )
+    return [*lines, "", f"Evidence: {evidence}."]
+
+
+def _group_list(section: GroupList) -> list[str]:
+    items = [group_line(g) for g in section.groups] or [section.empty]
+    return ["", f"## {escape(section.title)}", "", *(f"- {escape(item)}" for item in items)]
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")

@@ -1,0 +1,202 @@
+"""The report as data: built once from a run's results, then rendered as `report.md` and `report.html`.
+
+`build_report` turns the summary, the sorted anomaly groups, the flagged records and the proposed
+rows into a `Report`: the page's sections in order, then an appendix of group lists a caller adds
+(cron's "New in this run"). Nothing here is escaped: every text that came from a log stays as it
+was read, and each renderer (render_markdown.py, render_html.py) escapes for its own format.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from statuslens.transforms.model.groups import AnomalyGroup, GroupStats
+from statuslens.transforms.model.records import AnnotatedRecord
+from statuslens.transforms.outputs.proposals import ProposedRow
+
+__all__ = [
+    "BASELINE_TITLE",
+    "MAX_ANOMALIES",
+    "NEW_TITLE",
+    "Anomalies",
+    "CountTable",
+    "DamagedInputs",
+    "FlagSamples",
+    "FlaggedRecords",
+    "GroupList",
+    "Header",
+    "ProposedRows",
+    "Report",
+    "Section",
+    "Totals",
+    "build_report",
+    "group_line",
+    "new_groups_section",
+    "short_url",
+    "subcode_text",
+]
+
+MAX_ANOMALIES = 100  # ranked in the report; anomalies.jsonl has them all
+URL_SHOWN = 200
+NEW_TITLE = "New in this run"
+BASELINE_TITLE = "Baseline: groups recorded"
+
+
+@dataclass(frozen=True)
+class Header:
+    """The catalog the run judged against and when it ran."""
+
+    catalog_name: str
+    catalog_sha256: str
+    started_at: str
+    finished_at: str
+
+
+@dataclass(frozen=True)
+class CountTable:
+    """Names and counts; `column` None for the record totals, whose names are row headers."""
+
+    column: str | None
+    rows: tuple[tuple[str, int], ...]
+
+
+@dataclass(frozen=True)
+class Totals:
+    """The record totals, then a count per verdict and per flag (every one, zeros included)."""
+
+    records: CountTable
+    verdicts: CountTable
+    flags: CountTable
+    title: ClassVar[str] = "Totals"
+
+
+@dataclass(frozen=True)
+class DamagedInputs:
+    """(path, what was wrong) of each damaged input; the section exists only when one is."""
+
+    inputs: tuple[tuple[str, str], ...]
+    intro: ClassVar[str] = "Damaged inputs:"
+
+
+@dataclass(frozen=True)
+class Anomalies:
+    """The first MAX_ANOMALIES groups in anomalies.jsonl's order, and how many more there are."""
+
+    groups: tuple[AnomalyGroup, ...]
+    more: int = 0
+    title: ClassVar[str] = "Anomalies, by count"
+    empty: ClassVar[str] = "No anomalies: every record matched the documented table."
+
+
+@dataclass(frozen=True)
+class FlagSamples:
+    """One flag: how many records carry it and its earliest ones."""
+
+    flag: str
+    count: int
+    samples: tuple[AnnotatedRecord, ...]
+
+
+@dataclass(frozen=True)
+class FlaggedRecords:
+    flags: tuple[FlagSamples, ...]
+    title: ClassVar[str] = "Flagged records"
+    empty: ClassVar[str] = "No record was flagged."
+
+
+@dataclass(frozen=True)
+class ProposedRows:
+    rows: tuple[ProposedRow, ...]
+    title: ClassVar[str] = "Proposed table rows"
+    empty: ClassVar[str] = "Nothing to add: the table covers every response seen."
+    intro: ClassVar[str] = "Paste into the documented table:"
+
+
+@dataclass(frozen=True)
+class GroupList:
+    """A titled list of groups, one `group_line` each; `empty` is the one item of an empty list."""
+
+    title: str
+    groups: tuple[AnomalyGroup, ...]
+    empty: str = "nothing new"
+
+
+Section = Header | Totals | DamagedInputs | Anomalies | FlaggedRecords | ProposedRows
+
+
+@dataclass(frozen=True)
+class Report:
+    """The page's sections in order, then the appendix (sections a caller adds after them)."""
+
+    sections: tuple[Section, ...]
+    appendix: tuple[GroupList, ...] = ()
+
+
+_RECORD_TOTALS = (
+    ("records in", "records_in"),
+    ("records annotated", "records_annotated"),
+    ("dead letters", "dead_letter"),
+    ("blank lines", "blank_lines"),
+)
+
+
+def build_report(
+    summary: Mapping[str, Any],
+    groups: Sequence[AnomalyGroup],
+    flagged: Iterable[tuple[str, GroupStats]],
+    proposed: Iterable[ProposedRow],
+    appendix: Iterable[GroupList] = (),
+) -> Report:
+    """The report of a run: `summary` as in summary.json, `groups` in anomalies.jsonl's order,
+    `flagged` as (flag, stats) in any order (shown by flag name)."""
+    catalog = summary["catalog"]
+    sections: list[Section] = [
+        Header(catalog["name"], catalog["sha256"], summary["started_at"], summary["finished_at"]),
+        Totals(
+            CountTable(None, tuple((label, summary[key]) for label, key in _RECORD_TOTALS)),
+            CountTable("verdict", tuple(summary["verdicts"].items())),
+            CountTable("flag", tuple(summary["flags"].items())),
+        ),
+    ]
+    damaged = tuple((i["path"], i["damaged"]) for i in summary["inputs"] if i["damaged"])
+    if damaged:
+        sections.append(DamagedInputs(damaged))
+    sections += [
+        Anomalies(tuple(groups[:MAX_ANOMALIES]), max(0, len(groups) - MAX_ANOMALIES)),
+        FlaggedRecords(
+            tuple(
+                FlagSamples(flag, stats.count, tuple(stats.records))
+                for flag, stats in sorted(flagged, key=lambda pair: pair[0])
+            )
+        ),
+        ProposedRows(tuple(proposed)),
+    ]
+    return Report(tuple(sections), tuple(appendix))
+
+
+def new_groups_section(groups: Iterable[AnomalyGroup], known: Collection[str], baseline: bool) -> GroupList:
+    """The groups whose id is not in `known`, in the order given: "New in this run", or with
+    `baseline` (the first run, which records what exists) "Baseline: groups recorded"."""
+    return GroupList(BASELINE_TITLE if baseline else NEW_TITLE, tuple(g for g in groups if g.id not in known))
+
+
+def group_line(group: AnomalyGroup) -> str:
+    """A group in one line of plain text: `412/710 "Title already in queue" on POST users/{user_token}/queues/instant
+    (undocumented_code, 3)`."""
+    key = group.key
+    sub = f"/{key.sub_code}" if key.sub_code is not None else ""
+    return (
+        f'{key.status_code}{sub} "{group.message or ""}" on {key.method} {key.resource} ({key.verdict}, {group.count})'
+    )
+
+
+def short_url(url: str | None) -> str:
+    """A URL cut for reading (the full one is in the sample in anomalies.jsonl)."""
+    text = url or ""
+    return text if len(text) <= URL_SHOWN else text[:URL_SHOWN] + "…"
+
+
+def subcode_text(row: ProposedRow) -> str:
+    return "" if row.subcode is None else str(row.subcode)
