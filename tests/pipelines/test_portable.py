@@ -109,9 +109,3 @@ def test_portable_runner_matches_the_default_runner(portable_services: tuple[int
     )
     assert portable == default
     assert orjson.loads(default["summary"])["records_in"] > 300
-
-
-def test_one_and_two_workers_give_the_same_bytes(tmp_path: Path) -> None:
-    one = _batch(tmp_path / "one", "--direct_num_workers", "1")
-    two = _batch(tmp_path / "two", "--direct_running_mode", "multi_processing", "--direct_num_workers", "2")
-    assert one == two
