@@ -313,6 +313,7 @@ def test_report_escapes_what_came_from_logs(tmp_path: Path) -> None:
     assert "| 418 |  | a&lt;script>alert(1)&lt;/script>\\|b |" in markdown
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("piped", [True, False])
 def test_console_entry_exits_with_mains_code_and_complete_output(tmp_path: Path, piped: bool) -> None:
     """`statuslens` (cli.run) ends batch runs with os._exit: its stdout must still be complete, its exit

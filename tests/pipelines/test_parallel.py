@@ -55,6 +55,7 @@ def test_large_files_of_an_unclear_format_are_not_split(tmp_path: Path) -> None:
     assert len(ranges) > 1 and all(isinstance(r, InputRange) for r in ranges)
 
 
+@pytest.mark.slow
 def test_one_and_two_workers_give_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Gzip JSON lines, a HAR, a gzip cut in half and a plain log large enough to be split into line
     ranges: two worker processes (the plain log split over them) write what one process writes."""

@@ -95,6 +95,7 @@ def _batch(out: Path, *beam_flags: str, subprocess_timeout: float | None = None)
     }
 
 
+@pytest.mark.slow
 def test_portable_runner_matches_the_default_runner(portable_services: tuple[int, int], tmp_path: Path) -> None:
     job_port, pool_port = portable_services
     default = _batch(tmp_path / "default")
