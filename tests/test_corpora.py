@@ -500,7 +500,9 @@ def test_truncated_gzip_lines_match_scrapy_expectation() -> None:
     assert len(content.data) == 25_542
 
 
-@pytest.mark.parametrize("rel", BOMBS)
+@pytest.mark.parametrize(
+    "rel", [pytest.param(rel, marks=pytest.mark.slow) if rel.endswith("bomb-gzip.bin") else rel for rel in BOMBS]
+)
 def test_bombs_finish_with_bounded_memory(rel: str) -> None:
     path = str(_corpora() / rel)
     analyzer = _analyzer()

@@ -95,6 +95,7 @@ def _batch(out: Path, *beam_flags: str, subprocess_timeout: float | None = None)
     }
 
 
+@pytest.mark.slow
 def test_portable_runner_matches_the_default_runner(portable_services: tuple[int, int], tmp_path: Path) -> None:
     job_port, pool_port = portable_services
     default = _batch(tmp_path / "default")
@@ -109,9 +110,3 @@ def test_portable_runner_matches_the_default_runner(portable_services: tuple[int
     )
     assert portable == default
     assert orjson.loads(default["summary"])["records_in"] > 300
-
-
-def test_one_and_two_workers_give_the_same_bytes(tmp_path: Path) -> None:
-    one = _batch(tmp_path / "one", "--direct_num_workers", "1")
-    two = _batch(tmp_path / "two", "--direct_running_mode", "multi_processing", "--direct_num_workers", "2")
-    assert one == two

@@ -105,12 +105,12 @@ def test_follow_survives_rotation_and_compression(tmp_path: Path) -> None:
     def rotate_then_stop() -> None:
         while len(bus.sent) < 4:
             stop.wait(0.05)
-        with open(live, "ab") as handle:  # grows, then is rotated and compressed before we read it
-            handle.write(b"\n".join(line(i) for i in range(4, 6)) + b"\n")
-        compressed = logs / "access.log.1.gz"
-        compressed.write_bytes(gzip.compress(live.read_bytes()))
-        os.remove(live)
-        live.write_bytes(line(100) + b"\n")
+        # It grows, then is rotated and compressed before we read it: the grown file is never seen
+        # live (a poll between a visible append and the rotation would read lines 5-6 from it).
+        grown = live.read_bytes() + b"\n".join(line(i) for i in range(4, 6)) + b"\n"
+        for path, data in ((logs / "access.log.1.gz", gzip.compress(grown)), (live, line(100) + b"\n")):
+            (logs / ".next").write_bytes(data)  # each file appears whole
+            os.replace(logs / ".next", path)
         while len(bus.sent) < 7:
             stop.wait(0.05)
         stop.set()

@@ -104,6 +104,7 @@ def _wait_for(check, seconds: float) -> bool:  # type: ignore[no-untyped-def]
     return False
 
 
+@pytest.mark.slow
 def test_ship_and_stream_count_every_record_once(topic: tuple[str, str], tmp_path: Path) -> None:
     topic_path, sub_path = topic
     lines = [line for line in SAMPLE_LOG.read_bytes().splitlines() if line.strip()]

@@ -138,6 +138,11 @@ def test_redact_text_on_a_raw_log_line() -> None:
         ("no secrets here", "no secrets here"),
         ("", ""),
         ("mailto:bob@example.com", "mailto:bob@example.com"),
+        # A URL inside JSON text, its ampersands escaped as \u0026: each parameter is still found.
+        (
+            '{"url":"/x?k=1\\u0026oauth_signature=SIGvalue99\\u0026password=hunter22"}',
+            '{"url":"/x?k=1\\u0026oauth_signature=REDACTED\\u0026password=REDACTED"}',
+        ),
     ],
 )
 def test_redact_text(text: str, expected: str) -> None:

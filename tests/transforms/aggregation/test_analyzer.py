@@ -96,6 +96,16 @@ def test_wants_annotated_follows_the_contract() -> None:
     assert wants_annotated("all", 200, "documented", []) and not wants_annotated("none", 500, "documented", [])
 
 
+def test_a_chunk_naming_an_unknown_format_becomes_dead_letters(annotator: Annotator) -> None:
+    result = ChunkAnalyzer(annotator).analyze(Chunk("p", "bogus", 1, (b"x", b"y")))
+    reason = "unusable log format 'bogus': log format 'bogus' has no $variables"
+    assert [orjson.loads(d) for d in result.dead_letters] == [
+        {"source": "p:1", "reason": reason, "raw": "x"},
+        {"source": "p:2", "reason": reason, "raw": "y"},
+    ]
+    assert result.annotated == [] and result.groups == []
+
+
 def test_a_verdict_reached_without_request_facts_still_renders_them(annotator: Annotator) -> None:
     """200 applies to all requests, so judge skips the path and query; render must not."""
     url = (

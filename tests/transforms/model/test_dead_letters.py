@@ -28,3 +28,16 @@ def test_a_secret_named_only_after_the_first_kib_is_redacted_inside_it() -> None
 def test_the_reason_is_redacted_too() -> None:
     doc = dead_letter_doc("s", "bad url /a?oauth_signature=abc123", "x")
     assert doc["reason"] == "bad url /a?oauth_signature=REDACTED"
+
+
+KEPT_START = '{"body":"SECRETTOKEN123 '
+
+
+def test_dead_letters_are_redacted_before_they_are_cut() -> None:
+    """The token is named (`oauth_token=`) only past the first KiB: it is still redacted in the part kept."""
+    raw = KEPT_START.encode() + b"x" * 1100 + b'","url":"/a?oauth_token=SECRETTOKEN123"}'
+    assert orjson.loads(dead_letter("s:1", "bad line", raw)) == {
+        "source": "s:1",
+        "reason": "bad line",
+        "raw": '{"body":"REDACTED ' + "x" * (RAW_LIMIT - len(KEPT_START)),
+    }

@@ -14,9 +14,10 @@ import orjson
 import pytest
 
 from statuslens.transforms.errors import RecordError
-from statuslens.transforms.model.chunks import Problem
+from statuslens.transforms.model.chunks import Chunk, InputInfo, Problem
 from statuslens.transforms.model.records import RawRecord
 from statuslens.transforms.readers import har as har_module
+from statuslens.transforms.readers.files import read_input
 from statuslens.transforms.readers.har import HarError, entry_raw, har_entries, looks_like_har, parse_har_entry
 from statuslens.transforms.readers.lines import LineReader
 from statuslens.transforms.redact import REDACTED
@@ -115,6 +116,17 @@ def test_har_entries_after_a_byte_order_mark() -> None:
 
 def test_har_entries_in_a_jsonp_wrapper() -> None:
     assert har_entries(b"onInputData(" + har(OVER_QPS_ENTRY) + b");\n") == [OVER_QPS_ENTRY]
+
+
+def test_a_har_file_is_read_as_har_whatever_log_format_says(tmp_path: Path) -> None:
+    """`--log-format jsonl` names the format of the line logs; a pretty-printed HAR stays a HAR (§6)."""
+    entry = {"startedDateTime": "2009-12-10T21:40:10Z", "request": {"method": "GET", "url": "/a"}, "response": {}}
+    path = tmp_path / "capture.json"
+    path.write_bytes(b'{\n "log": {"entries": [' + orjson.dumps(entry) + b"]}\n}\n")
+    assert list(read_input(str(path), "jsonl")) == [
+        Chunk(str(path), "har", 1, (entry,)),
+        InputInfo(str(path), "har", "none", None),
+    ]
 
 
 @pytest.mark.parametrize(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 
 from statuslens.transforms.errors import RecordError
-from statuslens.transforms.model.records import RawRecord
+from statuslens.transforms.model.records import RawRecord, decode_text
 from statuslens.transforms.readers.nginx import NAMED_FORMATS, compile_log_format, unescape_field
 
 SEED_MS = 1_260_481_210_000  # 10/Dec/2009:21:40:10 +0000
@@ -205,10 +206,11 @@ _CLEAN = {  # a line of each format with no escaped quote, so the quick path app
 
 @pytest.mark.parametrize("spec", list(_CLEAN))
 def test_quick_regex_reads_the_same_fields_as_the_full_regex(spec: str) -> None:
-    """Random edits (quotes, backslashes, escapes) of a clean line: both regexes read the same fields."""
+    """Random edits (quotes, backslashes, escapes) of a clean line: wherever the quick regex matches,
+    the full regex matches too and reads the same fields; `matches` agrees with the full regex."""
     fmt = compile_log_format(spec)
     assert fmt.quick_regex is not None
-    assert fmt._match(_CLEAN[spec]).re is fmt.quick_regex  # type: ignore[union-attr]
+    assert fmt.quick_regex.fullmatch(_CLEAN[spec]) is not None
     rng = random.Random(7)
     pieces = [b"a", b"\\", b'"', b" ", b"\\x22", b"-", b"[", b"]", b"1", b'\\"', b'""', b"\t"]
     paths = {"quick": 0, "full": 0}
@@ -221,25 +223,44 @@ def test_quick_regex_reads_the_same_fields_as_the_full_regex(spec: str) -> None:
             elif at < len(line):
                 del line[at]
         full = fmt.regex.fullmatch(bytes(line))
-        used = fmt._match(bytes(line))
-        assert (full.groupdict() if full else None) == (used.groupdict() if used else None), bytes(line)
-        if used is not None:
-            paths["quick" if used.re is fmt.quick_regex else "full"] += 1
+        quick = fmt.quick_regex.fullmatch(bytes(line))
+        assert fmt.matches(bytes(line)) is (full is not None), bytes(line)
+        if quick is not None:
+            assert full is not None and quick.groupdict() == full.groupdict(), bytes(line)
+            paths["quick"] += 1
+        elif full is not None:
+            paths["full"] += 1
     assert paths["quick"] > 1000 and paths["full"] > 100, paths  # both paths really ran
 
 
 def test_an_escaped_quote_is_read_by_the_full_regex() -> None:
     fmt = compile_log_format("combined")
-    match = fmt._match(COMBINED)  # its referer holds \"star wars\"
-    assert match is not None and match.re is fmt.regex
+    assert fmt.quick_regex is not None
+    assert fmt.quick_regex.fullmatch(COMBINED) is None  # its referer holds \"star wars\"
+    assert fmt.regex.fullmatch(COMBINED) is not None
     assert fmt.parse(COMBINED).url == "/catalog/titles?term=café"
 
 
-def test_unescape_fast_paths_agree_with_the_general_rule() -> None:
-    """Random fields of escapes (good, malformed, mixed): the C fast paths give what the regex gives."""
-    from statuslens.transforms.model.records import decode_text
-    from statuslens.transforms.readers.nginx import _ESCAPE_RE, _unescape_one
+# The general rule, written out: `\xHH` is a byte, `\uHHHH` a character, JSON's one-letter escapes
+# and Apache's `\"` and `\\` their character; anything else (`\xZZ`, a lone `\`) stays as it is.
+ESCAPE = re.compile(rb'\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|["\\/bfnrt])')
+ONE_LETTER = {b'"': b'"', b"\\": b"\\", b"/": b"/", b"b": b"\b", b"f": b"\f", b"n": b"\n", b"r": b"\r", b"t": b"\t"}
 
+
+def unescape_by_the_rule(raw: bytes) -> str:
+    def one(match: re.Match[bytes]) -> bytes:
+        token = match.group(1)
+        if token[:1] == b"x":
+            return bytes([int(token[1:], 16)])
+        if token[:1] == b"u":
+            return chr(int(token[1:], 16)).encode("utf-8", "surrogatepass")
+        return ONE_LETTER[token]
+
+    return decode_text(ESCAPE.sub(one, raw))
+
+
+def test_unescape_fast_paths_agree_with_the_general_rule() -> None:
+    """Random fields of escapes (good, malformed, mixed): the C fast paths give what the rule gives."""
     rng = random.Random(11)
     pieces = [
         b"a",
@@ -261,4 +282,4 @@ def test_unescape_fast_paths_agree_with_the_general_rule() -> None:
     ]
     for _ in range(5000):
         raw = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 8)))
-        assert unescape_field(raw) == decode_text(_ESCAPE_RE.sub(_unescape_one, raw)), raw
+        assert unescape_field(raw) == unescape_by_the_rule(raw), raw

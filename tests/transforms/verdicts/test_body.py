@@ -160,6 +160,8 @@ INVALID = BodyInfo("invalid", unparseable=True)
         "<node>" * 10_000 + "</node>" * 10_000,  # too deep, XML
         "<status>" + "x" * (MAX_BODY_CHARS + 1) + "</status>",
         "{" + " " * (MAX_BODY_CHARS + 1) + "}",
+        "<status><message>" + "a" * (MAX_BODY_CHARS + 10) + "</message></status>",  # fast-path shape
+        'fn({"status": {"message": "' + "a" * (MAX_BODY_CHARS + 10) + '"}})',
     ],
     ids=[
         "xml-cut",
@@ -173,10 +175,21 @@ INVALID = BodyInfo("invalid", unparseable=True)
         "xml-deep",
         "xml-huge",
         "json-huge",
+        "xml-huge-message",
+        "jsonp-huge",
     ],
 )
 def test_unparseable_xml_and_json(body: str) -> None:
     assert parse_body(body) == INVALID
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "body_format"),
+    [("<status><message>", "</message></status>", "xml"), ('fn({"status": {"message": "', '"}})', "jsonp")],
+)
+def test_a_body_of_exactly_the_size_limit_is_parsed(before: str, after: str, body_format: str) -> None:
+    message = "a" * (MAX_BODY_CHARS - len(before) - len(after))
+    assert parse_body(before + message + after) == BodyInfo(body_format, message=message)
 
 
 ADVERSARIAL = [
