@@ -19,7 +19,7 @@ from statuslens.transforms.aggregation.analyzer import ChunkAnalyzer
 from statuslens.transforms.aggregation.beam_groups import GroupFn
 from statuslens.transforms.model.chunks import Chunk
 from statuslens.transforms.model.counts import Counts
-from statuslens.transforms.model.groups import AnomalyGroup
+from statuslens.transforms.model.groups import AnomalyGroup, GroupKey
 from statuslens.transforms.readers.jsonlines import DEFAULT_FIELD_MAP, FieldMap
 from statuslens.transforms.verdicts.annotate import Annotator
 from statuslens.transforms.verdicts.catalog import Catalog
@@ -62,8 +62,10 @@ class AnalyzeChunksFn(beam.DoFn):
             self.unexpected_errors.inc(result.unexpected_errors)
         for line in result.dead_letters:
             yield pvalue.TaggedOutput(DEAD_LETTER, line)
-        for pair in result.groups:
-            yield pvalue.TaggedOutput(GROUPS, pair)
+        # Shuffled with plain-tuple keys: Beam's deterministic key coder writes those natively, where a
+        # NamedTuple key falls back to writing its type beside every key (and warns on each worker).
+        for key, sample in result.groups:
+            yield pvalue.TaggedOutput(GROUPS, (tuple(key), sample))
         for flag_pair in result.flagged:
             yield pvalue.TaggedOutput(FLAGGED, flag_pair)
         yield pvalue.TaggedOutput(STATS, result.stats)
@@ -108,7 +110,7 @@ class AnalyzeLogs(beam.PTransform):  # type: ignore[type-arg]
         anomalies = (
             parts[GROUPS]
             | "CombineAnomalyGroups" >> beam.CombinePerKey(GroupFn())
-            | "RenderAnomalyGroups" >> beam.MapTuple(AnomalyGroup.from_stats)
+            | "RenderAnomalyGroups" >> beam.MapTuple(lambda key, stats: AnomalyGroup.from_stats(GroupKey(*key), stats))
         )
         flagged = parts[FLAGGED] | "CombineFlaggedRecords" >> beam.CombinePerKey(GroupFn(samples=5))
         combine = beam.CombineGlobally(SumCountsFn())
