@@ -15,6 +15,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from statuslens.transforms.model.causes import Cause, ConsumerShare
 from statuslens.transforms.model.records import AnnotatedRecord
 from statuslens.transforms.model.times import format_time
 
@@ -160,7 +161,8 @@ def _order(sample: Sample) -> OrderKey:
 
 @dataclass(frozen=True)
 class AnomalyGroup:
-    """A finished anomaly group: its key, the message as first seen, and its statistics."""
+    """A finished anomaly group: its key, the message as first seen, its statistics, and why it happens
+    and who sends it (DOMAIN.md §8; empty until the causes are computed)."""
 
     key: GroupKey
     message: str | None
@@ -170,6 +172,8 @@ class AnomalyGroup:
     consumers: int
     samples: tuple[AnnotatedRecord, ...]
     explanation: str | None
+    causes: tuple[Cause, ...] = ()
+    top_consumers: tuple[ConsumerShare, ...] = ()
 
     @classmethod
     def from_stats(cls, key: GroupKey, stats: GroupStats) -> AnomalyGroup:

@@ -1,7 +1,11 @@
 """Proposed table rows: the undocumented findings in the seed table's own columns.
 
 Each row is (Code | Subcode | Applies to | Status Message), ready to paste into the docs; the
-"applies to" cell reuses the table's vocabulary (`POSTs to R`, `R or R`, `All resources`).
+"applies to" cell reuses the table's vocabulary (`POSTs to R`, `R or R`, `All resources`). The
+causes (DOMAIN.md §8) shape a row: a response from the gateway, or one the rate limit explains, applies
+to `All resources`; a rate-limited row's note names the limit ("more than 4 calls per second per
+consumer"), a transient one's says "intermittent: retried successfully". A row whose groups have no
+cause and did not come from the gateway is exactly what the table's columns alone would say.
 """
 
 from __future__ import annotations
@@ -9,11 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from statuslens.transforms.model.causes import RateLimitCause, TransientCause
 from statuslens.transforms.model.groups import AnomalyGroup
+from statuslens.transforms.outputs.cause_words import INTERMITTENT, limit_phrase
 
 __all__ = ["ProposedRow", "propose_rows"]
 
 _MAX_NAMED_RESOURCES = 3
+_ALL = "All resources"
 
 
 @dataclass(frozen=True)
@@ -24,6 +31,7 @@ class ProposedRow:
     message: str
     count: int
     verdicts: tuple[str, ...]
+    note: str = ""  # what the causes add, shown after the message ("" when nothing)
 
 
 @dataclass
@@ -38,6 +46,9 @@ class _Evidence:
     methods: set[str] = field(default_factory=set)
     resources: set[str] = field(default_factory=set)
     verdicts: set[str] = field(default_factory=set)
+    gateway: bool = False  # a group's records came from the gateway
+    limit: int | None = None  # the rate limit that explains a group, the first one seen
+    transient: bool = False  # a group was retried successfully
 
 
 def propose_rows(anomalies: Iterable[AnomalyGroup]) -> list[ProposedRow]:
@@ -53,25 +64,43 @@ def propose_rows(anomalies: Iterable[AnomalyGroup]) -> list[ProposedRow]:
         entry.methods.add(key.method)
         entry.resources.add(key.resource)
         entry.verdicts.add(key.verdict)
+        entry.gateway = entry.gateway or _from_gateway(group)
+        for cause in group.causes:
+            if isinstance(cause, RateLimitCause) and entry.limit is None:
+                entry.limit = cause.limit
+            entry.transient = entry.transient or isinstance(cause, TransientCause)
     evidence = sorted(merged.values(), key=lambda e: (-e.count, e.code, str(e.subcode), e.normalized))
     return [
         ProposedRow(
             code=e.code,
             subcode=e.subcode,
-            applies_to=_applies_to(e.methods, e.resources),
+            applies_to=_ALL if e.gateway or e.limit is not None else _applies_to(e.methods, e.resources),
             message=e.message,
             count=e.count,
             verdicts=tuple(sorted(e.verdicts)),
+            note=_note(e),
         )
         for e in evidence
     ]
 
 
+def _from_gateway(group: AnomalyGroup) -> bool:
+    """The gateway answered, not the API behind it: a `gateway` body or a gateway code in a sample."""
+    return any(s.body_format == "gateway" or s.gateway_code for s in group.samples)
+
+
+def _note(evidence: _Evidence) -> str:
+    parts = [limit_phrase(evidence.limit)] if evidence.limit is not None else []
+    if evidence.transient:
+        parts.append(INTERMITTENT)
+    return "; ".join(parts)
+
+
 def _applies_to(methods: set[str], resources: set[str]) -> str:
-    where = "All resources" if len(resources) > _MAX_NAMED_RESOURCES else " or ".join(sorted(resources))
+    where = _ALL if len(resources) > _MAX_NAMED_RESOURCES else " or ".join(sorted(resources))
     if len(methods) == 1:
         method = next(iter(methods))
         if method != "GET":
             plural = method.capitalize().upper() + "s"
-            return plural if where == "All resources" else f"{plural} to {where}"
+            return plural if where == _ALL else f"{plural} to {where}"
     return where

@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from statuslens.transforms.model.groups import AnomalyGroup
 from statuslens.transforms.outputs.report_model import (
     Anomalies,
     CountTable,
@@ -19,7 +20,10 @@ from statuslens.transforms.outputs.report_model import (
     Report,
     Section,
     Totals,
+    cause_notes,
     group_line,
+    group_notes,
+    message_text,
     short_url,
     subcode_text,
 )
@@ -110,7 +114,7 @@ def _anomalies(section: Anomalies) -> list[str]:
             f"<tr><td class=num>{rank}</td><td class=num>{g.count}</td><td>{e(key.verdict)}</td>"
             f"<td>{key.status_code}</td><td>{e(key.sub_code)}</td><td>{e(g.message)}</td>"
             f"<td><code>{e(key.method)} {e(key.resource)}</code></td><td class=num>{g.consumers}</td>"
-            f"<td><span class=expl>{e(g.explanation)}</span><br><code>{e(short_url(url))}</code></td></tr>"
+            f"<td><span class=expl>{e(g.explanation)}</span>{_notes(g)}<br><code>{e(short_url(url))}</code></td></tr>"
         )
     lines.append("</table>")
     return lines
@@ -140,7 +144,7 @@ def _proposed(section: ProposedRows) -> list[str]:
         f"<h2>{section.title}</h2>",
         "<table><tr><th>Code</th><th>Subcode</th><th>Applies to…</th><th>Status Message</th><th>seen</th></tr>",
         *(
-            f"<tr><td>{r.code}</td><td>{e(subcode_text(r))}</td><td>{e(r.applies_to)}</td><td>{e(r.message)}</td>"
+            f"<tr><td>{r.code}</td><td>{e(subcode_text(r))}</td><td>{e(r.applies_to)}</td><td>{e(message_text(r))}</td>"
             f"<td class=num>{r.count}</td></tr>"
             for r in section.rows
         ),
@@ -148,6 +152,18 @@ def _proposed(section: ProposedRows) -> list[str]:
     ]
 
 
+def _notes(group: AnomalyGroup) -> str:
+    """The group's causes and who sent it, a line each after the explanation ("" when none is known)."""
+    return "".join(f"<br>{escape(note)}" for note in group_notes(group))
+
+
 def _group_list(section: GroupList) -> str:
-    items = [group_line(g) for g in section.groups] or [section.empty]
-    return f"<h2>{escape(section.title)}</h2><ul>" + "".join(f"<li>{escape(item)}</li>" for item in items) + "</ul>"
+    """One item per group, its causes (when it has any) as a list nested in the item."""
+    items = [escape(section.empty)] if not section.groups else [_group_item(g) for g in section.groups]
+    return f"<h2>{escape(section.title)}</h2><ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
+
+
+def _group_item(group: AnomalyGroup) -> str:
+    notes = cause_notes(group)
+    nested = "<ul>" + "".join(f"<li>{escape(note)}</li>" for note in notes) + "</ul>" if notes else ""
+    return escape(group_line(group)) + nested

@@ -19,7 +19,10 @@ from statuslens.transforms.outputs.report_model import (
     Report,
     Section,
     Totals,
+    cause_notes,
     group_line,
+    group_notes,
+    message_text,
     short_url,
     subcode_text,
 )
@@ -84,6 +87,7 @@ def _anomalies(section: Anomalies) -> list[str]:
             f"{group.first_seen} → {group.last_seen}"
         )
         lines.append(f"   - {escape(group.explanation)}")
+        lines += [f"   - {escape(note)}" for note in group_notes(group)]
         for sample in group.samples[:1]:
             lines.append(f"   - example: `{escape(short_url(sample.url))}` ({escape(sample.source)})")
     if section.more:
@@ -112,7 +116,7 @@ def _proposed(section: ProposedRows) -> list[str]:
     if not rows:
         return [*lines, section.empty]
     lines += [section.intro, "", "| Code | Subcode | Applies to… | Status Message |", "|---|---|---|---|"]
-    lines += [f"| {r.code} | {subcode_text(r)} | {escape(r.applies_to)} | {escape(r.message)} |" for r in rows]
+    lines += [f"| {r.code} | {subcode_text(r)} | {escape(r.applies_to)} | {escape(message_text(r))} |" for r in rows]
     evidence = "; ".join(
         f"{r.code}{'/' + subcode_text(r) if subcode_text(r) else ''} seen {r.count} times ({', '.join(r.verdicts)})"
         for r in rows
@@ -121,8 +125,14 @@ def _proposed(section: ProposedRows) -> list[str]:
 
 
 def _group_list(section: GroupList) -> list[str]:
-    items = [group_line(g) for g in section.groups] or [section.empty]
-    return ["", f"## {escape(section.title)}", "", *(f"- {escape(item)}" for item in items)]
+    """One item per group, its causes (when it has any) as items nested under it."""
+    lines = ["", f"## {escape(section.title)}", ""]
+    if not section.groups:
+        return [*lines, f"- {escape(section.empty)}"]
+    for group in section.groups:
+        lines.append(f"- {escape(group_line(group))}")
+        lines += [f"  - {escape(note)}" for note in cause_notes(group)]
+    return lines
 
 
 def _plural(count: int, noun: str) -> str:

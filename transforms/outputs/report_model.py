@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 
 from statuslens.transforms.model.groups import AnomalyGroup, GroupStats
 from statuslens.transforms.model.records import AnnotatedRecord
+from statuslens.transforms.outputs.cause_words import cause_sentence, consumers_sentence
 from statuslens.transforms.outputs.proposals import ProposedRow
 
 __all__ = [
@@ -32,7 +33,10 @@ __all__ = [
     "Section",
     "Totals",
     "build_report",
+    "cause_notes",
     "group_line",
+    "group_notes",
+    "message_text",
     "new_groups_section",
     "short_url",
     "subcode_text",
@@ -192,6 +196,17 @@ def group_line(group: AnomalyGroup) -> str:
     )
 
 
+def cause_notes(group: AnomalyGroup) -> tuple[str, ...]:
+    """One sentence per cause of the group, in the causes' order (none for a group without causes)."""
+    return tuple(cause_sentence(cause, group.count) for cause in group.causes)
+
+
+def group_notes(group: AnomalyGroup) -> tuple[str, ...]:
+    """What the reports say next to a group's explanation: its causes, then who sent it (when known)."""
+    who = consumers_sentence(group.top_consumers, group.consumers, group.count)
+    return cause_notes(group) + ((who,) if who is not None else ())
+
+
 def short_url(url: str | None) -> str:
     """A URL cut for reading (the full one is in the sample in anomalies.jsonl)."""
     text = url or ""
@@ -200,3 +215,11 @@ def short_url(url: str | None) -> str:
 
 def subcode_text(row: ProposedRow) -> str:
     return "" if row.subcode is None else str(row.subcode)
+
+
+def message_text(row: ProposedRow) -> str:
+    """The Status Message cell: the message, then the row's note in parentheses (as the seed's table
+    writes one: "n/a. The resource's representation is returned…")."""
+    if not row.note:
+        return row.message
+    return f"{row.message} ({row.note})" if row.message else f"({row.note})"

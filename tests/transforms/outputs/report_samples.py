@@ -5,6 +5,14 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from statuslens.transforms.model.causes import (
+    BurstCause,
+    Cause,
+    ConsumerShare,
+    Episode,
+    RateLimitCause,
+    TransientCause,
+)
 from statuslens.transforms.model.groups import AnomalyGroup, GroupKey, GroupStats
 from statuslens.transforms.model.records import AnnotatedRecord
 from statuslens.transforms.outputs.proposals import ProposedRow
@@ -125,3 +133,14 @@ def full_report() -> Report:
         [("body_unparseable", flag_stats(unparseable))],
         rows,
     )
+
+
+RATE = RateLimitCause(limit=4, records=3, share=1.0, peak_calls_per_second=13)
+RETRIED = TransientCause(records=2, share=0.667, median_retry_seconds=1.0)
+BURST = BurstCause((Episode("2009-12-10T21:40:10.000Z", "2009-12-10T21:43:12.000Z", 3),))
+
+
+def explained(*causes: Cause, top: tuple[ConsumerShare, ...] = ()) -> AnomalyGroup:
+    """The three-record group of the full report, with causes and top consumers as a run would add them."""
+    three = group(RECORD, record(consumer="def", source="logs/api.jsonl:9"), record(source="logs/api.jsonl:12"))
+    return replace(three, causes=causes, top_consumers=top)

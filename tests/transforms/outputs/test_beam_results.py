@@ -1,12 +1,15 @@
-"""The last step: summary, anomalies and both reports from one model; with known groups, the new ones too."""
+"""The last step: summary, anomalies and both reports from one model; with known groups, the new ones too;
+a group's causes in both reports and in its proposed row."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import orjson
 
+from statuslens.transforms.model.causes import ConsumerShare, RateLimitCause
 from statuslens.transforms.model.chunks import InputInfo
 from statuslens.transforms.model.counts import Counts, InputCounts
 from statuslens.transforms.model.groups import AnomalyGroup
@@ -49,3 +52,31 @@ def test_a_baseline_records_every_unknown_group_under_its_own_title(tmp_path: Pa
     assert len((tmp_path / "new_anomalies.jsonl").read_bytes().splitlines()) == 2
     assert "\n## Baseline: groups recorded\n\n- 412/710 " in (tmp_path / "report.md").read_text()
     assert "<h2>Baseline: groups recorded</h2><ul><li>412/710 " in (tmp_path / "report.html").read_text()
+
+
+def test_a_rate_limited_new_group_is_explained_and_proposed_for_all_resources(tmp_path: Path) -> None:
+    over_qps = record(
+        method="GET",
+        url="/catalog/people/1?oauth_consumer_key=REDACTED",
+        resource="catalog/people/{id}",
+        http_status=403,
+        status_code=403,
+        sub_code=None,
+        message="Developer Over Qps",
+        body_format="gateway",
+        verdict="out_of_scope",
+    )
+    limited = replace(
+        group(over_qps, over_qps, explanation="403 is documented only for All feeds."),
+        causes=(RateLimitCause(limit=4, records=2, share=1.0, peak_calls_per_second=13),),
+        top_consumers=(ConsumerShare("abc", 2, 1.0),),
+    )
+    _run(tmp_path, [limited], known_groups=frozenset())
+    text = (tmp_path / "report.md").read_text()
+    sentence = "2 of 2 came in seconds where the consumer made more than 4 calls per second (peak 13)"
+    assert f"   - 403 is documented only for All feeds.\n   - {sentence}\n   - 1 of 1 consumer sent 100%" in text
+    assert "| 403 |  | All resources | Developer Over Qps (more than 4 calls per second per consumer) |" in text
+    assert text.endswith(f"(out_of_scope, 2)\n  - {sentence}\n")
+    page = (tmp_path / "report.html").read_text()
+    assert f"</span><br>{sentence}<br>1 of 1 consumer sent 100% (consumer abc)<br><code>" in page
+    assert f"<ul><li>{sentence}</li></ul></li></ul></body></html>\n" in page

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from statuslens.transforms.model.causes import ConsumerShare
+from statuslens.transforms.outputs.proposals import ProposedRow
 from statuslens.transforms.outputs.render_html import escape, render_html
 from statuslens.transforms.outputs.report_model import build_report, new_groups_section
-from tests.transforms.outputs.report_samples import empty_report, full_report, group, record, summary
+from tests.transforms.outputs.report_samples import (
+    BURST,
+    RATE,
+    RECORD,
+    RETRIED,
+    empty_report,
+    explained,
+    full_report,
+    group,
+    record,
+    summary,
+)
 
 HEAD = [
     "<!DOCTYPE html>",
@@ -132,3 +145,46 @@ def test_appendix_lines_are_escaped() -> None:
     )
     assert f"{line} (undocumented_subcode, 1)</li>" in page
     assert "<script>" not in page
+
+
+def test_causes_and_consumers_follow_the_explanation_a_line_each() -> None:
+    top = (ConsumerShare("abc", 1, 0.333), ConsumerShare("def", 1, 0.333))
+    page = render_html(build_report(summary(), [explained(RATE, BURST, top=top)], [], []))
+    assert (
+        "<td><span class=expl>412 is documented with subcodes 1, 2.</span>"
+        "<br>3 of 3 came in seconds where the consumer made more than 4 calls per second (peak 13)"
+        "<br>1 episode: 2009-12-10 21:40\N{EN DASH}21:43"
+        "<br>Top consumers of 2: abc 1 (33%), def 1 (33%)"
+        "<br><code>/users/T1pYkT0/queues/instant?oauth_consumer_key=REDACTED</code></td></tr>"
+    ) in page
+
+
+def test_a_group_without_causes_or_consumers_renders_as_before() -> None:
+    assert render_html(build_report(summary(), [explained()], [], [])) == render_html(
+        build_report(summary(), [group(RECORD, record(consumer="def"), RECORD)], [], [])
+    )
+
+
+def test_consumer_ids_never_become_markup() -> None:
+    top = (ConsumerShare("<script>x</script>", 3, 1.0),)
+    page = render_html(build_report(summary(), [explained(RETRIED, top=top)], [], []))
+    assert "<script>" not in page
+    assert "<br>1 of 2 consumers sent 100% (consumer &lt;script&gt;x&lt;/script&gt;): likely a client bug" in page
+
+
+def test_a_proposed_row_shows_its_note_after_the_message() -> None:
+    row = ProposedRow(405, None, "oauth/login", "Method <not> allowed", 3, ("undocumented_code",), "intermittent")
+    page = render_html(build_report(summary(), [], [], [row]))
+    assert "<td>oauth/login</td><td>Method &lt;not&gt; allowed (intermittent)</td><td class=num>3</td>" in page
+
+
+def test_new_groups_show_their_causes_in_a_nested_list() -> None:
+    new = explained(RATE, RETRIED)
+    page = render_html(build_report(summary(), [new], [], [], [new_groups_section([new], set(), False)]))
+    assert page.endswith(
+        "<h2>New in this run</h2><ul><li>412/710 &quot;Title already in queue&quot; on POST "
+        "users/{user_token}/queues/instant (undocumented_subcode, 3)<ul>"
+        "<li>3 of 3 came in seconds where the consumer made more than 4 calls per second (peak 13)</li>"
+        "<li>2 of 3 were retried successfully within a median 1.0 s: intermittent</li></ul></li></ul>"
+        "</body></html>\n"
+    )

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from statuslens.transforms.model.causes import ConsumerShare
+from statuslens.transforms.outputs.proposals import ProposedRow
 from statuslens.transforms.outputs.render_markdown import escape, render_markdown
 from statuslens.transforms.outputs.report_model import build_report, new_groups_section
-from tests.transforms.outputs.report_samples import empty_report, full_report, group, record, summary
+from tests.transforms.outputs.report_samples import (
+    BURST,
+    RATE,
+    RECORD,
+    RETRIED,
+    empty_report,
+    explained,
+    full_report,
+    group,
+    record,
+    summary,
+)
 
 FULL = [
     "# statuslens report",
@@ -148,4 +161,50 @@ def test_appendix_lines_are_escaped_like_the_rest() -> None:
     report = build_report(summary(), [odd], [], [], [new_groups_section([odd], set(), False)])
     assert render_markdown(report).endswith(
         "- 412/710 \"a\\|b &lt;i>'x'&lt;/i>\" on POST x\\\\y (undocumented_subcode, 1)\n"
+    )
+
+
+def test_causes_and_consumers_follow_the_explanation_one_item_each() -> None:
+    top = (ConsumerShare("abc", 2, 0.667), ConsumerShare("def", 1, 0.333))
+    report = build_report(summary(), [explained(RATE, RETRIED, BURST, top=top)], [], [])
+    lines = render_markdown(report).splitlines()
+    first = lines.index("## Anomalies, by count") + 2
+    assert lines[first + 1 : first + 7] == [
+        "   - 412 is documented with subcodes 1, 2.",
+        "   - 3 of 3 came in seconds where the consumer made more than 4 calls per second (peak 13)",
+        "   - 2 of 3 were retried successfully within a median 1.0 s: intermittent",
+        "   - 1 episode: 2009-12-10 21:40\N{EN DASH}21:43",
+        "   - 1 of 2 consumers sent 67% (consumer abc): likely a client bug rather than an API bug",
+        "   - example: `/users/T1pYkT0/queues/instant?oauth_consumer_key=REDACTED` (logs/api.jsonl:7)",
+    ]
+
+
+def test_a_group_without_causes_or_consumers_renders_as_before() -> None:
+    assert render_markdown(build_report(summary(), [explained()], [], [])) == render_markdown(
+        build_report(summary(), [group(RECORD, record(consumer="def"), RECORD)], [], [])
+    )
+
+
+def test_consumer_ids_from_logs_are_escaped() -> None:
+    top = (ConsumerShare("a|b`<x>", 1, 0.333), ConsumerShare("c\nd", 1, 0.333))
+    lines = render_markdown(build_report(summary(), [explained(top=top)], [], [])).splitlines()
+    first = lines.index("## Anomalies, by count") + 2
+    assert lines[first + 2] == "   - Top consumers of 2: a\\|b'&lt;x> 1 (33%), c d 1 (33%)"
+
+
+def test_a_proposed_row_shows_its_note_after_the_message() -> None:
+    limited = ProposedRow(403, None, "All resources", "Developer Over Qps", 9, ("out_of_scope",), "more than 4 calls")
+    bare = ProposedRow(405, None, "oauth/login", "", 3, ("undocumented_code",), "intermittent: retried successfully")
+    lines = render_markdown(build_report(summary(), [], [], [limited, bare])).splitlines()
+    assert "| 403 |  | All resources | Developer Over Qps (more than 4 calls) |" in lines
+    assert "| 405 |  | oauth/login | (intermittent: retried successfully) |" in lines
+
+
+def test_new_groups_show_their_causes_nested() -> None:
+    new = explained(RATE, top=(ConsumerShare("abc", 3, 1.0),))
+    report = build_report(summary(), [new], [], [], [new_groups_section([new], set(), False)])
+    assert render_markdown(report).endswith(
+        '\n\n## New in this run\n\n- 412/710 "Title already in queue" on POST users/{user_token}/queues/instant '
+        "(undocumented_subcode, 3)\n"
+        "  - 3 of 3 came in seconds where the consumer made more than 4 calls per second (peak 13)\n"
     )

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from statuslens.transforms.model.causes import ConsumerShare
 from statuslens.transforms.outputs.report_model import (
     MAX_ANOMALIES,
     Anomalies,
@@ -14,14 +17,21 @@ from statuslens.transforms.outputs.report_model import (
     ProposedRows,
     Totals,
     build_report,
+    cause_notes,
     group_line,
+    group_notes,
+    message_text,
     new_groups_section,
     short_url,
 )
 from tests.transforms.outputs.report_samples import (
+    BURST,
     PROPOSED,
+    RATE,
     RECORD,
+    RETRIED,
     empty_report,
+    explained,
     flag_stats,
     full_report,
     group,
@@ -125,3 +135,34 @@ def test_short_url_cuts_past_200_characters() -> None:
     assert short_url("/" + "a" * 199) == "/" + "a" * 199
     assert short_url("/" + "a" * 200) == "/" + "a" * 199 + "…"
     assert short_url(None) == ""
+
+
+def test_group_notes_are_the_causes_in_order_then_who_sent_the_group() -> None:
+    top = (ConsumerShare("abc", 2, 0.667), ConsumerShare("def", 1, 0.333))
+    notes = group_notes(explained(RATE, RETRIED, BURST, top=top))
+    assert notes == (
+        "3 of 3 came in seconds where the consumer made more than 4 calls per second (peak 13)",
+        "2 of 3 were retried successfully within a median 1.0 s: intermittent",
+        "1 episode: 2009-12-10 21:40\N{EN DASH}21:43",
+        "1 of 2 consumers sent 67% (consumer abc): likely a client bug rather than an API bug",
+    )
+    assert cause_notes(explained(RATE, RETRIED, BURST, top=top)) == notes[:3]
+
+
+def test_a_group_without_causes_or_top_consumers_has_no_notes() -> None:
+    assert group_notes(group()) == () and cause_notes(group()) == ()
+
+
+def test_top_consumers_alone_make_one_note_and_no_cause_note() -> None:
+    assert cause_notes(explained(top=(ConsumerShare("abc", 3, 1.0),))) == ()
+    assert group_notes(explained(top=(ConsumerShare("abc", 3, 1.0),))) == (
+        "1 of 2 consumers sent 100% (consumer abc): likely a client bug rather than an API bug",
+    )
+
+
+def test_message_text_adds_the_note_in_parentheses() -> None:
+    assert message_text(PROPOSED) == "Title already in queue"
+    assert message_text(replace(PROPOSED, note="intermittent: retried successfully")) == (
+        "Title already in queue (intermittent: retried successfully)"
+    )
+    assert message_text(replace(PROPOSED, message="", note="intermittent")) == "(intermittent)"
