@@ -121,8 +121,8 @@ def run_batch(config: BatchConfig, beam_args: Sequence[str] = (), allow_workers:
     the run fails. `allow_workers=False` keeps a local run in-process (cron: a killed run leaves no
     workers). The results are read back from the output folder: on a remote runner, workers wrote them.
     """
+    prepare_output(config.output, config.overwrite)  # a usage error here comes before any planning work
     plan = plan_execution(beam_args, config.inputs, config.log_format, os.cpu_count() or 1, allow_workers=allow_workers)
-    prepare_output(config.output, config.overwrite)
     started_at = now_iso()
     job = replace(config, inputs=plan.inputs)
     with _worker_logs(enabled=plan.automatic), beam.Pipeline(options=plan.pipeline_options()) as pipeline:

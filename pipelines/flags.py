@@ -9,6 +9,7 @@ from typing import Any
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from statuslens.pipelines.plan import DEFAULT_BATCH_RUNNER
+from statuslens.transforms.aggregation.analyzer import ANNOTATED_MODES
 from statuslens.transforms.errors import CatalogError, UsageError
 from statuslens.transforms.readers.formats import validate_log_format
 from statuslens.transforms.readers.jsonlines import FieldMap
@@ -83,7 +84,7 @@ def add_analysis_arguments(parser: Any) -> None:
     )
     parser.add_argument(
         "--annotated",
-        choices=("errors", "all", "none"),
+        choices=ANNOTATED_MODES,
         default="errors",
         help="Which annotated records to write: errors (default: effective code >= 400, "
         "not documented, or flagged), all, or none.",

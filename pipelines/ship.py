@@ -118,10 +118,16 @@ class Publisher:
 
 
 def record_messages(
-    chunk: Chunk, identity: str, clock: _Clock, stats: ShipStats
+    chunk: Chunk, identity: str, clock: _Clock, stats: ShipStats, parsers: dict[str, Any] | None = None
 ) -> Iterator[tuple[bytes, dict[str, str], int]]:
-    """(data, attributes, bytes consumed) for each item of a chunk, redacted, event-timed."""
-    parse = parse_har_entry if chunk.fmt == HAR else line_parser(chunk.fmt)
+    """(data, attributes, bytes consumed) for each item of a chunk, redacted, event-timed.
+
+    `parsers` keeps one line parser per format across chunks, so their memos outlive a chunk."""
+    parsers = {} if parsers is None else parsers
+    if chunk.fmt == HAR:
+        parse = parse_har_entry
+    else:
+        parse = parsers.get(chunk.fmt) or parsers.setdefault(chunk.fmt, line_parser(chunk.fmt))
     for offset, item in enumerate(chunk.items):
         number = chunk.first + offset
         if isinstance(item, Problem):
@@ -159,6 +165,7 @@ def run_ship(
     # The --retime shift is part of the state: a record re-sent after a crash keeps its event time,
     # so it lands in the same window, where the stream job recognises its id.
     clock = _Clock(config.retime, config.rate, shift_ms=shift_ms)
+    parsers: dict[str, Any] = {}  # one line parser per format for the whole run
     previous = (
         {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
         if threading.current_thread() is threading.main_thread()
@@ -168,14 +175,14 @@ def run_ship(
         if config.replay:
             reads, notes = plan_reads(config.replay, manifest, now=time.time(), settle_seconds=0)
             stats.notes += notes
-            _ship_reads(reads, config, manifest, publish, confirm, clock, stats, stop)
+            _ship_reads(reads, config, manifest, publish, confirm, clock, stats, stop, parsers)
         while config.follow and not stop.is_set():
             paths = sorted({p for pattern in config.follow for p in glob.glob(pattern)})
             reads, notes = plan_reads(
                 paths, manifest, now=time.time(), settle_seconds=config.settle_seconds, partial_after=math.inf
             )
             stats.notes += notes
-            _ship_reads(reads, config, manifest, publish, confirm, clock, stats, stop)
+            _ship_reads(reads, config, manifest, publish, confirm, clock, stats, stop, parsers)
             stop.wait(config.poll_seconds)
     finally:
         for sig, handler in previous.items():
@@ -192,6 +199,7 @@ def _ship_reads(
     clock: _Clock,
     stats: ShipStats,
     stop: threading.Event,
+    parsers: dict[str, Any],
 ) -> None:
     for read in reads:
         offset, lines, exact = read.start, read.first_line - 1, True
@@ -201,7 +209,7 @@ def _ship_reads(
         ):
             if not isinstance(chunk, Chunk):
                 continue
-            for data, attributes, consumed in record_messages(chunk, read.identity, clock, stats):
+            for data, attributes, consumed in record_messages(chunk, read.identity, clock, stats, parsers):
                 lines += 1
                 if consumed < 0:
                     exact = False

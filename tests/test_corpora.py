@@ -375,7 +375,7 @@ COMBINED_FILES: list[tuple[str, int, int, int]] = [
 ]
 
 # Files whose combined/common lines mix two members of the family. Detection picks one format per
-# file; a well-formed line of a sibling format must still be read (formats._family_parser).
+# file; a well-formed line of a sibling format must still be read (readers/nginx.py: NginxParser reads sibling formats).
 MIXED_FAMILY_FILES: list[tuple[str, int, int, int]] = [
     # Line 1 is plain combined, line 2 combined + one more quoted field: detected combined_body
     # (tie goes to combined_body), so line 1 is dead-lettered.

@@ -2,8 +2,8 @@
 
     StatuslensError              anything statuslens raises on purpose
     ├── RecordError              a line or HAR entry that is not a usable record: one dead letter
-    ├── InputError               an input that cannot be read as a whole (a HAR that is not JSON)
-    │                            : the input's one damage dead letter
+    ├── InputError               an input that cannot be read as a whole: its one damage dead letter
+    │   └── HarError             (readers/har.py) a HAR file that is not JSON or has no log.entries
     ├── CatalogError             a status catalog that cannot be loaded: a usage error at the edge
     ├── UsageError               a mistake on the command line or in its files: one line, exit 2
     └── RunLocked                another cron run holds the state lock: exit 75

@@ -28,11 +28,11 @@ __all__ = [
     "NGINX_BODIES",
     "NGINX_DAYS",
     "NGINX_TIMES",
+    "REQUEST_FREE_VERDICTS",
     "RESOURCE_PATHS",
     "SCOPE_FREE",
     "SECRET_FORMS",
     "SECRET_NAMES",
-    "VERDICTS",
     "BoundedMemo",
     "MemoLimit",
 ]
@@ -68,7 +68,9 @@ NGINX_BODIES = MemoLimit(8192, 8 << 20, MEMO_BODY_BYTES)  # nginx parser, raw bo
 
 # verdicts/: APIs answer the same error for the same resources again and again.
 BODY_INFOS = MemoLimit(8192, 8 << 20, 2 * MEMO_BODY_BYTES)  # (body, gateway header) -> parse_body's BodyInfo
-VERDICTS = MemoLimit(10_000, 4 << 20, 256 << 10)  # (code, sub_code, message) -> verdict, codes no request changes
+REQUEST_FREE_VERDICTS = MemoLimit(
+    10_000, 4 << 20, 256 << 10
+)  # (code, sub_code, message) -> verdict, codes no request changes
 SCOPE_FREE = MemoLimit(10_000, 10_000, 1)  # (code, sub_code) -> request-free?; size 1 each: sub_codes are <= 64 chars
 EXPLANATIONS = MemoLimit(10_000, 8 << 20, 512 << 10)  # (verdict, code, sub_code, message, request) -> its text
 RESOURCE_PATHS = MemoLimit(50_000, 16 << 20, 1 << 20)  # ResourceMatcher, request path -> (template, documented)

@@ -21,6 +21,7 @@ __all__ = [
     "config_from",
     "print_summary",
     "run",
+    "warn_damaged_inputs",
 ]
 
 NAME = "batch"
@@ -78,6 +79,13 @@ def run(config: BatchConfig, beam_args: list[str]) -> int:
     return 0
 
 
+def warn_damaged_inputs(summary: dict[str, Any]) -> None:
+    """One `warning: damaged input PATH: REASON` line on stderr per damaged input of a run's summary."""
+    for info in summary["inputs"]:
+        if info["damaged"]:
+            print(f"warning: damaged input {info['path']}: {info['damaged']}", file=sys.stderr)
+
+
 def print_summary(summary: dict[str, Any], output: str) -> None:
     """The run's counts on stdout, a warning per damaged input on stderr, and where the results are."""
     anomalies = {k: v for k, v in summary["verdicts"].items() if k != "documented" and v}
@@ -88,7 +96,5 @@ def print_summary(summary: dict[str, Any], output: str) -> None:
     print("verdicts: " + ", ".join(f"{k} {v}" for k, v in summary["verdicts"].items()))
     if anomalies:
         print("anomalies: " + ", ".join(f"{k} {v}" for k, v in anomalies.items()))
-    for info in summary["inputs"]:
-        if info["damaged"]:
-            print(f"warning: damaged input {info['path']}: {info['damaged']}", file=sys.stderr)
+    warn_damaged_inputs(summary)
     print(f"results: {output}{os.sep}summary.json, anomalies.jsonl, report.md, report.html, annotated/, dead_letter/")

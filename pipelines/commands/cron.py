@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from statuslens.pipelines import flags
+from statuslens.pipelines.commands.batch import warn_damaged_inputs
 from statuslens.pipelines.cron import CronConfig, run_cron
 from statuslens.transforms.errors import UsageError
 
@@ -107,9 +107,7 @@ def config_from(args: argparse.Namespace, beam_args: list[str]) -> CronConfig:
 def run(config: CronConfig, beam_args: list[str]) -> int:
     result = run_cron(config, beam_args)
     summary = result.summary
-    for info in summary["inputs"]:
-        if info["damaged"]:
-            print(f"warning: damaged input {info['path']}: {info['damaged']}", file=sys.stderr)
+    warn_damaged_inputs(summary)
     print(
         f"statuslens cron: {summary['records_in']} new records, {summary['dead_letter']} dead letters, "
         f"{len(result.new_groups)} new anomaly groups -> {result.run_dir}"

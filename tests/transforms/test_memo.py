@@ -14,7 +14,7 @@ import pytest
 
 from statuslens.transforms import memo as memo_module
 from statuslens.transforms.errors import RecordError
-from statuslens.transforms.memo import LINE_TIMES, NGINX_DAYS, VERDICTS, BoundedMemo, MemoLimit
+from statuslens.transforms.memo import LINE_TIMES, NGINX_DAYS, REQUEST_FREE_VERDICTS, BoundedMemo, MemoLimit
 from statuslens.transforms.model.records import RawRecord
 from statuslens.transforms.readers.formats import line_parser
 from statuslens.transforms.readers.timestamps import parse_time
@@ -92,7 +92,7 @@ def test_distinct_large_messages_are_judged_alike_and_not_all_remembered() -> No
             assert judged.verdict.verdict == "documented"
         del body, judged
     # 200 messages are 20 MB; what the annotator keeps of them is bounded by its verdict memo.
-    assert kept.bytes <= VERDICTS.size + (1 << 20)
+    assert kept.bytes <= REQUEST_FREE_VERDICTS.size + (1 << 20)
 
 
 def _sample_variants() -> list[RawRecord]:

@@ -2,7 +2,8 @@
 
 `raw` is the first 1,024 bytes of the input item, as text with bad bytes escaped, redacted with the
 secrets found in the whole item (one repeated in the first KiB may be named, `oauth_token=…`, only
-after it). Batch, cron, stream (dead letters and late records) and ship all build them here.
+after it). Batch, cron and stream (dead letters and late records) all build them here; ship forwards
+an unreadable item with its reason and the stream job dead-letters it.
 """
 
 from __future__ import annotations

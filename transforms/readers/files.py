@@ -12,7 +12,7 @@ from typing import Any
 
 from statuslens.transforms.model.chunks import Chunk, InputInfo, Problem
 from statuslens.transforms.readers.compression import compression_of, open_decompressed
-from statuslens.transforms.readers.formats import HAR, detect_format, is_har_name
+from statuslens.transforms.readers.formats import HAR, UNKNOWN, detect_format, is_har_name
 from statuslens.transforms.readers.har import har_chunks, looks_like_har
 from statuslens.transforms.readers.lines import ByteWindow, LineReader, line_chunks
 
@@ -50,7 +50,7 @@ def read_input(
     """
     open_file = opener or (lambda p: open(p, "rb"))  # noqa: SIM115 - closed below
     compression = "none"
-    fmt = log_format or "unknown"
+    fmt = log_format or UNKNOWN
     damage: str | None = None
     try:
         raw = open_file(path)

@@ -15,8 +15,8 @@ from statuslens.transforms.memo import (
     BODY_INFOS,
     EXPLANATIONS,
     MEMO_BODY_BYTES,
+    REQUEST_FREE_VERDICTS,
     SCOPE_FREE,
-    VERDICTS,
     BoundedMemo,
 )
 from statuslens.transforms.model.records import AnnotatedRecord, RawRecord
@@ -67,7 +67,7 @@ class Annotator:
         # Memos of the hot path, bounded in entries and in the characters they hold (transforms/memo.py).
         self._explanations: BoundedMemo[tuple[Any, ...], str] = BoundedMemo(EXPLANATIONS)
         # (code, sub_code, message) -> verdict, for the codes whose verdict no request fact changes.
-        self._request_free: BoundedMemo[tuple[Any, ...], Verdict] = BoundedMemo(VERDICTS)
+        self._request_free: BoundedMemo[tuple[Any, ...], Verdict] = BoundedMemo(REQUEST_FREE_VERDICTS)
         self._scope_free: BoundedMemo[tuple[int, Any], bool] = BoundedMemo(SCOPE_FREE)
         self._bodies: BoundedMemo[tuple[str, str | None], BodyInfo] = BoundedMemo(BODY_INFOS)
 
