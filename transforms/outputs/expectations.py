@@ -7,7 +7,7 @@ entry names matches; the message compared normalised, §5) and a required `reaso
 entry that matches a group gives its reason. Expected groups stay in anomalies.jsonl (with
 `"expected": {"reason": …}`), have their own report section and are never proposed as rows.
 
-A bad file is a UsageError naming the file and the problem. The file is read with `yaml.safe_load`,
+A bad file is a UsageError naming the file and the problem. The file is read with yaml's SafeLoader,
 after refusing YAML aliases (a "billion laughs" file expands a few lines into gigabytes) and files
 over MAX_BYTES.
 """
@@ -126,15 +126,26 @@ def parse_expectations(raw: bytes | str, origin: str, today: date) -> tuple[Expe
     return Expectations(tuple(e for e in entries if not e.expired(today))), warnings
 
 
+class _Loader(yaml.SafeLoader):
+    """safe_load's loader, except that a plain `2026-12-31` stays text: `until` is checked here, so a
+    bad date is reported as one (PyYAML's own timestamp constructor raises a bare ValueError)."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def _safe_yaml(raw: bytes | str, origin: str) -> Any:
     """The document, refusing aliases before anything is built (yaml.parse streams events)."""
     try:
-        for event in yaml.parse(raw, Loader=yaml.SafeLoader):
+        for event in yaml.parse(raw, Loader=_Loader):
             if isinstance(event, yaml.AliasEvent):
                 raise UsageError(f"{origin}: YAML aliases (*name) are not accepted; write each entry out")
-        return yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        first = " ".join(str(exc).split())
+        return yaml.load(raw, Loader=_Loader)
+    except (yaml.YAMLError, ValueError, TypeError, RecursionError) as exc:
+        first = " ".join(str(exc).split()) or type(exc).__name__
         raise UsageError(f"{origin}: not valid YAML: {first[:200]}") from exc
 
 
