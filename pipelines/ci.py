@@ -28,6 +28,7 @@ __all__ = [
     "CI_FLAGS",
     "EXIT_FAILING_GROUPS",
     "add_ci_arguments",
+    "add_expect_argument",
     "expectations",
     "fail_line",
     "fail_on",
@@ -62,14 +63,7 @@ def add_ci_arguments(parser: argparse.ArgumentParser) -> None:
         f"({', '.join(_ANOMALY_VERDICTS)}; 'any' for all) is not expected, and print each such group on "
         "a line starting 'fail:'.",
     )
-    parser.add_argument(
-        "--expect",
-        default=None,
-        metavar="FILE",
-        help="YAML file of known anomaly groups: 'expected:' entries naming any of verdict, status_code, "
-        "sub_code, message, method, resource, with a required reason and an optional until date. Expected "
-        "groups stay in anomalies.jsonl (marked), get their own report section and are never proposed.",
-    )
+    add_expect_argument(parser)
     parser.add_argument(
         "--since",
         default=None,
@@ -89,6 +83,19 @@ def add_ci_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="FILE",
         help="After the run, write Prometheus metrics (node_exporter textfile format) to FILE, atomically.",
+    )
+
+
+def add_expect_argument(parser: argparse.ArgumentParser) -> None:
+    """--expect FILE (batch, demo and cron)."""
+    parser.add_argument(
+        "--expect",
+        default=None,
+        metavar="FILE",
+        help="YAML file of known anomaly groups: 'expected:' entries naming any of verdict, status_code, "
+        "sub_code, message, method, resource, with a required reason and an optional until date. Expected "
+        "groups stay in anomalies.jsonl (marked), get their own report section, are never proposed and "
+        "never fail a run.",
     )
 
 

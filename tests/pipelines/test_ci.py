@@ -315,3 +315,24 @@ def test_demo_refuses_a_bad_ci_flag_before_running(tmp_path: Path, capsys: pytes
     captured = capsys.readouterr()
     assert captured.out == "" and "--fail-on: unknown verdict 'nope'" in captured.err
     assert not out.exists()
+
+
+def test_cron_never_alerts_on_a_new_group_the_expect_file_names(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    logs, state, out = tmp_path / "logs", tmp_path / "state", tmp_path / "out"
+    logs.mkdir()
+    teapot = {"time": 1_260_481_210, "method": "DELETE", "url": "/oauth/clock/time", "status": 418}
+    (logs / "a.log").write_text(orjson.dumps(teapot).decode() + "\n", encoding="utf-8")
+    known = tmp_path / "known.yaml"
+    known.write_text("expected:\n  - {status_code: 418, reason: a joke endpoint}\n", encoding="utf-8")
+    argv = ["cron", "--input", str(logs / "*"), "--state", str(state), "--output", str(out), "--settle", "0"]
+    assert main([*argv, "--fail-on-new", "--expect", str(known)]) == 0
+    printed = capsys.readouterr().out
+    assert 'expected: undocumented_code 418 "" DELETE oauth/clock/time (1)' in printed
+    run = next((out / "runs").iterdir())
+    [new] = [orjson.loads(line) for line in (run / "new_anomalies.jsonl").read_bytes().splitlines()]
+    assert new["expected"] == {"reason": "a joke endpoint"}
+    (logs / "b.log").write_text(orjson.dumps({**teapot, "status": 419}).decode() + "\n", encoding="utf-8")
+    assert main([*argv, "--fail-on-new", "--expect", str(known)]) == 3  # 419 is new and not expected
+    assert "new: undocumented_code 419" in capsys.readouterr().out
