@@ -8,6 +8,7 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import apache_beam as beam
@@ -16,9 +17,11 @@ from apache_beam.io.filesystems import FileSystems
 
 from statuslens.pipelines.plan import plan_execution
 from statuslens.transforms.aggregation.beam_analyze import AnalyzeLogs
+from statuslens.transforms.aggregation.time_filter import TimeFilter
 from statuslens.transforms.errors import UsageError
 from statuslens.transforms.outputs.beam_results import OUTPUT_NAMES, SHARDED_OUTPUTS, WriteResultsFn, now_iso
 from statuslens.transforms.outputs.beam_shards import WriteShardsFn, remove_folder, stale_temp_folders, temp_folder
+from statuslens.transforms.outputs.expectations import Expectations
 from statuslens.transforms.readers.beam_read import INPUTS_TAG, InputRange, ReadInputFn
 from statuslens.transforms.readers.jsonlines import FieldMap
 from statuslens.transforms.redact import redact_text
@@ -41,6 +44,12 @@ class BatchConfig:
     # Group ids seen before (cron's state): the groups not among them are listed as new in the outputs.
     known_groups: frozenset[str] | None = None
     baseline: bool = False  # the new groups are the baseline being recorded, not news
+    # DOMAIN.md §10: --since/--until (records outside are counted, not annotated) and --expect's entries.
+    time_filter: TimeFilter | None = None
+    expectations: Expectations | None = None
+    # Used by the command once the run is done (pipelines/ci.py): --fail-on's verdicts, --metrics-file.
+    fail_on: frozenset[str] | None = None
+    metrics_file: Path | None = None
 
 
 def expand_inputs(patterns: Sequence[str]) -> tuple[str, ...]:
@@ -82,7 +91,7 @@ def build_pipeline(pipeline: beam.Pipeline, config: BatchConfig, started_at: str
     # No reshuffle of the chunks: reading and analysing fuse into one stage that streams, so memory
     # stays flat; parallelism comes from the inputs (files, and splits of large plain files).
     results = read["chunks"] | "AnalyzeLogs" >> AnalyzeLogs(
-        config.catalog, config.annotated, FieldMap.with_overrides(config.field_map)
+        config.catalog, config.annotated, FieldMap.with_overrides(config.field_map), time_filter=config.time_filter
     )
     # Shards go to a temporary folder and are moved in place by the last step (transforms/outputs/beam_shards.py).
     temp = temp_folder(config.output)
@@ -94,7 +103,16 @@ def build_pipeline(pipeline: beam.Pipeline, config: BatchConfig, started_at: str
         | "StartResults" >> beam.Create([None])
         | "WriteResults"
         >> beam.ParDo(
-            WriteResultsFn(config.output, config.catalog, started_at, temp, config.known_groups, config.baseline),
+            WriteResultsFn(
+                config.output,
+                config.catalog,
+                started_at,
+                temp,
+                config.known_groups,
+                config.baseline,
+                time_filtered=config.time_filter is not None,
+                expectations=config.expectations,
+            ),
             counts=beam.pvalue.AsSingleton(results["stats"]),
             anomalies=beam.pvalue.AsList(results["anomalies"]),
             flagged=beam.pvalue.AsList(results["flagged"]),

@@ -2,8 +2,9 @@
 errors mapped to exit codes. What a command does, flags included, lives in its own module.
 
 Exit status: 0 the run finished (dead letters and damaged inputs included), 1 the run failed,
-2 a usage error (bad flag, empty glob, unreadable catalog, non-empty output folder); cron adds
-3 (new anomaly groups, with --fail-on-new) and 75 (another run holds the lock).
+2 a usage error (bad flag, empty glob, unreadable catalog, bad --expect file, non-empty output folder);
+3 anomaly groups that fail the run (batch and demo with --fail-on, cron with --fail-on-new; never
+groups an --expect file names); cron adds 75 (another run holds the lock).
 """
 
 from __future__ import annotations

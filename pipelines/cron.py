@@ -30,6 +30,7 @@ from statuslens.pipelines.manifest import Manifest, PlannedRead, plan_reads
 from statuslens.pipelines.metrics import render_metrics
 from statuslens.transforms.errors import RunLocked, UsageError
 from statuslens.transforms.model.groups import GroupKey
+from statuslens.transforms.outputs.expectations import Expectations
 from statuslens.transforms.outputs.summary import counts_from_summary, summary_counts
 from statuslens.transforms.readers.beam_read import InputRange
 from statuslens.transforms.verdicts.catalog import Catalog
@@ -58,6 +59,7 @@ class CronConfig:
     fail_on_new: bool = False
     baseline: bool = False
     metrics_file: Path | None = None
+    expectations: Expectations | None = None  # --expect: known groups are marked and never alert
 
 
 @dataclass
@@ -110,6 +112,7 @@ def _locked_run(config: CronConfig, runs_dir: Path, beam_args: list[str]) -> Cro
             annotated=config.annotated,
             known_groups=frozenset(state["groups"]),
             baseline=config.baseline,
+            expectations=config.expectations,
         ),
         beam_args,
         allow_workers=False,
@@ -137,7 +140,7 @@ def _locked_run(config: CronConfig, runs_dir: Path, beam_args: list[str]) -> Cro
             config.metrics_file,
             render_metrics(summary, len(new_groups), time.time() - started, state["last_success"], totals).encode(),
         )
-    alert = bool(new_groups) and config.fail_on_new and not config.baseline
+    alert = any("expected" not in g for g in new_groups) and config.fail_on_new and not config.baseline
     return CronResult(final, summary, new_groups, EXIT_NEW_ANOMALIES if alert else 0)
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 from typing import Any
 
-from statuslens.pipelines import flags
+from statuslens.pipelines import ci, flags
 from statuslens.pipelines.batch import BatchConfig, expand_inputs, run_batch
 
 __all__ = [
@@ -30,7 +31,10 @@ DESCRIPTION = (
     "Analyse log files (JSON lines, nginx/Apache lines, HAR; "
     "plain, gzip, bzip2 or xz) and write the results to --output."
 )
-EPILOG: str | None = flags.BEAM_FLAGS_EPILOG
+EPILOG: str | None = (
+    "Exit status: 0 the run finished, 1 it failed, 2 usage error, 3 an anomaly group of a --fail-on "
+    "verdict that --expect does not name (outputs written). " + flags.BEAM_FLAGS_EPILOG
+)
 FAILURE = "the run failed"
 FINISHED_ON_RETURN = True
 
@@ -59,6 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="Replace the previous statuslens outputs in a non-empty --output folder "
         "(other files there are left alone).",
     )
+    ci.add_ci_arguments(parser)
 
 
 def config_from(args: argparse.Namespace, beam_args: list[str]) -> BatchConfig:
@@ -70,13 +75,18 @@ def config_from(args: argparse.Namespace, beam_args: list[str]) -> BatchConfig:
         field_map=flags.field_map(args.field_map),
         annotated=args.annotated,
         overwrite=args.overwrite,
+        time_filter=ci.time_filter(args.since, args.until),
+        expectations=ci.expectations(args.expect),
+        fail_on=ci.fail_on(args.fail_on),
+        metrics_file=ci.metrics_file(args.metrics_file),
     )
 
 
 def run(config: BatchConfig, beam_args: list[str]) -> int:
+    started = time.time()
     result = run_batch(config, beam_args)
     print_summary(result.summary, config.output)
-    return 0
+    return ci.finish(result.summary, result.groups, config.fail_on, config.metrics_file, started)
 
 
 def warn_damaged_inputs(summary: dict[str, Any]) -> None:
@@ -89,9 +99,10 @@ def warn_damaged_inputs(summary: dict[str, Any]) -> None:
 def print_summary(summary: dict[str, Any], output: str) -> None:
     """The run's counts on stdout, a warning per damaged input on stderr, and where the results are."""
     anomalies = {k: v for k, v in summary["verdicts"].items() if k != "documented" and v}
+    filtered = f", {summary['filtered_out']} filtered out" if "filtered_out" in summary else ""  # --since/--until
     print(
         f"statuslens: {summary['records_in']} records in, {summary['records_annotated']} annotated, "
-        f"{summary['dead_letter']} dead letters, {summary['blank_lines']} blank lines"
+        f"{summary['dead_letter']} dead letters{filtered}, {summary['blank_lines']} blank lines"
     )
     print("verdicts: " + ", ".join(f"{k} {v}" for k, v in summary["verdicts"].items()))
     if anomalies:

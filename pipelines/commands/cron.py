@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from statuslens.pipelines import flags
+from statuslens.pipelines import ci, flags
 from statuslens.pipelines.commands.batch import warn_damaged_inputs
 from statuslens.pipelines.cron import CronConfig, run_cron
 from statuslens.transforms.errors import UsageError
@@ -30,7 +30,7 @@ DESCRIPTION = (
 )
 EPILOG: str | None = (
     "Exit status: 0 ok, 1 the run failed (nothing committed), 2 usage error, 3 new anomaly groups "
-    "(with --fail-on-new), 75 another run holds the lock. " + flags.BEAM_FLAGS_EPILOG
+    "that --expect does not name (with --fail-on-new), 75 another run holds the lock. " + flags.BEAM_FLAGS_EPILOG
 )
 FAILURE = "the run failed, nothing committed"
 FINISHED_ON_RETURN = True
@@ -82,6 +82,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="FILE",
         help="Write Prometheus metrics (node_exporter textfile format) to FILE, atomically.",
     )
+    ci.add_expect_argument(parser)
     flags.add_analysis_arguments(parser)
 
 
@@ -101,6 +102,7 @@ def config_from(args: argparse.Namespace, beam_args: list[str]) -> CronConfig:
         fail_on_new=args.fail_on_new,
         baseline=args.baseline,
         metrics_file=Path(args.metrics_file) if args.metrics_file else None,
+        expectations=ci.expectations(args.expect),
     )
 
 
@@ -115,8 +117,9 @@ def run(config: CronConfig, beam_args: list[str]) -> int:
     label = "baseline" if config.baseline else "new"  # --baseline records groups without alerting
     for group in result.new_groups:
         sub = f"/{group['sub_code']}" if group["sub_code"] is not None else ""
+        shown = "expected" if "expected" in group else label  # named by --expect: never alerts
         print(
-            f'{label}: {group["verdict"]} {group["status_code"]}{sub} "{group["message"] or ""}" '
+            f'{shown}: {group["verdict"]} {group["status_code"]}{sub} "{group["message"] or ""}" '
             f"{group['method']} {group['resource']} ({group['count']})"
         )
     return result.exit_code

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from statuslens.transforms.aggregation.time_filter import TimeFilter
 from statuslens.transforms.errors import RecordError
 from statuslens.transforms.model.chunks import Chunk, Problem
 from statuslens.transforms.model.counts import Counts, InputCounts
@@ -56,13 +57,18 @@ class ChunkAnalyzer:
     """Holds the per-worker state (annotator, parsers) and analyses chunks with it."""
 
     def __init__(
-        self, annotator: Annotator, annotated_mode: str = "errors", fields: FieldMap = DEFAULT_FIELD_MAP
+        self,
+        annotator: Annotator,
+        annotated_mode: str = "errors",
+        fields: FieldMap = DEFAULT_FIELD_MAP,
+        time_filter: TimeFilter | None = None,
     ) -> None:
         if annotated_mode not in ANNOTATED_MODES:
             raise ValueError(f"annotated mode must be one of {ANNOTATED_MODES}, got {annotated_mode!r}")
         self.annotator = annotator
         self.mode = annotated_mode
         self.fields = fields
+        self.time_filter = time_filter
         self._parsers: dict[str, LineParser] = {}
 
     def parser(self, fmt: str) -> Callable[[Any], RawRecord]:
@@ -80,13 +86,15 @@ class ChunkAnalyzer:
         except ValueError as exc:  # e.g. a stream message naming a format that does not exist
             reason = f"unusable log format {chunk.fmt!r}: {exc}"
             parse = _refuse(reason)
+        if self.time_filter is not None:  # §10: only then does a record cost a time comparison
+            parse = _within(parse, self.time_filter)
         judge, render = self.annotator.judge, self.annotator.render
         mode = self.mode
         path = chunk.path
         is_har = chunk.fmt == HAR
         prefix = source_prefix(path, is_har)  # `path:` or `path:entry`, joined with each item's number
         dead_letters = result.dead_letters
-        records = dead = blanks = unexpected = 0
+        records = dead = blanks = unexpected = filtered = 0
         # Per-record counts go to plain local dicts (the hot path); they become one Counts at the end.
         verdicts: dict[str, int] = {}
         statuses: dict[int, int] = {}
@@ -110,6 +118,9 @@ class ChunkAnalyzer:
                 if write or verdict != DOCUMENTED or flags:
                     index = chunk.first + offset
                     rendered = render(raw, judged, f"{prefix}{index}")
+            except _Outside:
+                filtered += 1
+                continue
             except RecordError as exc:
                 source = f"{prefix}{chunk.first + offset}"
                 dead_letters.append(dead_letter(source, str(exc), entry_raw(item) if is_har else item))
@@ -138,17 +149,37 @@ class ChunkAnalyzer:
             if write:
                 result.annotated.append(record.to_json())
         result.stats = Counts(
-            records_in=records + dead,
+            records_in=records + dead + filtered,
             records_annotated=records,
             dead_letter=dead,
             blank_lines=blanks,
             verdicts=verdicts,
             flags=flag_counts,
             status_codes=statuses,
-            inputs={path: InputCounts(records, dead)},
+            inputs={path: InputCounts(records, dead, filtered)},
+            filtered_out=filtered,
         )
         result.unexpected_errors = unexpected
         return result
+
+
+class _Outside(Exception):
+    """A record outside --since/--until: counted in `filtered_out`, nothing else (never a dead letter)."""
+
+
+def _within(parse: Callable[[Any], RawRecord], time_filter: TimeFilter) -> Callable[[Any], RawRecord]:
+    """`parse` that raises _Outside for a record outside the filter's range, after parsing, before judging.
+
+    A wrapper rather than a test in the loop: a run without the flags does no per-record work for them."""
+    low, high = time_filter.bounds()
+
+    def parse_within(item: Any) -> RawRecord:
+        raw = parse(item)
+        if low <= raw.time_ms < high:
+            return raw
+        raise _Outside
+
+    return parse_within
 
 
 def _refuse(reason: str) -> Callable[[Any], RawRecord]:

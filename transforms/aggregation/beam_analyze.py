@@ -17,6 +17,7 @@ from apache_beam.pvalue import PCollection
 
 from statuslens.transforms.aggregation.analyzer import ChunkAnalyzer
 from statuslens.transforms.aggregation.beam_groups import GroupFn
+from statuslens.transforms.aggregation.time_filter import TimeFilter
 from statuslens.transforms.model.chunks import Chunk
 from statuslens.transforms.model.counts import Counts
 from statuslens.transforms.model.groups import AnomalyGroup, GroupKey
@@ -40,16 +41,19 @@ class AnalyzeChunksFn(beam.DoFn):
     Counters: `statuslens/dead_letters` (every dead letter) and `statuslens/unexpected_errors` (those a
     bug made rather than the input: a non-zero value is worth a bug report)."""
 
-    def __init__(self, catalog: Catalog, annotated_mode: str, fields: FieldMap) -> None:
+    def __init__(
+        self, catalog: Catalog, annotated_mode: str, fields: FieldMap, time_filter: TimeFilter | None = None
+    ) -> None:
         self.catalog = catalog
         self.annotated_mode = annotated_mode
         self.fields = fields
+        self.time_filter = time_filter  # --since/--until (DOMAIN.md §10)
         self._analyzer: ChunkAnalyzer | None = None
         self.dead_letters = Metrics.counter("statuslens", "dead_letters")
         self.unexpected_errors = Metrics.counter("statuslens", "unexpected_errors")
 
     def setup(self) -> None:
-        self._analyzer = ChunkAnalyzer(Annotator(self.catalog), self.annotated_mode, self.fields)
+        self._analyzer = ChunkAnalyzer(Annotator(self.catalog), self.annotated_mode, self.fields, self.time_filter)
 
     def process(self, chunk: Chunk) -> Iterator[Any]:
         assert self._analyzer is not None
@@ -96,8 +100,10 @@ class AnalyzeLogs(beam.PTransform):  # type: ignore[type-arg]
         annotated_mode: str = "errors",
         fields: FieldMap = DEFAULT_FIELD_MAP,
         global_window: bool = True,
+        time_filter: TimeFilter | None = None,
     ) -> None:
         super().__init__()
+        self.time_filter = time_filter
         self.catalog = catalog
         self.annotated_mode = annotated_mode
         self.fields = fields
@@ -105,7 +111,7 @@ class AnalyzeLogs(beam.PTransform):  # type: ignore[type-arg]
 
     def expand(self, chunks: PCollection[Chunk]) -> dict[str, PCollection[Any]]:
         parts = chunks | "AnnotateRecords" >> beam.ParDo(
-            AnalyzeChunksFn(self.catalog, self.annotated_mode, self.fields)
+            AnalyzeChunksFn(self.catalog, self.annotated_mode, self.fields, self.time_filter)
         ).with_outputs(DEAD_LETTER, GROUPS, FLAGGED, STATS, main=ANNOTATED)
         anomalies = (
             parts[GROUPS]

@@ -17,16 +17,18 @@ K = TypeVar("K")
 
 @dataclass(slots=True)
 class InputCounts:
-    """One input's share: its annotated records and its dead letters (damage included)."""
+    """One input's share: its annotated records, its dead letters (damage included) and its records
+    outside --since/--until."""
 
     records: int = 0
     dead_letter: int = 0
+    filtered_out: int = 0
 
 
 @dataclass(slots=True)
 class Counts:
-    """`records_in == records_annotated + dead_letter` (+ `filtered_out`) holds for every merge of parts
-    that each keep it."""
+    """`records_in == records_annotated + dead_letter + filtered_out` holds for every merge of parts
+    that each keep it (`filtered_out`: records outside --since/--until, DOMAIN.md §10; 0 without them)."""
 
     records_in: int = 0
     records_annotated: int = 0
@@ -36,6 +38,7 @@ class Counts:
     flags: dict[str, int] = field(default_factory=dict)
     status_codes: dict[int, int] = field(default_factory=dict)
     inputs: dict[str, InputCounts] = field(default_factory=dict)
+    filtered_out: int = 0
 
     def merge(self, other: Counts) -> Counts:
         """Add `other` into this one; returns self."""
@@ -43,6 +46,7 @@ class Counts:
         self.records_annotated += other.records_annotated
         self.dead_letter += other.dead_letter
         self.blank_lines += other.blank_lines
+        self.filtered_out += other.filtered_out
         _add(self.verdicts, other.verdicts)
         _add(self.flags, other.flags)
         _add(self.status_codes, other.status_codes)
@@ -52,6 +56,7 @@ class Counts:
                 mine = self.inputs[path] = InputCounts()
             mine.records += theirs.records
             mine.dead_letter += theirs.dead_letter
+            mine.filtered_out += theirs.filtered_out
         return self
 
     @classmethod

@@ -3,6 +3,8 @@
 Files go through Beam's FileSystems, so the same step writes to a local folder or to gs://. The
 report is built once (report_model.py) and rendered twice; a run told which groups are already known
 (cron) also writes the groups that are not, to `new_anomalies.jsonl` and to the reports' appendix.
+With --expect (DOMAIN.md §10), the groups it names carry `"expected": {"reason": …}` after their
+other fields, have their own report section and are not proposed.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from statuslens.transforms.model.counts import Counts
 from statuslens.transforms.model.groups import AnomalyGroup, GroupStats
 from statuslens.transforms.model.times import format_time
 from statuslens.transforms.outputs.beam_shards import finalize_shards
+from statuslens.transforms.outputs.expectations import Expectations
 from statuslens.transforms.outputs.proposals import propose_rows
 from statuslens.transforms.outputs.render_html import render_html
 from statuslens.transforms.outputs.render_markdown import render_markdown
@@ -54,7 +57,8 @@ class WriteResultsFn(beam.DoFn):
     """None -> summary.json, anomalies.jsonl, report.md, report.html in the output folder.
 
     With `known_groups` (group ids), also new_anomalies.jsonl and a "New in this run" section, titled
-    "Baseline: groups recorded" with `baseline`.
+    "Baseline: groups recorded" with `baseline`. `time_filtered`: --since/--until were given, so the
+    summary states `filtered_out`; `expectations`: the --expect file's entries that apply.
     """
 
     def __init__(
@@ -65,6 +69,8 @@ class WriteResultsFn(beam.DoFn):
         temp: str | None = None,
         known_groups: frozenset[str] | None = None,
         baseline: bool = False,
+        time_filtered: bool = False,
+        expectations: Expectations | None = None,
     ) -> None:
         self.output = output
         self.catalog = catalog
@@ -72,6 +78,8 @@ class WriteResultsFn(beam.DoFn):
         self.temp = temp
         self.known_groups = known_groups
         self.baseline = baseline
+        self.time_filtered = time_filtered
+        self.expectations = expectations
 
     def process(
         self,
@@ -85,15 +93,17 @@ class WriteResultsFn(beam.DoFn):
         if self.temp is not None:
             finalize_shards(self.output, self.temp, shards, SHARDED_OUTPUTS)
         groups = sorted(anomalies, key=AnomalyGroup.sort_key)
-        summary = build_summary(counts, inputs, self.catalog, self.started_at, now_iso())
+        summary = build_summary(counts, inputs, self.catalog, self.started_at, now_iso(), self.time_filtered)
+        expected = None if self.expectations is None else self.expectations.reasons(g.key for g in groups)
         join = FileSystems.join
-        write_bytes(join(self.output, "anomalies.jsonl"), _json_lines(groups))
+        write_bytes(join(self.output, "anomalies.jsonl"), _json_lines(groups, expected))
         appendix: list[GroupList] = []
         if self.known_groups is not None:
             new = new_groups_section(groups, self.known_groups, self.baseline)
-            write_bytes(join(self.output, "new_anomalies.jsonl"), _json_lines(new.groups))
+            write_bytes(join(self.output, "new_anomalies.jsonl"), _json_lines(new.groups, expected))
             appendix.append(new)
-        report = build_report(summary, groups, flagged, propose_rows(groups), appendix)
+        proposed = propose_rows(groups, expected or ())
+        report = build_report(summary, groups, flagged, proposed, appendix, expected)
         write_bytes(join(self.output, "report.md"), render_markdown(report).encode())
         write_bytes(join(self.output, "report.html"), render_html(report).encode())
         # Last, so a summary.json on disk means the run's outputs are all there.
@@ -101,5 +111,14 @@ class WriteResultsFn(beam.DoFn):
         yield summary
 
 
-def _json_lines(groups: Iterable[AnomalyGroup]) -> bytes:
-    return b"".join(orjson.dumps(g.to_json()) + b"\n" for g in groups)
+def _json_lines(groups: Iterable[AnomalyGroup], expected: dict[str, str] | None = None) -> bytes:
+    """One group a line; an expected one (its id in `expected`) ends with `"expected": {"reason": …}`."""
+    if not expected:
+        return b"".join(orjson.dumps(g.to_json()) + b"\n" for g in groups)
+    return b"".join(orjson.dumps(_marked(g.to_json(), expected.get(g.id))) + b"\n" for g in groups)
+
+
+def _marked(doc: dict[str, Any], reason: str | None) -> dict[str, Any]:
+    if reason is not None:
+        doc["expected"] = {"reason": reason}
+    return doc

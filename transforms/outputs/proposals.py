@@ -6,11 +6,12 @@ causes (DOMAIN.md §8) shape a row: a response from the gateway, or one the rate
 to `All resources`; a rate-limited row's note names the limit ("more than 4 calls per second per
 consumer"), a transient one's says "intermittent: retried successfully". A row whose groups have no
 cause and did not come from the gateway is exactly what the table's columns alone would say.
+Groups an --expect file names (DOMAIN.md §10) are known and accepted, so they are never proposed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 
 from statuslens.transforms.model.causes import RateLimitCause, TransientCause
@@ -51,10 +52,13 @@ class _Evidence:
     transient: bool = False  # a group was retried successfully
 
 
-def propose_rows(anomalies: Iterable[AnomalyGroup]) -> list[ProposedRow]:
-    """One row per (code, subcode, message) among non-documented groups, most frequent first."""
+def propose_rows(anomalies: Iterable[AnomalyGroup], expected: Collection[str] = ()) -> list[ProposedRow]:
+    """One row per (code, subcode, message) among non-documented groups, most frequent first;
+    the groups whose id is in `expected` add nothing."""
     merged: dict[tuple[int, str, str], _Evidence] = {}
     for group in anomalies:
+        if expected and group.id in expected:
+            continue
         key = group.key
         row_key = (key.status_code, str(key.sub_code) if key.sub_code is not None else "", key.message)
         entry = merged.get(row_key)

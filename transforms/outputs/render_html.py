@@ -13,6 +13,7 @@ from statuslens.transforms.outputs.report_model import (
     Anomalies,
     CountTable,
     DamagedInputs,
+    ExpectedGroups,
     FlaggedRecords,
     GroupList,
     Header,
@@ -72,6 +73,8 @@ def _section(section: Section) -> list[str]:
         return [f"<p>{section.intro}</p><ul>", *items, "</ul>"]
     if isinstance(section, Anomalies):
         return _anomalies(section)
+    if isinstance(section, ExpectedGroups):
+        return _expected(section)
     if isinstance(section, FlaggedRecords):
         return _flagged(section)
     return _proposed(section)  # the last kind: mypy says so when a new one is added
@@ -115,6 +118,28 @@ def _anomalies(section: Anomalies) -> list[str]:
             f"<td>{key.status_code}</td><td>{e(key.sub_code)}</td><td>{e(g.message)}</td>"
             f"<td><code>{e(key.method)} {e(key.resource)}</code></td><td class=num>{g.consumers}</td>"
             f"<td><span class=expl>{e(g.explanation)}</span>{_notes(g)}<br><code>{e(short_url(url))}</code></td></tr>"
+        )
+    lines.append("</table>")
+    return lines
+
+
+def _expected(section: ExpectedGroups) -> list[str]:
+    """A table of the expected groups, the reason the --expect file gives in the last column."""
+    e = escape
+    if not section.groups:
+        return [f"<h2>{section.title}</h2>", f"<p>{section.empty}</p>"]
+    lines = [
+        f"<h2>{section.title}</h2>",
+        f"<p>{e(section.intro)}</p>",
+        "<table><tr><th>count</th><th>verdict</th><th>code</th><th>subcode</th><th>message</th>"
+        "<th>request</th><th>reason</th></tr>",
+    ]
+    for g, reason in section.groups:
+        key = g.key
+        lines.append(
+            f"<tr><td class=num>{g.count}</td><td>{e(key.verdict)}</td><td>{key.status_code}</td>"
+            f"<td>{e(key.sub_code)}</td><td>{e(g.message)}</td><td><code>{e(key.method)} {e(key.resource)}</code></td>"
+            f"<td>{e(reason)}</td></tr>"
         )
     lines.append("</table>")
     return lines

@@ -12,6 +12,7 @@ from statuslens.transforms.outputs.report_model import (
     Anomalies,
     CountTable,
     DamagedInputs,
+    ExpectedGroups,
     FlaggedRecords,
     GroupList,
     Header,
@@ -63,6 +64,8 @@ def _section(section: Section) -> list[str]:
         return ["", section.intro, "", *(f"- `{escape(path)}`: {escape(damage)}" for path, damage in section.inputs)]
     if isinstance(section, Anomalies):
         return _anomalies(section)
+    if isinstance(section, ExpectedGroups):
+        return _expected(section)
     if isinstance(section, FlaggedRecords):
         return _flagged(section)
     return _proposed(section)  # the last kind: mypy says so when a new one is added
@@ -92,6 +95,18 @@ def _anomalies(section: Anomalies) -> list[str]:
             lines.append(f"   - example: `{escape(short_url(sample.url))}` ({escape(sample.source)})")
     if section.more:
         lines += ["", f"… and {section.more} more groups in anomalies.jsonl."]
+    return lines
+
+
+def _expected(section: ExpectedGroups) -> list[str]:
+    """One item per expected group: what it is, then the reason the --expect file gives."""
+    lines = ["", f"## {section.title}", ""]
+    if not section.groups:
+        return [*lines, section.empty]
+    lines += [section.intro, ""]
+    for group, reason in section.groups:
+        lines.append(f"- {escape(group_line(group))}")
+        lines.append(f"  - expected: {escape(reason)}")
     return lines
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "Anomalies",
     "CountTable",
     "DamagedInputs",
+    "ExpectedGroups",
     "FlagSamples",
     "FlaggedRecords",
     "GroupList",
@@ -95,6 +96,17 @@ class Anomalies:
 
 
 @dataclass(frozen=True)
+class ExpectedGroups:
+    """The groups an --expect file names (DOMAIN.md §10), with the reason of each, in anomalies.jsonl's
+    order; left out of Anomalies and of the proposed rows. The section exists only with --expect."""
+
+    groups: tuple[tuple[AnomalyGroup, str], ...]
+    title: ClassVar[str] = "Expected anomalies"
+    intro: ClassVar[str] = "Known groups, named in the --expect file with a reason:"
+    empty: ClassVar[str] = "No group matched an --expect entry."
+
+
+@dataclass(frozen=True)
 class FlagSamples:
     """One flag: how many records carry it and its earliest ones."""
 
@@ -127,7 +139,7 @@ class GroupList:
     empty: str = "nothing new"
 
 
-Section = Header | Totals | DamagedInputs | Anomalies | FlaggedRecords | ProposedRows
+Section = Header | Totals | DamagedInputs | Anomalies | ExpectedGroups | FlaggedRecords | ProposedRows
 
 
 @dataclass(frozen=True)
@@ -142,6 +154,7 @@ _RECORD_TOTALS = (
     ("records in", "records_in"),
     ("records annotated", "records_annotated"),
     ("dead letters", "dead_letter"),
+    ("filtered out", "filtered_out"),  # only with --since/--until (DOMAIN.md §10)
     ("blank lines", "blank_lines"),
 )
 
@@ -152,14 +165,16 @@ def build_report(
     flagged: Iterable[tuple[str, GroupStats]],
     proposed: Iterable[ProposedRow],
     appendix: Iterable[GroupList] = (),
+    expected: Mapping[str, str] | None = None,
 ) -> Report:
     """The report of a run: `summary` as in summary.json, `groups` in anomalies.jsonl's order,
-    `flagged` as (flag, stats) in any order (shown by flag name)."""
+    `flagged` as (flag, stats) in any order (shown by flag name). With `expected` (group id -> reason,
+    from --expect), those groups leave the ranked list for their own section after it."""
     catalog = summary["catalog"]
     sections: list[Section] = [
         Header(catalog["name"], catalog["sha256"], summary["started_at"], summary["finished_at"]),
         Totals(
-            CountTable(None, tuple((label, summary[key]) for label, key in _RECORD_TOTALS)),
+            CountTable(None, tuple((label, summary[key]) for label, key in _RECORD_TOTALS if key in summary)),
             CountTable("verdict", tuple(summary["verdicts"].items())),
             CountTable("flag", tuple(summary["flags"].items())),
         ),
@@ -167,8 +182,11 @@ def build_report(
     damaged = tuple((i["path"], i["damaged"]) for i in summary["inputs"] if i["damaged"])
     if damaged:
         sections.append(DamagedInputs(damaged))
+    ranked = list(groups) if not expected else [g for g in groups if g.id not in expected]
+    sections.append(Anomalies(tuple(ranked[:MAX_ANOMALIES]), max(0, len(ranked) - MAX_ANOMALIES)))
+    if expected is not None:
+        sections.append(ExpectedGroups(tuple((g, expected[g.id]) for g in groups if g.id in expected)))
     sections += [
-        Anomalies(tuple(groups[:MAX_ANOMALIES]), max(0, len(groups) - MAX_ANOMALIES)),
         FlaggedRecords(
             tuple(
                 FlagSamples(flag, stats.count, tuple(stats.records))

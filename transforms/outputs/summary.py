@@ -17,31 +17,53 @@ from statuslens.transforms.verdicts.classify import VERDICTS
 
 __all__ = ["build_summary", "counts_from_summary", "merge_inputs", "summary_counts"]
 
-_TOTALS = ("records_in", "records_annotated", "dead_letter", "blank_lines")
+_TOTALS = ("records_in", "records_annotated", "dead_letter", "blank_lines", "filtered_out")
 
 
 def build_summary(
-    counts: Counts, inputs: Iterable[InputInfo], catalog: Catalog, started_at: str, finished_at: str
+    counts: Counts,
+    inputs: Iterable[InputInfo],
+    catalog: Catalog,
+    started_at: str,
+    finished_at: str,
+    time_filtered: bool = False,
 ) -> dict[str, Any]:
-    """The summary in contract order; every verdict and flag key present, zeros included."""
+    """The summary in contract order; every verdict and flag key present, zeros included.
+
+    `filtered_out` follows `dead_letter` in the totals always (0 without --since/--until: DOMAIN.md
+    §10, so `records_in == records_annotated + dead_letter + filtered_out` holds for every summary), and
+    in each input only when `time_filtered` (the inputs' shape of §6 stays as it was without the flags)."""
     none = InputCounts()
+    totals = _after_dead_letter(summary_counts(counts), counts.filtered_out)
+    listed = []
+    for info in merge_inputs(inputs):
+        mine = counts.inputs.get(info.path, none)
+        entry = {
+            "path": info.path,
+            "format": info.format,
+            "compression": info.compression,
+            "records": mine.records,
+            "dead_letter": mine.dead_letter,
+            "damaged": info.damaged,
+        }
+        listed.append(_after_dead_letter(entry, mine.filtered_out) if time_filtered else entry)
     return {
-        **summary_counts(counts),
-        "inputs": [
-            {
-                "path": info.path,
-                "format": info.format,
-                "compression": info.compression,
-                "records": counts.inputs.get(info.path, none).records,
-                "dead_letter": counts.inputs.get(info.path, none).dead_letter,
-                "damaged": info.damaged,
-            }
-            for info in merge_inputs(inputs)
-        ],
+        **totals,
+        "inputs": listed,
         "catalog": {"name": catalog.name, "sha256": catalog.sha256},
         "started_at": started_at,
         "finished_at": finished_at,
     }
+
+
+def _after_dead_letter(doc: dict[str, Any], filtered_out: int) -> dict[str, Any]:
+    """`doc` with `filtered_out` inserted right after its `dead_letter` key."""
+    out: dict[str, Any] = {}
+    for key, value in doc.items():
+        out[key] = value
+        if key == "dead_letter":
+            out["filtered_out"] = filtered_out
+    return out
 
 
 def summary_counts(counts: Counts) -> dict[str, Any]:
@@ -65,7 +87,10 @@ def counts_from_summary(doc: Mapping[str, Any]) -> Counts:
         verdicts=dict(doc.get("verdicts", {})),
         flags=dict(doc.get("flags", {})),
         status_codes={int(code): n for code, n in doc.get("status_codes", {}).items()},
-        inputs={i["path"]: InputCounts(i["records"], i["dead_letter"]) for i in doc.get("inputs", [])},
+        inputs={
+            i["path"]: InputCounts(i["records"], i["dead_letter"], i.get("filtered_out", 0))
+            for i in doc.get("inputs", [])
+        },
     )
 
 
