@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from statuslens.transforms.outputs.summary import time_filtered
+
 __all__ = ["render_batch_metrics", "render_metrics"]
 
 
@@ -58,7 +60,7 @@ def render_batch_metrics(
     the run's anomaly groups (`groups` as in anomalies.jsonl)."""
     lines = _Lines()
     _run_records(lines, summary)
-    if "filtered_out" in summary:
+    if time_filtered(summary):
         lines.metric(
             "statuslens_run_filtered_out",
             "gauge",

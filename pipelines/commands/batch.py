@@ -10,6 +10,7 @@ from typing import Any
 
 from statuslens.pipelines import ci, flags
 from statuslens.pipelines.batch import BatchConfig, expand_inputs, run_batch
+from statuslens.transforms.outputs.summary import time_filtered
 
 __all__ = [
     "DESCRIPTION",
@@ -99,7 +100,7 @@ def warn_damaged_inputs(summary: dict[str, Any]) -> None:
 def print_summary(summary: dict[str, Any], output: str) -> None:
     """The run's counts on stdout, a warning per damaged input on stderr, and where the results are."""
     anomalies = {k: v for k, v in summary["verdicts"].items() if k != "documented" and v}
-    filtered = f", {summary['filtered_out']} filtered out" if "filtered_out" in summary else ""  # --since/--until
+    filtered = f", {summary['filtered_out']} filtered out" if time_filtered(summary) else ""  # --since/--until
     print(
         f"statuslens: {summary['records_in']} records in, {summary['records_annotated']} annotated, "
         f"{summary['dead_letter']} dead letters{filtered}, {summary['blank_lines']} blank lines"

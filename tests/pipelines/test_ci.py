@@ -112,7 +112,8 @@ def test_a_run_without_the_flags_exits_0_and_prints_no_fail_line(
 ) -> None:
     assert main(batch_argv(tmp_path / "out")) == 0
     assert fail_lines(capsys.readouterr().out) == []
-    assert "filtered_out" not in summary(plain)
+    assert summary(plain)["filtered_out"] == 0
+    assert all("filtered_out" not in i for i in summary(plain)["inputs"])
     assert all("expected" not in g for g in groups(plain))
 
 
@@ -228,7 +229,13 @@ def test_metrics_file_states_filtered_out_with_a_time_filter(tmp_path: Path) -> 
 
 
 def test_batch_metrics_text_is_prometheus_lines() -> None:
-    doc = {"records_in": 3, "dead_letter": 1, "verdicts": {"documented": 2}, "filtered_out": 5}
+    doc = {
+        "records_in": 3,
+        "dead_letter": 1,
+        "verdicts": {"documented": 2},
+        "filtered_out": 5,
+        "inputs": [{"filtered_out": 5}],
+    }
     text = render_batch_metrics(doc, [{"verdict": "out_of_scope"}, {"expected": {"reason": "r"}}], 0.25, 1.5)
     assert text.splitlines()[:3] == [
         "# HELP statuslens_run_records Records read by the last run (non-blank lines, HAR entries).",

@@ -88,6 +88,7 @@ SUMMARY_KEYS = [
     "records_in",
     "records_annotated",
     "dead_letter",
+    "filtered_out",
     "blank_lines",
     "verdicts",
     "flags",

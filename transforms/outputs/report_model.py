@@ -16,6 +16,7 @@ from statuslens.transforms.model.groups import AnomalyGroup, GroupStats
 from statuslens.transforms.model.records import AnnotatedRecord
 from statuslens.transforms.outputs.cause_words import cause_sentence, consumers_sentence
 from statuslens.transforms.outputs.proposals import ProposedRow
+from statuslens.transforms.outputs.summary import time_filtered
 
 __all__ = [
     "BASELINE_TITLE",
@@ -154,7 +155,7 @@ _RECORD_TOTALS = (
     ("records in", "records_in"),
     ("records annotated", "records_annotated"),
     ("dead letters", "dead_letter"),
-    ("filtered out", "filtered_out"),  # only with --since/--until (DOMAIN.md §10)
+    ("filtered out", "filtered_out"),  # shown only for a run with --since/--until (DOMAIN.md §10)
     ("blank lines", "blank_lines"),
 )
 
@@ -174,7 +175,14 @@ def build_report(
     sections: list[Section] = [
         Header(catalog["name"], catalog["sha256"], summary["started_at"], summary["finished_at"]),
         Totals(
-            CountTable(None, tuple((label, summary[key]) for label, key in _RECORD_TOTALS if key in summary)),
+            CountTable(
+                None,
+                tuple(
+                    (label, summary[key])
+                    for label, key in _RECORD_TOTALS
+                    if key != "filtered_out" or time_filtered(summary)
+                ),
+            ),
             CountTable("verdict", tuple(summary["verdicts"].items())),
             CountTable("flag", tuple(summary["flags"].items())),
         ),

@@ -15,7 +15,7 @@ from statuslens.transforms.verdicts.annotate import FLAGS
 from statuslens.transforms.verdicts.catalog import Catalog
 from statuslens.transforms.verdicts.classify import VERDICTS
 
-__all__ = ["build_summary", "counts_from_summary", "merge_inputs", "summary_counts"]
+__all__ = ["build_summary", "counts_from_summary", "merge_inputs", "summary_counts", "time_filtered"]
 
 _TOTALS = ("records_in", "records_annotated", "dead_letter", "blank_lines", "filtered_out")
 
@@ -54,6 +54,11 @@ def build_summary(
         "started_at": started_at,
         "finished_at": finished_at,
     }
+
+
+def time_filtered(summary: Mapping[str, Any]) -> bool:
+    """Whether the run had --since/--until: then each input of its summary counts its own `filtered_out`."""
+    return any("filtered_out" in info for info in summary["inputs"])
 
 
 def _after_dead_letter(doc: dict[str, Any], filtered_out: int) -> dict[str, Any]:

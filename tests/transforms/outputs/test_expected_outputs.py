@@ -1,6 +1,6 @@
 """What --expect and --since/--until change in the outputs (DOMAIN.md §10): expected groups have their own
 report section (in the model and in both renderers, log text escaped), are never proposed, and the
-summary states `filtered_out` only when a time filter was given."""
+summary's inputs state `filtered_out` only when a time filter was given (the totals always do)."""
 
 from __future__ import annotations
 
@@ -99,18 +99,20 @@ def test_the_summary_states_filtered_out_after_dead_letter_when_filtered() -> No
     assert counts_from_summary(doc).inputs["a.jsonl"] == InputCounts(5, 1, 2)
 
 
-def test_without_a_time_filter_the_summary_has_no_filtered_out_key() -> None:
+def test_without_a_time_filter_filtered_out_is_0_and_the_inputs_have_no_such_key() -> None:
     doc = build_summary(Counts(records_in=1, records_annotated=1), INPUTS, load_catalog(), "t0", "t1")
-    assert "filtered_out" not in doc and all("filtered_out" not in i for i in doc["inputs"])
+    assert doc["filtered_out"] == 0 and all("filtered_out" not in i for i in doc["inputs"])
 
 
-def test_the_report_totals_show_filtered_out_only_when_the_summary_has_it() -> None:
+def test_the_report_totals_show_filtered_out_only_for_a_time_filtered_run() -> None:
     def rows(doc: dict) -> list[str]:  # type: ignore[type-arg]
         totals = next(s for s in build_report(doc, [], [], []).sections if isinstance(s, Totals))
         return [name for name, _ in totals.records.rows]
 
     assert rows(summary()) == ["records in", "records annotated", "dead letters", "blank lines"]
-    filtered = {**summary(), "filtered_out": 4}
+    assert rows({**summary(), "filtered_out": 0}) == ["records in", "records annotated", "dead letters", "blank lines"]
+    one_input = {"path": "a.log", "format": "combined", "compression": "none", "records": 1, "dead_letter": 0}
+    filtered = {**summary(), "filtered_out": 4, "inputs": [{**one_input, "filtered_out": 4, "damaged": None}]}
     assert rows(filtered) == ["records in", "records annotated", "dead letters", "filtered out", "blank lines"]
     assert "| filtered out | 4 |" in render_markdown(build_report(filtered, [], [], []))
     assert "<tr><th>filtered out</th><td class=num>4</td></tr>" in render_html(build_report(filtered, [], [], []))

@@ -26,6 +26,7 @@ def test_the_summary_has_every_key_in_contract_order() -> None:
         "records_in",
         "records_annotated",
         "dead_letter",
+        "filtered_out",
         "blank_lines",
         "verdicts",
         "flags",
