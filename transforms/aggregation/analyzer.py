@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from statuslens.transforms.aggregation.cause_facts import CauseFacts
 from statuslens.transforms.errors import RecordError
 from statuslens.transforms.model.chunks import Chunk, Problem
 from statuslens.transforms.model.counts import Counts, InputCounts
@@ -19,7 +20,7 @@ from statuslens.transforms.model.groups import GroupKey, Sample
 from statuslens.transforms.model.records import RawRecord
 from statuslens.transforms.model.sources import SourceRef, source_prefix
 from statuslens.transforms.readers.formats import HAR, LineParser, line_parser
-from statuslens.transforms.readers.har import entry_raw, parse_har_entry
+from statuslens.transforms.readers.har import entry_raw, parse_har_entry, request_header
 from statuslens.transforms.readers.jsonlines import DEFAULT_FIELD_MAP, FieldMap
 from statuslens.transforms.verdicts.annotate import Annotator
 from statuslens.transforms.verdicts.classify import DOCUMENTED
@@ -39,6 +40,7 @@ class ChunkResult:
     groups: list[tuple[GroupKey, Sample]] = field(default_factory=list)
     flagged: list[tuple[str, Sample]] = field(default_factory=list)
     stats: Counts = field(default_factory=Counts)
+    causes: CauseFacts = field(default_factory=CauseFacts)
     unexpected_errors: int = 0
 
 
@@ -62,16 +64,24 @@ class ChunkAnalyzer:
             raise ValueError(f"annotated mode must be one of {ANNOTATED_MODES}, got {annotated_mode!r}")
         self.annotator = annotator
         self.mode = annotated_mode
-        self.fields = fields
+        consumer = annotator.catalog.consumer  # a header or field consumer is the readers' to find
+        self.fields = fields.with_consumer(consumer.name) if consumer.kind == "field" else fields
+        self._consumer_header = consumer.name if consumer.kind == "header" else None
         self._parsers: dict[str, LineParser] = {}
 
     def parser(self, fmt: str) -> Callable[[Any], RawRecord]:
         if fmt == HAR:
-            return parse_har_entry
+            return parse_har_entry if self._consumer_header is None else self._parse_har_with_consumer
         found = self._parsers.get(fmt)
         if found is None:
             found = self._parsers[fmt] = line_parser(fmt, self.fields)
         return found
+
+    def _parse_har_with_consumer(self, entry: Any) -> RawRecord:
+        raw = parse_har_entry(entry)
+        assert self._consumer_header is not None
+        raw.consumer = request_header(entry, self._consumer_header)
+        return raw
 
     def analyze(self, chunk: Chunk) -> ChunkResult:
         result = ChunkResult()
@@ -81,6 +91,8 @@ class ChunkAnalyzer:
             reason = f"unusable log format {chunk.fmt!r}: {exc}"
             parse = _refuse(reason)
         judge, render = self.annotator.judge, self.annotator.render
+        find_consumer = self.annotator.consumers.find
+        add_call, add_group_record = result.causes.add_record, result.causes.add_group_record
         mode = self.mode
         path = chunk.path
         is_har = chunk.fmt == HAR
@@ -126,12 +138,20 @@ class ChunkAnalyzer:
             verdicts[verdict] = verdicts.get(verdict, 0) + 1
             code = judged.code
             statuses[code] = statuses.get(code, 0) + 1
-            if rendered is None:
-                continue  # documented, unflagged and not written: nothing else to build
+            if rendered is None:  # documented, unflagged and not written: only the causes need it
+                consumer = find_consumer(raw)
+                if consumer:
+                    add_call(raw.time_ms, consumer, raw.method, raw.url, code)
+                continue
             record, explanation = rendered
+            consumer = record.consumer
+            if consumer:
+                add_call(raw.time_ms, consumer, raw.method, raw.url, code)
             order = (raw.time_ms, path, index)
             if explanation is not None:
-                result.groups.append((GroupKey.of_record(record), (order, record, explanation)))
+                key = GroupKey.of_record(record)
+                result.groups.append((key, (order, record, explanation)))
+                add_group_record(key, raw.time_ms, consumer, raw.url)
             for flag in flags:
                 flag_counts[flag] = flag_counts.get(flag, 0) + 1
                 result.flagged.append((flag, (order, record, None)))
