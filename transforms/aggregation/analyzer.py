@@ -7,11 +7,13 @@ whole hot path is one Python loop per chunk instead of one Beam element per line
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from statuslens.transforms.aggregation.cause_facts import CauseFacts
+from statuslens.transforms.aggregation.causes import url_path
 from statuslens.transforms.errors import RecordError
 from statuslens.transforms.model.chunks import Chunk, Problem
 from statuslens.transforms.model.counts import Counts, InputCounts
@@ -92,7 +94,9 @@ class ChunkAnalyzer:
             parse = _refuse(reason)
         judge, render = self.annotator.judge, self.annotator.render
         find_consumer = self.annotator.consumers.find
-        add_call, add_group_record = result.causes.add_record, result.causes.add_group_record
+        add_group_record = result.causes.add_group_record
+        # Every call of each consumer, for the causes: its time, and (method, URL path) of a success.
+        calls_of: dict[str, tuple[array[int], list[tuple[str, str] | None]]] = {}
         mode = self.mode
         path = chunk.path
         is_har = chunk.fmt == HAR
@@ -138,15 +142,16 @@ class ChunkAnalyzer:
             verdicts[verdict] = verdicts.get(verdict, 0) + 1
             code = judged.code
             statuses[code] = statuses.get(code, 0) + 1
-            if rendered is None:  # documented, unflagged and not written: only the causes need it
-                consumer = find_consumer(raw)
-                if consumer:
-                    add_call(raw.time_ms, consumer, raw.method, raw.url, code)
-                continue
-            record, explanation = rendered
-            consumer = record.consumer
+            consumer = find_consumer(raw) if rendered is None else rendered[0].consumer
             if consumer:
-                add_call(raw.time_ms, consumer, raw.method, raw.url, code)
+                calls = calls_of.get(consumer)
+                if calls is None:
+                    calls = calls_of[consumer] = (array("q"), [])
+                calls[0].append(raw.time_ms)
+                calls[1].append((raw.method, url_path(raw.url)) if code < 400 else None)
+            if rendered is None:
+                continue  # documented, unflagged and not written: nothing else to build
+            record, explanation = rendered
             order = (raw.time_ms, path, index)
             if explanation is not None:
                 key = GroupKey.of_record(record)
@@ -157,6 +162,8 @@ class ChunkAnalyzer:
                 result.flagged.append((flag, (order, record, None)))
             if write:
                 result.annotated.append(record.to_json())
+        for consumer, (times, requests) in calls_of.items():
+            result.causes.add_calls(consumer, times, requests)
         result.stats = Counts(
             records_in=records + dead,
             records_annotated=records,

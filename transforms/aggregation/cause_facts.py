@@ -3,16 +3,17 @@
 The rules ask two things of every record of the run (documented ones too): how many calls a
 consumer made in a calendar second, and whether a success of the same consumer, method and URL path
 followed a record within 60 s. Turning every record into a shuffled element to answer that grows
-with the input; instead each chunk fills one `CauseFacts` (8 bytes a record with a consumer, 8 more
-for a success), facts merge like counts (a lifted combiner: merged on each worker before anything
-is shuffled), and the one merged value answers the lookups with sorted arrays and binary search.
+with the input; instead each chunk fills one `CauseFacts` (per consumer, 16 bytes a call: its time
+and a 64-bit key of its method and path), facts merge like counts (a lifted combiner: merged on
+each worker before anything is shuffled), and the one merged value answers the lookups with sorted
+arrays and binary search.
 """
 
 from __future__ import annotations
 
+import hashlib
 from array import array
 from collections.abc import Iterator
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -27,42 +28,50 @@ from statuslens.transforms.aggregation.causes import (
 from statuslens.transforms.model.causes import Cause, ConsumerShare
 from statuslens.transforms.model.groups import GroupKey
 
-__all__ = ["CauseFacts", "GroupCauses"]
+__all__ = ["CauseFacts", "GroupCauses", "request_key"]
 
 GroupCauses = tuple[GroupKey, tuple[Cause, ...], tuple[ConsumerShare, ...]]
 Ints = npt.NDArray[np.int64]
+NOT_A_SUCCESS = 0  # the request key of a call whose effective code is 400 or more
 
 
-def _ints() -> array[int]:
-    return array("q")
+def request_key(method: str, path: str) -> int:
+    """(method, URL path) as a stable 64-bit integer (the same on every worker, unlike `hash()`), never 0.
+
+    A path is mostly unique (ids, user tokens), so keeping it as text would cost ~80 bytes a record;
+    two requests of one consumer that collide within 60 s are as likely as 2**-60."""
+    digest = hashlib.blake2b(f"{method} {path}".encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "little", signed=True) or 1
 
 
 class CauseFacts:
-    """Per consumer its calls' calendar seconds; per (consumer, method, URL path) the times of its
-    records with an effective code below 400; per anomaly group its records by (consumer, URL path).
+    """Per consumer the times of all its calls with their request keys (0 for a failure); per anomaly
+    group its records' times by (consumer, URL path).
 
-    Times are integers in arrays, never objects a record: a million records with consumers cost
-    16 MB here, not a million shuffled elements."""
+    Integers in arrays, never objects a record: 16 bytes a record with a consumer, whatever its URL."""
 
-    __slots__ = ("groups", "seconds", "successes")
+    __slots__ = ("calls", "groups")
 
     def __init__(self) -> None:
-        self.seconds: dict[str, array[int]] = {}
-        self.successes: dict[tuple[str, str, str], array[int]] = {}
+        # consumer -> its chunks' (times, keys) arrays: kept as parts, never grown in place, so a merge
+        # copies nothing and large arrays are not reallocated over and over (which fragments memory).
+        self.calls: dict[str, list[tuple[array[int], array[int]]]] = {}
         self.groups: dict[GroupKey, dict[tuple[str | None, str], array[int]]] = {}
 
-    def add_record(self, time_ms: int, consumer: str, method: str, url: str, code: int) -> None:
-        """A record of the run that has a consumer (consumer-less records are never looked up)."""
-        calls = self.seconds.get(consumer)
-        if calls is None:
-            calls = self.seconds[consumer] = _ints()
-        calls.append(time_ms // 1000)
-        if code < 400:
-            key = (consumer, method, url_path(url))
-            times = self.successes.get(key)
-            if times is None:
-                times = self.successes[key] = _ints()
-            times.append(time_ms)
+    def __bool__(self) -> bool:
+        return bool(self.calls or self.groups)
+
+    def add_calls(self, consumer: str, times: array[int], requests: list[tuple[str, str] | None]) -> None:
+        """A consumer's calls: times (ms) and, for a success, its (method, URL path); None otherwise."""
+        keys: dict[tuple[str, str], int] = {}
+        codes = array("q", bytes(8 * len(requests)))
+        for at, request in enumerate(requests):
+            if request is not None:
+                key = keys.get(request)
+                if key is None:
+                    key = keys[request] = request_key(*request)
+                codes[at] = key
+        self.calls.setdefault(consumer, []).append((array("q", times), codes))
 
     def add_group_record(self, group: GroupKey, time_ms: int, consumer: str | None, url: str) -> None:
         """One record of an anomaly group (its method is the group's)."""
@@ -75,36 +84,31 @@ class CauseFacts:
             times = records[key] = _ints()
         times.append(time_ms)
 
-    def __bool__(self) -> bool:
-        return bool(self.seconds or self.groups)
-
     def merge(self, other: CauseFacts) -> CauseFacts:
-        _extend(self.seconds, other.seconds)
-        _extend(self.successes, other.successes)
+        for consumer, parts in other.calls.items():
+            self.calls.setdefault(consumer, []).extend(parts)  # shared, never changed after add_calls
         for group, records in other.groups.items():
             mine = self.groups.get(group)
             if mine is None:
                 mine = self.groups[group] = {}
-            _extend(mine, records)
+            for key, times in records.items():
+                found_times = mine.get(key)
+                if found_times is None:
+                    mine[key] = array("q", times)
+                else:
+                    found_times.extend(times)
         return self
 
     def causes(self, limit: int) -> Iterator[GroupCauses]:
         """Each group's causes and top consumers (the run's facts are complete: call once, at the end)."""
-        seconds = {consumer: _sorted(times) for consumer, times in self.seconds.items()}
-        successes = {key: _sorted(times) for key, times in self.successes.items()}
+        index = {consumer: _Calls(parts) for consumer, parts in self.calls.items()}
 
         def calls(consumer: str, second: int) -> int:
-            found = seconds[consumer]
-            return int(found.searchsorted(second, "right") - found.searchsorted(second, "left"))
+            return index[consumer].in_second(second)
 
         def earliest(consumer: str, method: str, path: str, time_ms: int) -> int | None:
-            found = successes.get((consumer, method, path))
-            if found is None:
-                return None
-            at = int(found.searchsorted(time_ms, "right"))  # strictly later: equal times are no retry
-            if at < len(found) and found[at] <= time_ms + RETRY_WINDOW_MS:
-                return int(found[at])
-            return None
+            found = index.get(consumer)
+            return None if found is None else found.earliest_success(request_key(method, path), time_ms)
 
         for group, by_request in self.groups.items():
             records = [
@@ -115,14 +119,35 @@ class CauseFacts:
             yield group, group_causes(records, calls, earliest, limit), top_consumers(records)
 
 
-def _extend(mine: dict[Any, array[int]], theirs: dict[Any, array[int]]) -> None:
-    for key, times in theirs.items():
-        found = mine.get(key)
-        if found is None:
-            mine[key] = array("q", times)  # a copy: the other side's arrays stay its own
-        else:
-            found.extend(times)
+class _Calls:
+    """One consumer's calls, sorted: by time (calls in a second), and successes by (key, time)."""
+
+    __slots__ = ("keys", "successes", "times")
+
+    def __init__(self, parts: list[tuple[array[int], array[int]]]) -> None:
+        all_times = np.concatenate([np.frombuffer(t, dtype=np.int64) for t, _ in parts if len(t)] or [_NONE])
+        all_keys = np.concatenate([np.frombuffer(k, dtype=np.int64) for t, k in parts if len(t)] or [_NONE])
+        self.times: Ints = np.sort(all_times)
+        success = all_keys != NOT_A_SUCCESS
+        success_keys, success_times = all_keys[success], all_times[success]
+        order = np.lexsort((success_times, success_keys))
+        self.keys: Ints = success_keys[order]
+        self.successes: Ints = success_times[order]
+
+    def in_second(self, second: int) -> int:
+        times = self.times
+        return int(times.searchsorted(second * 1000 + 1000, "left") - times.searchsorted(second * 1000, "left"))
+
+    def earliest_success(self, key: int, time_ms: int) -> int | None:
+        low, high = int(self.keys.searchsorted(key, "left")), int(self.keys.searchsorted(key, "right"))
+        at = low + int(self.successes[low:high].searchsorted(time_ms, "right"))  # equal times are no retry
+        if at < high and self.successes[at] <= time_ms + RETRY_WINDOW_MS:
+            return int(self.successes[at])
+        return None
 
 
-def _sorted(times: array[int]) -> Ints:
-    return np.sort(np.frombuffer(times, dtype=np.int64))
+_NONE: Ints = np.zeros(0, dtype=np.int64)
+
+
+def _ints() -> array[int]:
+    return array("q")

@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from urllib.parse import unquote_plus
 
 from statuslens.transforms.model.records import RawRecord
-from statuslens.transforms.verdicts.resources import split_url
 
 __all__ = ["CONSUMER_KINDS", "DEFAULT_CONSUMER", "ConsumerFinder", "ConsumerSource"]
 
@@ -66,7 +65,7 @@ class ConsumerFinder:
         self.source = source
         name = _name_pattern(source.name)
         self._needle = source.name + "="
-        self._loose = re.compile(name + "=")
+        self._loose = re.compile(f"[?&]{name}=")  # an encoded name at a pair's start
         self._pairs = re.compile(f"(?:^|&){name}=([^&]*)")
         self._header_fallback = source == DEFAULT_CONSUMER
 
@@ -80,12 +79,59 @@ class ConsumerFinder:
         return consumer
 
     def in_query(self, url: str) -> str | None:
-        """The first non-empty value of the parameter in the URL's query, decoded."""
-        if self._needle not in url and ("%" not in url or self._loose.search(url) is None):
+        """The first non-empty value of the parameter in the URL's query, decoded.
+
+        Plain string searches within the query's bounds answer the common case (the name as
+        written, first at a pair's start, with a value); anything else (an encoded name before it,
+        an empty value) takes the exact scan of every pair."""
+        needle = self._needle
+        at = url.find(needle)
+        if at == -1 and "%" not in url:
+            return None  # the common answer for a URL without the parameter: two C-speed scans
+        span = _query_span(url)
+        if span is None:
             return None
-        _, query = split_url(url)
+        start, end = span
+        if at != -1 and (at < start or at >= end):
+            at = url.find(needle, start, end)
+        while at != -1 and at != start and url[at - 1] != "&":
+            at = url.find(needle, at + 1, end)
+        if at == -1:
+            if url.find("%", start, end) == -1 or self._loose.search(url, start - 1, end) is None:
+                return None
+            return self._scan(url[start:end])
+        if url.find("%", start, at) != -1 and self._loose.search(url, start - 1, at) is not None:
+            return self._scan(url[start:end])  # an encoded name comes first
+        value_at = at + len(needle)
+        value_end = url.find("&", value_at, end)
+        value = url[value_at : end if value_end == -1 else value_end]
+        if not value:
+            return self._scan(url[start:end])
+        return unquote_plus(value) if "%" in value or "+" in value else value
+
+    def _scan(self, query: str) -> str | None:
         for found in self._pairs.finditer(query):
             value = found.group(1)
             if value:
                 return unquote_plus(value) if "%" in value or "+" in value else value
         return None
+
+
+def _query_span(url: str) -> tuple[int, int] | None:
+    """Where `split_url(url)`'s query lies in `url` (after the `?`, before any `#`), found without
+    slicing: None when there is no `?`."""
+    rest = 0
+    scheme_end = -1 if url[:1] == "/" else url.find("://")  # a path first: no scheme to skip
+    if scheme_end != -1 and url.find("/", 0, scheme_end) == -1:
+        slash = url.find("/", scheme_end + 3)
+        qmark = url.find("?", scheme_end + 3)
+        if slash == -1 or (qmark != -1 and qmark < slash):
+            if qmark == -1:
+                return None
+            rest = qmark
+        else:
+            rest = slash
+    hash_at = url.find("#", rest)
+    end = len(url) if hash_at == -1 else hash_at
+    qmark = url.find("?", rest, end)
+    return None if qmark == -1 else (qmark + 1, end)
