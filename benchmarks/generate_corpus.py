@@ -304,7 +304,7 @@ Event = tuple[int, str, str, int, "Body | None", "Headers | None", int, "str | N
 class Traffic:
     """Draws scenarios and turns them into events with deterministic, advancing time stamps."""
 
-    def __init__(self, seed: int, start_ms: int) -> None:
+    def __init__(self, seed: int, start_ms: int, incidents: bool = False) -> None:
         self.rng = random.Random(seed)
         self.rnd = self.rng.random
         self.t = start_ms
@@ -347,7 +347,7 @@ class Traffic:
             self.title_refs.append(quote(refs, safe=""))
         huge = ",".join(f"{API}/catalog/titles/{k}/{tid}" for tid, k, *_ in rng.sample(self.titles, 100))
         self.huge_title_refs = quote(huge, safe="")
-        self.scenarios = list(SCENARIOS)
+        self.scenarios = list(SCENARIOS + INCIDENTS) if incidents else list(SCENARIOS)
         self.cum_weights = []
         total = 0
         for _, weight in self.scenarios:
@@ -1185,6 +1185,64 @@ def s_over_rate(g: Traffic) -> list[Event]:
     return [g.ev("GET", url, 403, g.gateway("Developer Over Rate"), headers, c, auth)]
 
 
+# incidents (with --incidents only: DOMAIN.md §8's causes, with known ground truth)
+
+
+def s_outage(g: Traffic) -> list[Event]:
+    """A back end down for a few minutes: 503s from every consumer on catalog/titles, gaps under
+    300 s (one burst episode); about half are retried successfully by the same consumer 1-40 s later,
+    while the outage lasts (the retry hits a healthy node)."""
+    events = []
+    headers = g.hdrs("text/html")
+    body = g.body(("503",), lambda: "<html><body><h1>503 Service Unavailable</h1></body></html>", "text/html")
+    for _ in range(5 + int(g.rnd() * 30)):
+        c = g.consumer()
+        url, auth = g.signed(API, f"catalog/titles/movies/{g.pick(g.titles)[0]}", "", c, token=False)
+        g.advance(500, 20_000)
+        events.append(g.ev("GET", url, 503, body, headers, c, auth))
+        if g.rnd() < 0.5:
+            retry, auth = g.signed(API, url.split("?")[0].split("/", 3)[3], "expand=synopsis", c, token=False)
+            g.advance(1000, 39_000)
+            events.append(g.ev("GET", retry, 200, g.title_xml(g.titles[0]), g.hdrs("application/xml"), c, auth))
+    return events
+
+
+def s_retry_504(g: Traffic) -> list[Event]:
+    """An intermittent gateway timeout on a search: the same consumer's retry, 0.2-50 s later, succeeds."""
+    c = g.consumer()
+    term = g.pick(g.terms)
+    url, auth = g.signed(API, "catalog/titles", f"term={term}&max_results=25", c, token=False)
+    g.advance(5000, 30000)
+    headers = g.hdrs("text/xml", ("X-Mashery-Error-Code", "ERR_504_GATEWAY_TIMEOUT"))
+    events = [g.ev("GET", url, 504, g.gateway("504 Gateway Timeout"), headers, c, auth)]
+    g.advance(200, 50_000)
+    retry, auth = g.signed(API, "catalog/titles", f"term={term}&max_results=25", c, token=False)
+    events.append(g.ev("GET", retry, 200, None, g.hdrs("application/xml"), c, auth))
+    return events
+
+
+def s_qps_storm(g: Traffic) -> list[Event]:
+    """A client loop: one consumer makes 6-12 searches within one calendar second; the calls after the
+    4th are refused with `403 Developer Over Qps`."""
+    c = g.consumer()
+    g.advance(1000, 2000)
+    second = g.t - g.t % 1000
+    calls = 6 + int(g.rnd() * 7)
+    headers = g.hdrs("text/xml", ("X-Mashery-Error-Code", "ERR_403_DEVELOPER_OVER_QPS"), ("Retry-After", "1"))
+    events = []
+    for n in range(calls):
+        t = second + n * (990 // calls)
+        url, auth = g.signed(API, "catalog/titles", f"term={g.pick(g.terms)}", c, token=False, t=t)
+        if n < 4:
+            events.append(g.ev("GET", url, 200, None, g.hdrs("application/xml"), c, auth, t))
+        else:
+            events.append(g.ev("GET", url, 403, g.gateway("403 Developer Over Qps"), headers, c, auth, t))
+    g.t = events[-1][0]
+    return events
+
+
+INCIDENTS: tuple[tuple[str, int], ...] = (("outage", 10), ("retry_504", 60), ("qps_storm", 60))
+
 # (scenario, relative weight): about 93% successes, 6% documented errors, 0.4% flagged, 0.8% anomalies
 # (per scenario drawn; a qps_burst is 8 records, an oauth_dance 3).
 SCENARIOS: tuple[tuple[str, int], ...] = (
@@ -1237,7 +1295,9 @@ SCENARIOS: tuple[tuple[str, int], ...] = (
     ("qps_feed", 40),
     ("over_rate", 30),
 )
-SCENARIO_FUNCS: dict[str, Callable[[Traffic], list[Event]]] = {name: globals()["s_" + name] for name, _ in SCENARIOS}
+SCENARIO_FUNCS: dict[str, Callable[[Traffic], list[Event]]] = {
+    name: globals()["s_" + name] for name, _ in SCENARIOS + INCIDENTS
+}
 _CONSUMER_TABLE = [i for i, consumer in enumerate(CONSUMERS) for _ in range(consumer[2])]
 
 
@@ -1440,12 +1500,20 @@ def parse_start(text: str) -> int:
 
 
 def generate(
-    out: Writable, records: int, fmt: str, seed: int = 0, dirty: bool = False, start: str = DEFAULT_START
+    out: Writable,
+    records: int,
+    fmt: str,
+    seed: int = 0,
+    dirty: bool = False,
+    start: str = DEFAULT_START,
+    incidents: bool = False,
 ) -> int:
-    """Write the corpus to `out`; returns the number of records written (bad lines not counted)."""
+    """Write the corpus to `out`; returns the number of records written (bad lines not counted).
+    `incidents` adds outages, retried gateway timeouts and rate-limit storms (other bytes change too:
+    the draws differ)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}")
-    traffic = Traffic(seed, parse_start(start))
+    traffic = Traffic(seed, parse_start(start), incidents)
     traffic.header_auth = fmt == "har"
     tf = TimeFormats()
     plan = dirty_plan(fmt, records, seed) if dirty and records > 0 else {}
@@ -1539,6 +1607,11 @@ def main(argv: list[str] | None = None) -> int:
         "invalid UTF-8 (HAR: status 0, no startedDateTime, a BOM)",
     )
     parser.add_argument("--start", default=DEFAULT_START, help=f"time of the first record (default {DEFAULT_START})")
+    parser.add_argument(
+        "--incidents",
+        action="store_true",
+        help="add outages (503 bursts, half retried), retried 504s and rate-limit storms (403 Developer Over Qps)",
+    )
     args = parser.parse_args(argv)
     if args.records < 0:
         parser.error("--records must be >= 0")
@@ -1549,9 +1622,9 @@ def main(argv: list[str] | None = None) -> int:
                 gzip.GzipFile(filename="", mode="wb", fileobj=raw, compresslevel=args.gzip_level, mtime=0) as gz,
                 BackgroundWriter(gz) as out,
             ):
-                generate(out, args.records, args.format, args.seed, args.dirty, args.start)
+                generate(out, args.records, args.format, args.seed, args.dirty, args.start, args.incidents)
         else:
-            generate(raw, args.records, args.format, args.seed, args.dirty, args.start)
+            generate(raw, args.records, args.format, args.seed, args.dirty, args.start, args.incidents)
     finally:
         if raw is not sys.stdout.buffer:
             raw.close()

@@ -128,6 +128,8 @@ GROUP_KEYS = [
     "consumers",
     "samples",
     "explanation",
+    "causes",  # DOMAIN.md §8
+    "top_consumers",
 ]
 
 

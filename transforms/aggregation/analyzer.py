@@ -7,10 +7,13 @@ whole hot path is one Python loop per chunk instead of one Beam element per line
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from statuslens.transforms.aggregation.cause_facts import CauseFacts
+from statuslens.transforms.aggregation.causes import url_path
 from statuslens.transforms.aggregation.time_filter import TimeFilter
 from statuslens.transforms.errors import RecordError
 from statuslens.transforms.model.chunks import Chunk, Problem
@@ -20,7 +23,7 @@ from statuslens.transforms.model.groups import GroupKey, Sample
 from statuslens.transforms.model.records import RawRecord
 from statuslens.transforms.model.sources import SourceRef, source_prefix
 from statuslens.transforms.readers.formats import HAR, LineParser, line_parser
-from statuslens.transforms.readers.har import entry_raw, parse_har_entry
+from statuslens.transforms.readers.har import entry_raw, parse_har_entry, request_header
 from statuslens.transforms.readers.jsonlines import DEFAULT_FIELD_MAP, FieldMap
 from statuslens.transforms.verdicts.annotate import Annotator
 from statuslens.transforms.verdicts.classify import DOCUMENTED
@@ -40,6 +43,7 @@ class ChunkResult:
     groups: list[tuple[GroupKey, Sample]] = field(default_factory=list)
     flagged: list[tuple[str, Sample]] = field(default_factory=list)
     stats: Counts = field(default_factory=Counts)
+    causes: CauseFacts = field(default_factory=CauseFacts)
     unexpected_errors: int = 0
 
 
@@ -67,17 +71,25 @@ class ChunkAnalyzer:
             raise ValueError(f"annotated mode must be one of {ANNOTATED_MODES}, got {annotated_mode!r}")
         self.annotator = annotator
         self.mode = annotated_mode
-        self.fields = fields
+        consumer = annotator.catalog.consumer  # a header or field consumer is the readers' to find
+        self.fields = fields.with_consumer(consumer.name) if consumer.kind == "field" else fields
+        self._consumer_header = consumer.name if consumer.kind == "header" else None
         self.time_filter = time_filter
         self._parsers: dict[str, LineParser] = {}
 
     def parser(self, fmt: str) -> Callable[[Any], RawRecord]:
         if fmt == HAR:
-            return parse_har_entry
+            return parse_har_entry if self._consumer_header is None else self._parse_har_with_consumer
         found = self._parsers.get(fmt)
         if found is None:
             found = self._parsers[fmt] = line_parser(fmt, self.fields)
         return found
+
+    def _parse_har_with_consumer(self, entry: Any) -> RawRecord:
+        raw = parse_har_entry(entry)
+        assert self._consumer_header is not None
+        raw.consumer = request_header(entry, self._consumer_header)
+        return raw
 
     def analyze(self, chunk: Chunk) -> ChunkResult:
         result = ChunkResult()
@@ -89,6 +101,10 @@ class ChunkAnalyzer:
         if self.time_filter is not None:  # §10: only then does a record cost a time comparison
             parse = _within(parse, self.time_filter)
         judge, render = self.annotator.judge, self.annotator.render
+        find_consumer = self.annotator.consumers.find
+        add_group_record = result.causes.add_group_record
+        # Every call of each consumer, for the causes: its time, and (method, URL path) of a success.
+        calls_of: dict[str, tuple[array[int], list[tuple[str, str] | None]]] = {}
         mode = self.mode
         path = chunk.path
         is_har = chunk.fmt == HAR
@@ -137,17 +153,28 @@ class ChunkAnalyzer:
             verdicts[verdict] = verdicts.get(verdict, 0) + 1
             code = judged.code
             statuses[code] = statuses.get(code, 0) + 1
+            consumer = find_consumer(raw) if rendered is None else rendered[0].consumer
+            if consumer:
+                calls = calls_of.get(consumer)
+                if calls is None:
+                    calls = calls_of[consumer] = (array("q"), [])
+                calls[0].append(raw.time_ms)
+                calls[1].append((raw.method, url_path(raw.url)) if code < 400 else None)
             if rendered is None:
                 continue  # documented, unflagged and not written: nothing else to build
             record, explanation = rendered
             order = (raw.time_ms, path, index)
             if explanation is not None:
-                result.groups.append((GroupKey.of_record(record), (order, record, explanation)))
+                key = GroupKey.of_record(record)
+                result.groups.append((key, (order, record, explanation)))
+                add_group_record(key, raw.time_ms, consumer, raw.url)
             for flag in flags:
                 flag_counts[flag] = flag_counts.get(flag, 0) + 1
                 result.flagged.append((flag, (order, record, None)))
             if write:
                 result.annotated.append(record.to_json())
+        for consumer, (times, requests) in calls_of.items():
+            result.causes.add_calls(consumer, times, requests)
         result.stats = Counts(
             records_in=records + dead + filtered,
             records_annotated=records,

@@ -16,11 +16,11 @@ from apache_beam.metrics.metric import Metrics
 from apache_beam.pvalue import PCollection
 
 from statuslens.transforms.aggregation.analyzer import ChunkAnalyzer
+from statuslens.transforms.aggregation.beam_causes import CauseFactsFn, FindCausesFn, with_causes
 from statuslens.transforms.aggregation.beam_groups import GroupFn
 from statuslens.transforms.aggregation.time_filter import TimeFilter
 from statuslens.transforms.model.chunks import Chunk
 from statuslens.transforms.model.counts import Counts
-from statuslens.transforms.model.groups import AnomalyGroup, GroupKey
 from statuslens.transforms.readers.jsonlines import DEFAULT_FIELD_MAP, FieldMap
 from statuslens.transforms.verdicts.annotate import Annotator
 from statuslens.transforms.verdicts.catalog import Catalog
@@ -32,6 +32,7 @@ DEAD_LETTER = "dead_letter"
 GROUPS = "groups"
 FLAGGED = "flagged"
 STATS = "stats"
+CAUSES = "causes"
 
 
 class AnalyzeChunksFn(beam.DoFn):
@@ -72,6 +73,8 @@ class AnalyzeChunksFn(beam.DoFn):
             yield pvalue.TaggedOutput(GROUPS, (tuple(key), sample))
         for flag_pair in result.flagged:
             yield pvalue.TaggedOutput(FLAGGED, flag_pair)
+        if result.causes:
+            yield pvalue.TaggedOutput(CAUSES, result.causes)
         yield pvalue.TaggedOutput(STATS, result.stats)
 
 
@@ -112,17 +115,20 @@ class AnalyzeLogs(beam.PTransform):  # type: ignore[type-arg]
     def expand(self, chunks: PCollection[Chunk]) -> dict[str, PCollection[Any]]:
         parts = chunks | "AnnotateRecords" >> beam.ParDo(
             AnalyzeChunksFn(self.catalog, self.annotated_mode, self.fields, self.time_filter)
-        ).with_outputs(DEAD_LETTER, GROUPS, FLAGGED, STATS, main=ANNOTATED)
+        ).with_outputs(DEAD_LETTER, GROUPS, FLAGGED, STATS, CAUSES, main=ANNOTATED)
+        group_stats = parts[GROUPS] | "CombineAnomalyGroups" >> beam.CombinePerKey(GroupFn())
+        causes = (
+            parts[CAUSES]
+            | "CombineCauseFacts" >> self._globally(CauseFactsFn())
+            | "FindCauses" >> beam.ParDo(FindCausesFn(self.catalog.calls_per_second))
+        )
         anomalies = (
-            parts[GROUPS]
-            | "CombineAnomalyGroups" >> beam.CombinePerKey(GroupFn())
-            | "RenderAnomalyGroups" >> beam.MapTuple(lambda key, stats: AnomalyGroup.from_stats(GroupKey(*key), stats))
+            {"stats": group_stats, "causes": causes}
+            | "JoinCauses" >> beam.CoGroupByKey()
+            | "RenderAnomalyGroups" >> beam.FlatMapTuple(with_causes)
         )
         flagged = parts[FLAGGED] | "CombineFlaggedRecords" >> beam.CombinePerKey(GroupFn(samples=5))
-        combine = beam.CombineGlobally(SumCountsFn())
-        if not self.global_window:
-            combine = combine.without_defaults()
-        stats = parts[STATS] | "SumCounts" >> combine
+        stats = parts[STATS] | "SumCounts" >> self._globally(SumCountsFn())
         return {
             ANNOTATED: parts[ANNOTATED],
             DEAD_LETTER: parts[DEAD_LETTER],
@@ -130,3 +136,7 @@ class AnalyzeLogs(beam.PTransform):  # type: ignore[type-arg]
             FLAGGED: flagged,
             STATS: stats,
         }
+
+    def _globally(self, fn: beam.CombineFn) -> beam.PTransform:  # type: ignore[type-arg]
+        combine = beam.CombineGlobally(fn)
+        return combine if self.global_window else combine.without_defaults()

@@ -15,7 +15,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from statuslens.transforms.model.causes import Cause, ConsumerShare
+from statuslens.transforms.model.causes import Cause, ConsumerShare, cause_json
 from statuslens.transforms.model.records import AnnotatedRecord
 from statuslens.transforms.model.times import format_time
 
@@ -172,11 +172,17 @@ class AnomalyGroup:
     consumers: int
     samples: tuple[AnnotatedRecord, ...]
     explanation: str | None
-    causes: tuple[Cause, ...] = ()
+    causes: tuple[Cause, ...] = ()  # DOMAIN.md §8, in the order rate_limit, transient, burst
     top_consumers: tuple[ConsumerShare, ...] = ()
 
     @classmethod
-    def from_stats(cls, key: GroupKey, stats: GroupStats) -> AnomalyGroup:
+    def from_stats(
+        cls,
+        key: GroupKey,
+        stats: GroupStats,
+        causes: tuple[Cause, ...] = (),
+        top_consumers: tuple[ConsumerShare, ...] = (),
+    ) -> AnomalyGroup:
         samples = tuple(stats.records)
         return cls(
             key,
@@ -187,6 +193,8 @@ class AnomalyGroup:
             len(stats.consumers),
             samples,
             stats.explanation,
+            causes,
+            top_consumers,
         )
 
     @property
@@ -211,4 +219,6 @@ class AnomalyGroup:
             "consumers": self.consumers,
             "samples": [sample.to_dict() for sample in self.samples],
             "explanation": self.explanation,
+            "causes": [cause_json(cause) for cause in self.causes],
+            "top_consumers": [dict(vars(share)) for share in self.top_consumers],
         }

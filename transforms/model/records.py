@@ -23,6 +23,7 @@ class RawRecord:
     body: str | None = None
     headers: dict[str, str] = field(default_factory=dict)  # response headers, lower-case names
     authorization: str | None = None  # the request's Authorization header (OAuth params)
+    consumer: str | None = None  # the consumer a reader found, when the catalog names a header or field
 
 
 # Made for every record that reaches an output; treated as read-only. Not slotted: orjson writes a

@@ -23,7 +23,16 @@ from statuslens.transforms.readers.formats import HAR
 from statuslens.transforms.readers.lines import LineReader
 from statuslens.transforms.redact import redact_headers, redact_text
 
-__all__ = ["MAX_HAR_BYTES", "HarError", "entry_raw", "har_chunks", "har_entries", "looks_like_har", "parse_har_entry"]
+__all__ = [
+    "MAX_HAR_BYTES",
+    "HarError",
+    "entry_raw",
+    "har_chunks",
+    "har_entries",
+    "looks_like_har",
+    "parse_har_entry",
+    "request_header",
+]
 
 MAX_HAR_BYTES = 256 << 20
 
@@ -126,6 +135,15 @@ def entry_raw(entry: Any) -> str:
         text = orjson.dumps(entry, default=str).decode()
         return redact_text(text, secrets)
     return redact_text(orjson.dumps(entry, default=str).decode())
+
+
+def request_header(entry: Any, name: str) -> str | None:
+    """The value of the entry's request header `name` (any case), or None: a catalog may name the
+    header that identifies the consumer (DOMAIN.md §8)."""
+    request = entry.get("request") if isinstance(entry, dict) else None
+    if not isinstance(request, dict):
+        return None
+    return _header_dict(request.get("headers")).get(name.lower())
 
 
 def _header_dict(headers: Any) -> dict[str, str]:

@@ -43,6 +43,10 @@ class FieldMap:
             merged[field_name] = (source, *merged[field_name])
         return cls(merged)
 
+    def with_consumer(self, name: str) -> FieldMap:
+        """The map that also reads the consumer (DOMAIN.md §8) from the field `name` (dotted names reach in)."""
+        return FieldMap({**self.names, "consumer": (name,)})
+
     def lookup(self, doc: Mapping[str, Any], field_name: str) -> Any:
         for name in self.names[field_name]:
             value = _get(doc, name)
@@ -103,7 +107,16 @@ def _parse(line: bytes, fields: FieldMap, parse_time: Callable[[object], int]) -
         body = orjson.dumps(body).decode()
     headers_value = fields.lookup(doc, "response_headers")
     headers = {str(k).lower(): str(v) for k, v in headers_value.items()} if isinstance(headers_value, dict) else {}
-    return RawRecord(time_ms=time_ms, method=method.upper(), url=url, http_status=status, body=body, headers=headers)
+    consumer = fields.lookup(doc, "consumer") if "consumer" in fields.names else None
+    return RawRecord(
+        time_ms=time_ms,
+        method=method.upper(),
+        url=url,
+        http_status=status,
+        body=body,
+        headers=headers,
+        consumer=str(consumer) if consumer is not None and not isinstance(consumer, (dict, list)) else None,
+    )
 
 
 _ESCAPED_BYTE_RE = re.compile("[\udc80-\udcff]")

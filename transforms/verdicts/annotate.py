@@ -6,7 +6,6 @@ hot path) and is built once per DoFn in `setup()`; `annotate` is the pure per-re
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote_plus
@@ -25,6 +24,7 @@ from statuslens.transforms.redact import Redactor
 from statuslens.transforms.verdicts.body import BodyInfo, parse_body
 from statuslens.transforms.verdicts.catalog import Catalog
 from statuslens.transforms.verdicts.classify import DOCUMENTED, Verdict, classify, explain, request_independent
+from statuslens.transforms.verdicts.consumers import ConsumerFinder
 from statuslens.transforms.verdicts.resources import ResourceMatcher, split_url
 from statuslens.transforms.verdicts.scopes import RequestFacts
 
@@ -33,7 +33,6 @@ __all__ = ["FLAGS", "FLAG_BODY_UNPARSEABLE", "FLAG_HTTP_STATUS_MISMATCH", "Annot
 FLAG_HTTP_STATUS_MISMATCH = "http_status_mismatch"
 FLAG_BODY_UNPARSEABLE = "body_unparseable"
 FLAGS = (FLAG_BODY_UNPARSEABLE, FLAG_HTTP_STATUS_MISMATCH)
-_OAUTH_HEADER_KEY_RE = re.compile(r'oauth_consumer_key="?([^",\s]+)')
 _GATEWAY_HEADER = "x-mashery-error-code"
 _NO_BODY = parse_body(None)
 # Stands in for the request when the verdict cannot depend on it (see Annotator.judge).
@@ -64,6 +63,7 @@ class Annotator:
         self.matcher = ResourceMatcher(r.template for r in catalog.resources)
         self.collections = catalog.collections
         self.redactor = Redactor()
+        self.consumers = ConsumerFinder(catalog.consumer)
         # Memos of the hot path, bounded in entries and in the characters they hold (transforms/memo.py).
         self._explanations: BoundedMemo[tuple[Any, ...], str] = BoundedMemo(EXPLANATIONS)
         # (code, sub_code, message) -> verdict, for the codes whose verdict no request fact changes.
@@ -113,13 +113,11 @@ class Annotator:
         return info
 
     def request_facts(self, raw: RawRecord) -> tuple[RequestFacts, str | None]:
-        """The request as scopes see it (resource, query names), and its OAuth consumer key."""
+        """The request as scopes see it (resource, query names), and its consumer (§8)."""
         path, query = split_url(raw.url)
         resource, _ = self.matcher.match(path)
-        params, consumer = _query_facts(query)
-        if consumer is None and raw.authorization:
-            found = _OAUTH_HEADER_KEY_RE.search(raw.authorization)
-            consumer = unquote_plus(found.group(1)) if found else None
+        params = _query_names(query)
+        consumer = self.consumers.find(raw)
         request = RequestFacts(
             method=raw.method, resource=resource, query_params=params, is_collection=resource in self.collections
         )
@@ -179,17 +177,14 @@ class Annotator:
         return text
 
 
-def _query_facts(query: str) -> tuple[frozenset[str], str | None]:
-    """The query's parameter names, and its oauth_consumer_key (an application id, kept)."""
+def _query_names(query: str) -> frozenset[str]:
+    """The query's parameter names, decoded."""
     if not query:
-        return frozenset(), None
+        return frozenset()
     names = []
-    consumer = None
     for pair in query.split("&"):
-        name, _, value = pair.partition("=")
+        name = pair.partition("=")[0]
         if "%" in name or "+" in name:
             name = unquote_plus(name)
         names.append(name)
-        if name == "oauth_consumer_key" and value and consumer is None:
-            consumer = unquote_plus(value)
-    return frozenset(names), consumer
+    return frozenset(names)

@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 import yaml
 
 from statuslens.transforms.errors import CatalogError
+from statuslens.transforms.verdicts.consumers import CONSUMER_KINDS, DEFAULT_CONSUMER, ConsumerSource
 from statuslens.transforms.verdicts.messages import MessagePattern
 from statuslens.transforms.verdicts.scopes import Scope, parse_scope
 
@@ -70,6 +71,7 @@ class Catalog:
     rows: tuple[StatusRow, ...]
     calls_per_second: int = 4
     source: str = ""
+    consumer: ConsumerSource = DEFAULT_CONSUMER  # which request field names the consumer (§8)
     # code -> rows, and (code, subcode) -> rows, precomputed for the classifier's hot path.
     by_code: dict[int, tuple[StatusRow, ...]] = field(default_factory=dict, compare=False, repr=False)
     by_code_subcode: dict[tuple[int, int | str], tuple[StatusRow, ...]] = field(
@@ -111,7 +113,7 @@ def parse_catalog(raw: bytes, origin: str) -> Catalog:
         doc,
         "",
         required={"schema", "name", "resources", "statuses"},
-        optional={"edition", "source", "rate_limit", "scopes"},
+        optional={"edition", "source", "rate_limit", "scopes", "consumer"},
     )
     if top["schema"] != SCHEMA_ID:
         reader.fail("schema", f"must be {SCHEMA_ID!r}, got {top['schema']!r}")
@@ -122,6 +124,7 @@ def parse_catalog(raw: bytes, origin: str) -> Catalog:
     if "rate_limit" in top:
         limit = reader.mapping(top["rate_limit"], "rate_limit", required={"calls_per_second"})
         calls_per_second = reader.positive_int(limit["calls_per_second"], "rate_limit.calls_per_second")
+    consumer = _read_consumer(reader, top["consumer"]) if "consumer" in top else DEFAULT_CONSUMER
 
     resources = _read_resources(reader, top["resources"])
     templates = frozenset(r.template for r in resources)
@@ -142,9 +145,19 @@ def parse_catalog(raw: bytes, origin: str) -> Catalog:
         rows=rows,
         calls_per_second=calls_per_second,
         source=source,
+        consumer=consumer,
         by_code={k: tuple(v) for k, v in by_code.items()},
         by_code_subcode={k: tuple(v) for k, v in by_code_subcode.items()},
     )
+
+
+def _read_consumer(reader: _Reader, value: Any) -> ConsumerSource:
+    """`consumer: {query: NAME}`, `{header: NAME}` or `{field: NAME}`: exactly one."""
+    found = reader.mapping(value, "consumer", required=set(), optional=set(CONSUMER_KINDS))
+    if len(found) != 1:
+        reader.fail("consumer", f"needs exactly one of {', '.join(CONSUMER_KINDS)}, got {len(found)}")
+    ((kind, name),) = found.items()
+    return ConsumerSource(kind, reader.text(name, f"consumer.{kind}"))
 
 
 def _read_resources(reader: _Reader, value: Any) -> tuple[ResourceDef, ...]:

@@ -6,6 +6,7 @@ import random
 
 import orjson
 
+from statuslens.transforms.model.causes import BurstCause, ConsumerShare, Episode, RateLimitCause
 from statuslens.transforms.model.groups import AnomalyGroup, GroupKey, GroupStats, OrderKey
 from statuslens.transforms.model.records import AnnotatedRecord
 
@@ -108,8 +109,23 @@ def test_an_anomaly_group_is_the_anomalies_jsonl_object() -> None:
         "consumers",
         "samples",
         "explanation",
+        "causes",
+        "top_consumers",
     ]
     assert doc["message"] == "developer over qps"  # as first seen (the earliest record's)
+    assert (doc["causes"], doc["top_consumers"]) == ([], [])  # none given: empty lists, never absent
     assert (doc["count"], doc["consumers"], doc["explanation"]) == (2, 1, "first")
     assert [s["source"] for s in doc["samples"]] == ["a.log:1", "a.log:2"]
     assert orjson.dumps(doc["samples"][0]) == record(1, None, "developer over qps").to_json()
+
+
+def test_a_group_writes_its_causes_and_top_consumers_after_the_explanation() -> None:
+    stats = GroupStats().add(order(1), record(1, "k1", "Developer Over Qps"), "why")
+    causes = (RateLimitCause(4, 1, 1.0, 7), BurstCause((Episode("a", "b", 5),)))
+    group = AnomalyGroup.from_stats(GroupKey.of_record(record(1)), stats, causes, (ConsumerShare("k1", 1, 1.0),))
+    doc = group.to_json()
+    assert doc["causes"] == [
+        {"cause": "rate_limit", "limit": 4, "records": 1, "share": 1.0, "peak_calls_per_second": 7},
+        {"cause": "burst", "episodes": [{"start": "a", "end": "b", "records": 5}]},
+    ]
+    assert doc["top_consumers"] == [{"consumer": "k1", "records": 1, "share": 1.0}]

@@ -1,0 +1,65 @@
+"""The run's cause facts as a Beam CombineFn, and the step that turns them into each group's causes.
+
+Each chunk contributes one `CauseFacts` (compact integer arrays, transforms/aggregation/cause_facts.py),
+never one element a record; the combiner lifts, so facts are merged on each worker before the shuffle,
+and the merged facts give every group its causes and top consumers (DOMAIN.md §8) in one step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import apache_beam as beam
+
+from statuslens.transforms.aggregation.cause_facts import CauseFacts, GroupCauses
+from statuslens.transforms.model.causes import Cause, ConsumerShare
+from statuslens.transforms.model.groups import AnomalyGroup, GroupKey, GroupStats
+
+__all__ = ["CauseFactsFn", "FindCausesFn", "with_causes"]
+
+Found = tuple[tuple[Cause, ...], tuple[ConsumerShare, ...]]
+
+
+class CauseFactsFn(beam.CombineFn):
+    """The chunks' CauseFacts -> one (merged in any order: the facts are sorted before use)."""
+
+    def create_accumulator(self) -> CauseFacts:
+        return CauseFacts()
+
+    def add_input(self, acc: CauseFacts, facts: CauseFacts) -> CauseFacts:
+        return acc.merge(facts)
+
+    def merge_accumulators(self, accumulators: Iterable[CauseFacts]) -> CauseFacts:
+        parts = iter(accumulators)
+        merged = next(parts, None) or CauseFacts()  # Beam lets a combiner grow its first accumulator
+        for facts in parts:
+            merged.merge(facts)
+        return merged
+
+    def extract_output(self, acc: CauseFacts) -> CauseFacts:
+        return acc
+
+
+class FindCausesFn(beam.DoFn):
+    """Merged CauseFacts -> (GroupKey, (causes, top consumers)) for each anomaly group."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def process(
+        self, facts: CauseFacts
+    ) -> Iterator[tuple[tuple[Any, ...], tuple[tuple[Cause, ...], tuple[ConsumerShare, ...]]]]:
+        found: GroupCauses
+        for found in facts.causes(self.limit):
+            key, causes, top = found
+            yield tuple(key), (causes, top)  # plain tuple: the anomaly groups' shuffle key (beam_analyze.py)
+
+
+def with_causes(key: tuple[Any, ...], joined: dict[str, list[Any]]) -> Iterator[AnomalyGroup]:
+    """A group's stats and its causes, joined by (plain-tuple) key, -> the AnomalyGroup."""
+    found: list[Found] = list(joined["causes"])
+    causes, top = found[0] if found else ((), ())
+    for stats in joined["stats"]:
+        assert isinstance(stats, GroupStats)
+        yield AnomalyGroup.from_stats(GroupKey(*key), stats, causes, top)
