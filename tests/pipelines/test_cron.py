@@ -169,8 +169,11 @@ def test_new_groups_alert_with_exit_3_and_baseline_does_not(tmp_path: Path, caps
     recorded = (baseline / "report.md").read_text().split("\n## Baseline: groups recorded\n\n")[1]
     assert recorded.splitlines() == [
         '- 403 "Developer Over Qps" on GET catalog/people/{id} (out_of_scope, 5)',
+        "  - 1 episode: 2009-12-05 08:16\u201308:17",  # each group's 5 records came within 300 s: a burst (§8)
         '- 405 "" on GET catalog/people/{id} (undocumented_code, 5)',
+        "  - 1 episode: 2009-12-05 08:16\u201308:17",
         '- 412/999 "nope" on POST users/{user_token}/queues/instant (undocumented_subcode, 5)',
+        "  - 1 episode: 2009-12-05 08:16\u201308:17",
     ]
     assert len((baseline / "new_anomalies.jsonl").read_bytes().splitlines()) == 3
     assert run_cli(cron_argv(folder.logs, state, out, "--fail-on-new")) == 0  # nothing new
