@@ -61,9 +61,7 @@ _NESTED_RE = re.compile(r"%(?:25)?(?:3[Dd]|40)(?=[^&%#\s\"'])")
 def is_secret_param(name: str) -> bool:
     """Whether a query parameter's value is a credential: its name decoded, or the part of it after a
     `-` (`x-amz-signature`, `my-api-key`), is one of §7's names."""
-    lowered = name.lower()
-    if "%" in lowered:
-        lowered = unquote(unquote(lowered))
+    lowered = (unquote(unquote(name)) if "%" in name else name).lower()
     while True:
         if lowered in _SECRET_NAMES or lowered in KEY_NAMES or lowered.endswith(("_secret", "_token")):
             return True

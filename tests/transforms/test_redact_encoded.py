@@ -9,7 +9,7 @@ from statuslens.transforms.redact import KEY_NAMES, Redactor, is_secret_param, r
 CANARY = "Cy7Tq2canaryZ9"
 
 
-ENCODED_NAMES = ["oauth%5Ftoken", "oauth_%74oken", "oauth%5ftoken", "%6Fauth_token", "oauth%255Ftoken"]
+ENCODED_NAMES = ["oauth%5Ftoken", "OAUTH_TOKE%4E", "oauth_%74oken", "oauth%5ftoken", "%6Fauth_token", "oauth%255Ftoken"]
 
 
 @pytest.mark.parametrize("name", ENCODED_NAMES)
