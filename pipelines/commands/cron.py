@@ -9,6 +9,7 @@ from pathlib import Path
 from statuslens.pipelines import flags
 from statuslens.pipelines.cron import CronConfig, run_cron
 from statuslens.transforms.errors import UsageError
+from statuslens.transforms.outputs.printable import one_line
 
 __all__ = [
     "DESCRIPTION",
@@ -109,16 +110,16 @@ def run(config: CronConfig, beam_args: list[str]) -> int:
     summary = result.summary
     for info in summary["inputs"]:
         if info["damaged"]:
-            print(f"warning: damaged input {info['path']}: {info['damaged']}", file=sys.stderr)
+            print(f"warning: damaged input {one_line(info['path'])}: {one_line(info['damaged'])}", file=sys.stderr)
     print(
         f"statuslens cron: {summary['records_in']} new records, {summary['dead_letter']} dead letters, "
         f"{len(result.new_groups)} new anomaly groups -> {result.run_dir}"
     )
     label = "baseline" if config.baseline else "new"  # --baseline records groups without alerting
     for group in result.new_groups:
-        sub = f"/{group['sub_code']}" if group["sub_code"] is not None else ""
+        sub = f"/{one_line(group['sub_code'])}" if group["sub_code"] is not None else ""
         print(
-            f'{label}: {group["verdict"]} {group["status_code"]}{sub} "{group["message"] or ""}" '
-            f"{group['method']} {group['resource']} ({group['count']})"
+            f'{label}: {group["verdict"]} {one_line(group["status_code"])}{sub} "{one_line(group["message"])}" '
+            f"{one_line(group['method'])} {one_line(group['resource'])} ({group['count']})"
         )
     return result.exit_code

@@ -7,9 +7,9 @@ CLI's lines and its output streams all go through `show_controls`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TextIO
 
-__all__ = ["one_line", "show_controls"]
+__all__ = ["ShownControls", "one_line", "show_controls"]
 
 _BIDI = [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C]
 _TABLE = {
@@ -30,3 +30,19 @@ def one_line(value: Any) -> str:
     """A field for one line of output: whitespace runs (line breaks too) become one space."""
     text = "" if value is None else str(value)
     return show_controls(" ".join(text.split()))
+
+
+class ShownControls:
+    """A text stream that shows control characters escaped (line ends and tabs kept): the CLI's stdout
+    and stderr while a command runs, so no line it prints (a file name, a group from the logs, an
+    error message) can drive the terminal."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(show_controls(text, multiline=True))
+        return len(text)
+
+    def __getattr__(self, name: str) -> Any:  # flush, fileno, encoding, isatty…: the stream's own
+        return getattr(self._stream, name)
