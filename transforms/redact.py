@@ -46,9 +46,11 @@ KEY_NAMES = frozenset(
 # every "1" in a record would destroy it without protecting anything.
 _MIN_GLOBAL_SECRET = 4
 # A parameter name followed by `=` (or an encoded `=`); `++` and the look-behind keep the scan linear.
-# A name may hold `-` and percent-escapes of name characters (`oauth%5Ftoken`, `%2561pi_key`).
-_NAME_ESCAPE = r"%(?:25)?(?:3[0-9]|[46][1-9A-Fa-f]|[57][0-9Aa]|5[Ff]|2[Dd])"
-_NAME_SEP_RE = re.compile(rf"(?<![A-Za-z0-9_])((?:[A-Za-z0-9_\-]|{_NAME_ESCAPE})++)(=|%3[Dd]|%253[Dd])")
+# A name that holds `-` or percent-escapes (`x-api-key`, `oauth%5Ftoken`) matches from its last such
+# character on; `_scan_spans` takes the rest of it from the text before (rare: no cost to other names).
+_NAME_SEP_RE = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z0-9_]++)(=|%3[Dd]|%253[Dd])")
+_NAME_HEAD_RE = re.compile(r"[A-Za-z0-9_%\-]{1,256}+$")
+_NAME_ESCAPE_TAIL_RE = re.compile(r"(?:25)?(?:3[0-9]|[46][1-9A-Fa-f]|[57][0-9Aa]|5[Ff]|2[Dd])")
 _VALUE_RE = re.compile(r"[^&\s\"'#;<>\\]*")
 _USERINFO_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://)([^/?#@\s\"']+)@")
 _URL_SAFE_RE = re.compile(r"[A-Za-z0-9_.\-~]*")
@@ -139,8 +141,17 @@ def _scan_spans(text: str, is_secret: _IsSecret) -> Iterator[tuple[int, int, str
     """
     last = 0
     for match in _NAME_SEP_RE.finditer(text):
-        if match.start() < last or not is_secret(match.group(1)):
+        start = match.start()
+        if start < last:
             continue
+        if not is_secret(match.group(1)):
+            before = text[start - 1] if start else ""
+            # `x-api-key`, `oauth%5Ftoken`: the name goes on before; `%26name` (an encoded `&`) does not.
+            if not (before == "-" or (before == "%" and _NAME_ESCAPE_TAIL_RE.match(text, start))):
+                continue
+            head = _NAME_HEAD_RE.search(text, max(0, start - 256), start)
+            if head is None or not is_secret(head.group() + match.group(1)):
+                continue
         value_match = _VALUE_RE.match(text, match.end())
         assert value_match is not None  # the pattern matches the empty string
         value = value_match.group()
