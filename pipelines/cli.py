@@ -66,7 +66,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> tuple[int, Command | None]:
-    """The exit status, and the command that ran (None when none was parsed)."""
+    """The exit status, and the command that ran (None when none was parsed); control characters in
+    anything printed meanwhile are shown escaped."""
+    from statuslens.transforms.outputs.printable import ShownControls
+
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = ShownControls(sys.stdout), ShownControls(sys.stderr)
+    try:
+        return _command(argv)
+    finally:
+        sys.stdout, sys.stderr = streams
+
+
+def _command(argv: Sequence[str] | None) -> tuple[int, Command | None]:
     _quiet_logging()
     # Imported once logging is set: Beam logs on import.
     from statuslens.pipelines.commands import COMMANDS

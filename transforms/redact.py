@@ -1,7 +1,9 @@
 """Secrets never leave the process (DOMAIN.md §7).
 
 Query parameters that carry credentials (`oauth_signature`, `oauth_token`, `*_secret`, `*_token`,
-`password`, `sig`, `signature`) and URL user-info become `REDACTED`, the key kept. Every value found
+`password`, `sig`, `signature`, the key names in `KEY_NAMES`) and URL user-info become `REDACTED`, the
+key kept. A name is judged decoded (`oauth%5Ftoken`, `oauth\\u005ftoken`), and a value is found also
+when it is JSON-escaped (`oauth_token=\\u004c…`). Every value found
 that way is then removed from the whole text, so a token repeated URL-encoded inside another
 parameter (the seed's `oauth_callback`) is gone too.
 
@@ -13,12 +15,14 @@ secret's encoded forms: records repeat their parameter names and a user's token.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
-from urllib.parse import quote, quote_plus, unquote_plus
+from collections.abc import Callable, Iterable, Iterator
+from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
+from statuslens.transforms.json_view import json_view
 from statuslens.transforms.memo import SECRET_FORMS, SECRET_NAMES, BoundedMemo
 
 __all__ = [
+    "KEY_NAMES",
     "REDACTED",
     "SECRET_HEADERS",
     "Redactor",
@@ -33,11 +37,20 @@ __all__ = [
 REDACTED = "REDACTED"
 SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"})
 _SECRET_NAMES = frozenset({"oauth_signature", "oauth_token", "oauth_token_secret", "password", "sig", "signature"})
+# The names people give API keys. Not `*_key`: `oauth_consumer_key` is an application id (§7); not a
+# bare `key` either: `?key=orders` would then be cut out of every path that says "orders".
+KEY_NAMES = frozenset(
+    {"api_key", "apikey", "api-key", "x-api-key", "access_key", "secret_key", "private_key", "passwd"}
+)
 # A value shorter than this is redacted where it stands but not searched for elsewhere: replacing
 # every "1" in a record would destroy it without protecting anything.
 _MIN_GLOBAL_SECRET = 4
 # A parameter name followed by `=` (or an encoded `=`); `++` and the look-behind keep the scan linear.
+# A name that holds `-` or percent-escapes (`x-api-key`, `oauth%5Ftoken`) matches from its last such
+# character on; `_scan_spans` takes the rest of it from the text before (rare: no cost to other names).
 _NAME_SEP_RE = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z0-9_]++)(=|%3[Dd]|%253[Dd])")
+_NAME_HEAD_RE = re.compile(r"[A-Za-z0-9_%\-]{1,256}+$")
+_NAME_ESCAPE_TAIL_RE = re.compile(r"(?:25)?(?:3[0-9]|[46][1-9A-Fa-f]|[57][0-9Aa]|5[Ff]|2[Dd])")
 _VALUE_RE = re.compile(r"[^&\s\"'#;<>\\]*")
 _USERINFO_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://)([^/?#@\s\"']+)@")
 _URL_SAFE_RE = re.compile(r"[A-Za-z0-9_.\-~]*")
@@ -48,9 +61,15 @@ _NESTED_RE = re.compile(r"%(?:25)?(?:3[Dd]|40)(?=[^&%#\s\"'])")
 
 
 def is_secret_param(name: str) -> bool:
-    """Whether a query parameter's value is a credential."""
-    lowered = name.lower()
-    return lowered in _SECRET_NAMES or lowered.endswith("_secret") or lowered.endswith("_token")
+    """Whether a query parameter's value is a credential: its name decoded, or the part of it after a
+    `-` (`x-amz-signature`, `my-api-key`), is one of §7's names."""
+    lowered = (unquote(unquote(name)) if "%" in name else name).lower()
+    while True:
+        if lowered in _SECRET_NAMES or lowered in KEY_NAMES or lowered.endswith(("_secret", "_token")):
+            return True
+        _, dash, lowered = lowered.partition("-")
+        if not dash:
+            return False
 
 
 def collect_secrets(text: str) -> set[str]:
@@ -114,28 +133,45 @@ _IsSecret = Callable[[str], bool]
 _Forms = Callable[[str], tuple[str, ...]]
 
 
-def _scan(text: str, is_secret: _IsSecret) -> tuple[str, set[str]]:
-    """`text` with every credential parameter's value replaced, and the values found.
+def _scan_spans(text: str, is_secret: _IsSecret) -> Iterator[tuple[int, int, str]]:
+    """(start, end, value) of each credential parameter's value in `text`.
 
     Only `name=` is matched, never a value, so a parameter nested inside another one's value
     (`oauth_callback=http://app/?request_token=X`) is found as well.
     """
-    found: set[str] = set()
-    pieces: list[str] = []
     last = 0
     for match in _NAME_SEP_RE.finditer(text):
-        if match.start() < last or not is_secret(match.group(1)):
+        start = match.start()
+        if start < last:
             continue
+        if not is_secret(match.group(1)):
+            before = text[start - 1] if start else ""
+            # `x-api-key`, `oauth%5Ftoken`: the name goes on before; `%26name` (an encoded `&`) does not.
+            if not (before == "-" or (before == "%" and _NAME_ESCAPE_TAIL_RE.match(text, start))):
+                continue
+            head = _NAME_HEAD_RE.search(text, max(0, start - 256), start)
+            if head is None or not is_secret(head.group() + match.group(1)):
+                continue
         value_match = _VALUE_RE.match(text, match.end())
         assert value_match is not None  # the pattern matches the empty string
         value = value_match.group()
         if value and value != REDACTED:
-            found.add(value)
-            if "%" in value or "+" in value:
-                found.add(unquote_plus(value))
-            pieces.append(text[last : match.end()])
-            pieces.append(REDACTED)
             last = value_match.end()
+            yield match.end(), last, value
+
+
+def _scan(text: str, is_secret: _IsSecret) -> tuple[str, set[str]]:
+    """`text` with every credential parameter's value replaced, and the values found."""
+    found: set[str] = set()
+    pieces: list[str] = []
+    last = 0
+    for start, end, value in _scan_spans(text, is_secret):
+        found.add(value)
+        if "%" in value or "+" in value:
+            found.add(unquote_plus(value))
+        pieces.append(text[last:start])
+        pieces.append(REDACTED)
+        last = end
     if not pieces:
         return text, found
     pieces.append(text[last:])
@@ -158,10 +194,11 @@ def _userinfo_secrets(view: str) -> set[str]:
 def _redact(text: str, is_secret: _IsSecret) -> tuple[str, set[str]]:
     """Redact parameters and user-info in `text`; also return every secret value it held."""
     redacted, found = _scan(text, is_secret)
-    if "\\u00" in text or "\\/" in text:
-        # JSON text that escapes `&`, `=` or `/` (Go's encoder writes & as \u0026): scan it unescaped
-        # too; the values found are then removed from the escaped text by `scrub`.
-        found |= _scan(_json_unescaped(text), is_secret)[1]
+    if "\\u" in text or "\\/" in text:
+        # JSON text that escapes `&`, `=`, a name's or a value's letters (Go's encoder writes & as
+        # \u0026): scan it unescaped too; each value is also taken as written, escapes and all, so that
+        # `scrub` removes it from the escaped text.
+        found |= _json_view_secrets(text, is_secret)
     if _NESTED_RE.search(text):
         once = unquote_plus(text)
         views = [once, unquote_plus(once)] if "%" in once else [once]
@@ -175,13 +212,16 @@ def _redact(text: str, is_secret: _IsSecret) -> tuple[str, set[str]]:
     return redacted, found
 
 
-_JSON_ESCAPES = (("\\u0026", "&"), ("\\u003d", "="), ("\\u003D", "="), ("\\u003f", "?"), ("\\u003F", "?"), ("\\/", "/"))
-
-
-def _json_unescaped(text: str) -> str:
-    for escaped, plain in _JSON_ESCAPES:
-        text = text.replace(escaped, plain)
-    return text
+def _json_view_secrets(text: str, is_secret: _IsSecret) -> set[str]:
+    """The secrets of `text` with its JSON string escapes decoded, each also as written in `text`."""
+    view, to_text = json_view(text)
+    found: set[str] = set()
+    for start, end, value in _scan_spans(view, is_secret):
+        found.add(value)
+        if "%" in value or "+" in value:
+            found.add(unquote_plus(value))
+        found.add(text[to_text(start) : to_text(end)])
+    return found
 
 
 def _encodings(secret: str) -> tuple[str, ...]:

@@ -10,6 +10,7 @@ from typing import Any
 
 from statuslens.pipelines import ci, flags
 from statuslens.pipelines.batch import BatchConfig, expand_inputs, run_batch
+from statuslens.transforms.outputs.printable import one_line
 from statuslens.transforms.outputs.summary import time_filtered
 
 __all__ = [
@@ -94,7 +95,7 @@ def warn_damaged_inputs(summary: dict[str, Any]) -> None:
     """One `warning: damaged input PATH: REASON` line on stderr per damaged input of a run's summary."""
     for info in summary["inputs"]:
         if info["damaged"]:
-            print(f"warning: damaged input {info['path']}: {info['damaged']}", file=sys.stderr)
+            print(f"warning: damaged input {one_line(info['path'])}: {one_line(info['damaged'])}", file=sys.stderr)
 
 
 def print_summary(summary: dict[str, Any], output: str) -> None:

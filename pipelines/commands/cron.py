@@ -9,6 +9,7 @@ from statuslens.pipelines import ci, flags
 from statuslens.pipelines.commands.batch import warn_damaged_inputs
 from statuslens.pipelines.cron import CronConfig, run_cron
 from statuslens.transforms.errors import UsageError
+from statuslens.transforms.outputs.printable import one_line
 
 __all__ = [
     "DESCRIPTION",
@@ -116,10 +117,10 @@ def run(config: CronConfig, beam_args: list[str]) -> int:
     )
     label = "baseline" if config.baseline else "new"  # --baseline records groups without alerting
     for group in result.new_groups:
-        sub = f"/{group['sub_code']}" if group["sub_code"] is not None else ""
+        sub = f"/{one_line(group['sub_code'])}" if group["sub_code"] is not None else ""
         shown = "expected" if "expected" in group else label  # named by --expect: never alerts
         print(
-            f'{shown}: {group["verdict"]} {group["status_code"]}{sub} "{group["message"] or ""}" '
-            f"{group['method']} {group['resource']} ({group['count']})"
+            f'{shown}: {group["verdict"]} {one_line(group["status_code"])}{sub} "{one_line(group["message"])}" '
+            f"{one_line(group['method'])} {one_line(group['resource'])} ({group['count']})"
         )
     return result.exit_code

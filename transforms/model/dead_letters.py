@@ -2,8 +2,9 @@
 
 `raw` is the first 1,024 bytes of the input item, as text with bad bytes escaped, redacted with the
 secrets found in the whole item (one repeated in the first KiB may be named, `oauth_token=…`, only
-after it). Batch, cron and stream (dead letters and late records) all build them here; ship forwards
-an unreadable item with its reason and the stream job dead-letters it.
+after it); credentials in JSON forms (header objects and mappings, cookies, form and JSON fields) are
+redacted too (transforms/redact_raw.py). Batch, cron and stream (dead letters and late records) all
+build them here; ship forwards an unreadable item with its reason and the stream job dead-letters it.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ import orjson
 
 from statuslens.transforms.model.records import decode_text
 from statuslens.transforms.model.sources import SourceRef
-from statuslens.transforms.redact import collect_secrets, redact_text
+from statuslens.transforms.redact import redact_text
+from statuslens.transforms.redact_raw import raw_secrets, redact_raw
 
 __all__ = ["RAW_LIMIT", "dead_letter", "dead_letter_doc"]
 
@@ -25,8 +27,8 @@ def dead_letter_doc(source: SourceRef | str, reason: str, raw: bytes | str) -> d
     """The dead letter as a JSON object (late records add their own fields to it)."""
     whole = decode_text(raw) if isinstance(raw, bytes) else raw
     head = decode_text(raw[:RAW_LIMIT]) if isinstance(raw, bytes) else raw[:RAW_LIMIT]
-    secrets = collect_secrets(whole) if len(whole) > len(head) else set()
-    return {"source": str(source), "reason": redact_text(reason), "raw": redact_text(head, secrets)}
+    secrets = raw_secrets(whole) if len(whole) > len(head) else set()
+    return {"source": str(source), "reason": redact_text(reason), "raw": redact_raw(head, secrets)}
 
 
 def dead_letter(source: SourceRef | str, reason: str, raw: bytes | str) -> bytes:

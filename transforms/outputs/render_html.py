@@ -1,6 +1,7 @@
 """`report.html`: the report model as one self-contained page (inline CSS, no script, no external asset).
 
-Text from logs goes through one escaper, `escape` (`html.escape`, quotes included).
+Text from logs goes through one escaper, `escape` (`html.escape`, quotes included, control characters
+shown escaped).
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ import html
 from typing import Any
 
 from statuslens.transforms.model.groups import AnomalyGroup
+from statuslens.transforms.outputs.printable import show_controls
 from statuslens.transforms.outputs.report_model import (
     Anomalies,
     CountTable,
@@ -56,7 +58,7 @@ def render_html(report: Report) -> str:
 
 
 def escape(value: Any) -> str:
-    return "" if value is None else html.escape(str(value), quote=True)
+    return "" if value is None else html.escape(show_controls(str(value), multiline=True), quote=True)
 
 
 def _section(section: Section) -> list[str]:
@@ -115,7 +117,7 @@ def _anomalies(section: Anomalies) -> list[str]:
         url = g.samples[0].url if g.samples else None
         lines.append(
             f"<tr><td class=num>{rank}</td><td class=num>{g.count}</td><td>{e(key.verdict)}</td>"
-            f"<td>{key.status_code}</td><td>{e(key.sub_code)}</td><td>{e(g.message)}</td>"
+            f"<td>{e(key.status_code)}</td><td>{e(key.sub_code)}</td><td>{e(g.message)}</td>"
             f"<td><code>{e(key.method)} {e(key.resource)}</code></td><td class=num>{g.consumers}</td>"
             f"<td><span class=expl>{e(g.explanation)}</span>{_notes(g)}<br><code>{e(short_url(url))}</code></td></tr>"
         )
@@ -154,7 +156,7 @@ def _flagged(section: FlaggedRecords) -> list[str]:
         lines.append(f"<h3>{e(flag.flag)} ({flag.count})</h3><ul>")
         lines += [
             f"<li><code>{e(s.method)} {e(short_url(s.url))}</code> HTTP {s.http_status}, body code "
-            f"{s.status_code}, body {e(s.body_format)} ({e(s.source)})</li>"
+            f"{e(s.status_code)}, body {e(s.body_format)} ({e(s.source)})</li>"
             for s in flag.samples
         ]
         lines.append("</ul>")
@@ -169,7 +171,7 @@ def _proposed(section: ProposedRows) -> list[str]:
         f"<h2>{section.title}</h2>",
         "<table><tr><th>Code</th><th>Subcode</th><th>Applies to…</th><th>Status Message</th><th>seen</th></tr>",
         *(
-            f"<tr><td>{r.code}</td><td>{e(subcode_text(r))}</td><td>{e(r.applies_to)}</td><td>{e(message_text(r))}</td>"
+            f"<tr><td>{e(r.code)}</td><td>{e(subcode_text(r))}</td><td>{e(r.applies_to)}</td><td>{e(message_text(r))}</td>"
             f"<td class=num>{r.count}</td></tr>"
             for r in section.rows
         ),

@@ -1,13 +1,16 @@
 """`report.md`: the report model as Markdown.
 
 Text from logs goes through one escaper, `escape`: a cell or list item keeps to one line and cannot
-break its table (pipes escaped), its code span (backticks replaced) or turn into HTML (`<` escaped).
+break its table (pipes escaped), its code span (backticks replaced) or turn into HTML (`<` escaped),
+and control characters are shown escaped. Every field that comes from a record (codes, sub-codes,
+methods too: a JSON `sub_code` may be any text) goes through it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from statuslens.transforms.outputs.printable import one_line
 from statuslens.transforms.outputs.report_model import (
     Anomalies,
     CountTable,
@@ -42,8 +45,7 @@ def render_markdown(report: Report) -> str:
 
 def escape(value: Any) -> str:
     """One line of Markdown-safe text: whitespace runs (line breaks too) become one space."""
-    text = "" if value is None else str(value)
-    text = " ".join(text.split())
+    text = one_line(value)
     return text.replace("\\", "\\\\").replace("|", "\\|").replace("`", "'").replace("<", "&lt;")
 
 
@@ -82,10 +84,11 @@ def _anomalies(section: Anomalies) -> list[str]:
         lines.append(section.empty)
     for rank, group in enumerate(section.groups, start=1):
         key = group.key
-        sub = f"/{key.sub_code}" if key.sub_code is not None else ""
+        sub = f"/{escape(key.sub_code)}" if key.sub_code is not None else ""
         message = f' "{escape(group.message)}"' if group.message else ""
         lines.append(
-            f"{rank}. **{key.status_code}{sub}{message}** on `{key.method} {escape(key.resource)}` — {key.verdict}, "
+            f"{rank}. **{escape(key.status_code)}{sub}{message}** on `{escape(key.method)} {escape(key.resource)}` — "
+            f"{escape(key.verdict)}, "
             f"{_plural(group.count, 'record')}, {_plural(group.consumers, 'consumer')}, "
             f"{group.first_seen} → {group.last_seen}"
         )
@@ -117,8 +120,8 @@ def _flagged(section: FlaggedRecords) -> list[str]:
     for flag in section.flags:
         lines += [f"### {escape(flag.flag)} ({flag.count})", ""]
         lines += [
-            f"- `{s.method} {escape(short_url(s.url))}` HTTP {s.http_status}, body code {s.status_code}, "
-            f"body {s.body_format} ({escape(s.source)})"
+            f"- `{escape(s.method)} {escape(short_url(s.url))}` HTTP {escape(s.http_status)}, "
+            f"body code {escape(s.status_code)}, body {escape(s.body_format)} ({escape(s.source)})"
             for s in flag.samples
         ]
         lines.append("")
@@ -131,9 +134,13 @@ def _proposed(section: ProposedRows) -> list[str]:
     if not rows:
         return [*lines, section.empty]
     lines += [section.intro, "", "| Code | Subcode | Applies to… | Status Message |", "|---|---|---|---|"]
-    lines += [f"| {r.code} | {subcode_text(r)} | {escape(r.applies_to)} | {escape(message_text(r))} |" for r in rows]
+    lines += [
+        f"| {escape(r.code)} | {escape(subcode_text(r))} | {escape(r.applies_to)} | {escape(message_text(r))} |"
+        for r in rows
+    ]
     evidence = "; ".join(
-        f"{r.code}{'/' + subcode_text(r) if subcode_text(r) else ''} seen {r.count} times ({', '.join(r.verdicts)})"
+        f"{escape(r.code)}{'/' + escape(subcode_text(r)) if subcode_text(r) else ''} seen {r.count} times "
+        f"({escape(', '.join(r.verdicts))})"
         for r in rows
     )
     return [*lines, "", f"Evidence: {evidence}."]

@@ -1,7 +1,8 @@
 """Lines: a byte stream cut into lines and the lines into chunks, with damage kept in its place.
 
 Invalid UTF-8 stays a per-line matter (lines are bytes), a line longer than the cap becomes one
-`Problem` and reading goes on, and a stream that breaks off ends in one damage `Problem` after every
+`Problem` (its first KiB, redacted with the secrets named anywhere in the line: `LongLine`) and reading
+goes on, and a stream that breaks off ends in one damage `Problem` after every
 line read in full. Work is done per read block with C-level splits and sums, not per line.
 """
 
@@ -14,8 +15,15 @@ from typing import Any
 
 from statuslens.transforms.model.chunks import Chunk, Problem
 from statuslens.transforms.readers.compression import DECOMPRESSION_ERRORS, READ_BLOCK, Readable, damage_reason
+from statuslens.transforms.redact import collect_secrets, scrub
 
-__all__ = ["ByteWindow", "LineReader", "line_chunks"]
+__all__ = ["SECRET_SCAN_BYTES", "ByteWindow", "LineReader", "LongLine", "line_chunks"]
+
+# How much of one too-long line is searched for the secrets its kept start may hold; a line longer than
+# this keeps no start at all (it could not be checked). The carry is what a block keeps of the one
+# before, so that a `name=value` cut by a block boundary is still seen whole.
+SECRET_SCAN_BYTES = 64 << 20
+_CARRY = 4096
 
 
 class ByteWindow:
@@ -45,6 +53,46 @@ class ByteWindow:
         return data
 
 
+class LongLine:
+    """The start of a too-long line being skipped, redacted with the secrets named later in it.
+
+    `oauth_token=` may come after the first KiB while its value also sits in it (repeated, or in
+    another parameter): each skipped block is searched for secrets and the kept start scrubbed.
+    """
+
+    __slots__ = ("_carry", "_scanned", "head")
+
+    def __init__(self, start: bytes) -> None:
+        self.head = start[:1024]
+        self._carry = b""
+        self._scanned = 0
+        self.feed(start)
+
+    def feed(self, block: bytes) -> None:
+        """Search the next part of the line (up to SECRET_SCAN_BYTES in all)."""
+        if not self.head:
+            return
+        self._scanned += len(block)
+        if self._scanned > SECRET_SCAN_BYTES:
+            self.head = b""
+            return
+        self.head = _scrub_named_in(self.head, self._carry + block)
+        self._carry = block[-_CARRY:]
+
+    def problem(self, limit: int) -> Problem:
+        return Problem(f"line longer than {limit} bytes", self.head)
+
+
+def _scrub_named_in(head: bytes, part: bytes) -> bytes:
+    """`head` without the secrets that `part` (more of the same line) names."""
+    if b"=" not in part and b"%" not in part and b"@" not in part:
+        return head
+    secrets = collect_secrets(part.decode("utf-8", "surrogateescape"))
+    if not secrets:
+        return head
+    return scrub(head.decode("utf-8", "surrogateescape"), secrets).encode("utf-8", "surrogateescape")
+
+
 class LineReader:
     """Lines of a byte stream, with lookahead for sniffing and a damage reason if reading broke."""
 
@@ -53,7 +101,7 @@ class LineReader:
         self._max = max_line_bytes
         self._pending: list[bytes | Problem] = []
         self._buffer = b""
-        self._skipping: bytes | None = None  # the start of a too-long line being skipped
+        self._skipping: LongLine | None = None  # a too-long line being skipped
         self.damage: str | None = None
         self.tail = b""  # the partial line cut off by damage
         self._eof = False
@@ -107,7 +155,7 @@ class LineReader:
             block = self._stream.read(READ_BLOCK)
         except DECOMPRESSION_ERRORS as exc:
             self.damage = damage_reason(exc)
-            self.tail = (self._skipping or self._buffer)[:1024]
+            self.tail = self._skipping.head if self._skipping is not None else self._buffer[:1024]
             self._buffer = b""
             self._eof = True
             self._pending.append(Problem(self.damage, self.tail, damage=True))
@@ -115,7 +163,7 @@ class LineReader:
         if not block:
             self._eof = True
             if self._skipping is not None:
-                self._pending.append(_too_long(self._skipping, self._max))
+                self._pending.append(self._skipping.problem(self._max))
                 self._skipping = None
             elif self._buffer:
                 self._pending.append(self._buffer)
@@ -124,8 +172,10 @@ class LineReader:
         if self._skipping is not None:
             newline = block.find(b"\n")
             if newline == -1:
+                self._skipping.feed(block)
                 return True
-            self._pending.append(_too_long(self._skipping, self._max))
+            self._skipping.feed(block[:newline])
+            self._pending.append(self._skipping.problem(self._max))
             self._skipping = None
             block = block[newline + 1 :]
         lines = block.split(b"\n")
@@ -136,15 +186,11 @@ class LineReader:
             self._pending.extend(lines)
         else:
             for line in lines:
-                self._pending.append(line if len(line) <= self._max else _too_long(line, self._max))
+                self._pending.append(line if len(line) <= self._max else LongLine(line).problem(self._max))
         if len(self._buffer) > self._max:
-            self._skipping = self._buffer[:1024]
+            self._skipping = LongLine(self._buffer)
             self._buffer = b""
         return True
-
-
-def _too_long(start: bytes, limit: int) -> Problem:
-    return Problem(f"line longer than {limit} bytes", start[:1024])
 
 
 def line_chunks(
