@@ -11,6 +11,7 @@ import orjson
 import pytest
 
 from statuslens.pipelines.cli import main
+from tests.contract import ANNOTATED_KEYS, GROUP_KEYS, SUMMARY_KEYS
 
 TOKEN = "jfafgrb3cr5mdf5gtx8ht3d4"
 SIGNATURE = "N%2B2Swwj2eWf%2Flg1wgzrHrjcA3cY%3D"
@@ -84,53 +85,6 @@ HAR = {
         ],
     }
 }
-SUMMARY_KEYS = [
-    "records_in",
-    "records_annotated",
-    "dead_letter",
-    "filtered_out",
-    "blank_lines",
-    "verdicts",
-    "flags",
-    "status_codes",
-    "inputs",
-    "catalog",
-    "started_at",
-    "finished_at",
-]
-ANNOTATED_KEYS = [
-    "time",
-    "method",
-    "url",
-    "resource",
-    "http_status",
-    "status_code",
-    "sub_code",
-    "message",
-    "body_format",
-    "gateway_code",
-    "verdict",
-    "flags",
-    "catalog_message",
-    "consumer",
-    "source",
-]
-GROUP_KEYS = [
-    "verdict",
-    "status_code",
-    "sub_code",
-    "message",
-    "method",
-    "resource",
-    "count",
-    "first_seen",
-    "last_seen",
-    "consumers",
-    "samples",
-    "explanation",
-    "causes",  # DOMAIN.md §8
-    "top_consumers",
-]
 
 
 @pytest.fixture()

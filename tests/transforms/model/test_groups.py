@@ -9,6 +9,7 @@ import orjson
 from statuslens.transforms.model.causes import BurstCause, ConsumerShare, Episode, RateLimitCause
 from statuslens.transforms.model.groups import AnomalyGroup, GroupKey, GroupStats, OrderKey
 from statuslens.transforms.model.records import AnnotatedRecord
+from tests.contract import GROUP_KEYS
 
 
 def record(second: int, consumer: str | None = None, message: str | None = "Developer Over Qps") -> AnnotatedRecord:
@@ -96,22 +97,7 @@ def test_an_anomaly_group_is_the_anomalies_jsonl_object() -> None:
     stats.add(order(1), record(1, None, "developer over qps"), "first")
     group = AnomalyGroup.from_stats(GroupKey.of_record(record(1)), stats)
     doc = group.to_json()
-    assert list(doc) == [
-        "verdict",
-        "status_code",
-        "sub_code",
-        "message",
-        "method",
-        "resource",
-        "count",
-        "first_seen",
-        "last_seen",
-        "consumers",
-        "samples",
-        "explanation",
-        "causes",
-        "top_consumers",
-    ]
+    assert list(doc) == GROUP_KEYS
     assert doc["message"] == "developer over qps"  # as first seen (the earliest record's)
     assert (doc["causes"], doc["top_consumers"]) == ([], [])  # none given: empty lists, never absent
     assert (doc["count"], doc["consumers"], doc["explanation"]) == (2, 1, "first")

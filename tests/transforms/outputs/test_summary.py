@@ -6,6 +6,7 @@ from statuslens.transforms.model.chunks import InputInfo
 from statuslens.transforms.model.counts import Counts, InputCounts
 from statuslens.transforms.outputs.summary import build_summary, counts_from_summary, summary_counts
 from statuslens.transforms.verdicts.catalog import load_catalog
+from tests.contract import SUMMARY_KEYS
 
 COUNTS = Counts(
     records_in=7,
@@ -22,20 +23,7 @@ COUNTS = Counts(
 def test_the_summary_has_every_key_in_contract_order() -> None:
     inputs = [InputInfo("b.log.gz", "combined", "gzip", "truncated"), InputInfo("a.jsonl", "jsonl", "none", None)]
     summary = build_summary(COUNTS, inputs, load_catalog(), "t0", "t1")
-    assert list(summary) == [
-        "records_in",
-        "records_annotated",
-        "dead_letter",
-        "filtered_out",
-        "blank_lines",
-        "verdicts",
-        "flags",
-        "status_codes",
-        "inputs",
-        "catalog",
-        "started_at",
-        "finished_at",
-    ]
+    assert list(summary) == SUMMARY_KEYS
     assert summary["verdicts"] == {
         "documented": 3,
         "undocumented_code": 2,
