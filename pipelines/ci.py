@@ -21,6 +21,7 @@ from statuslens.pipelines.metrics import render_batch_metrics
 from statuslens.transforms.aggregation.time_filter import TimeFilter, parse_bound
 from statuslens.transforms.errors import UsageError
 from statuslens.transforms.outputs.expectations import Expectations, load_expectations
+from statuslens.transforms.outputs.printable import one_line
 from statuslens.transforms.verdicts.classify import DOCUMENTED, VERDICTS
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "fail_on",
     "failing_groups",
     "finish",
+    "group_line",
     "metrics_file",
     "time_filter",
 ]
@@ -154,14 +156,19 @@ def failing_groups(groups: Iterable[dict[str, Any]], verdicts: frozenset[str]) -
     return [g for g in groups if g["verdict"] in verdicts and "expected" not in g]
 
 
-def fail_line(group: dict[str, Any]) -> str:
-    """`fail: <verdict> <code>[/<sub>] "<message>" <method> <resource> (<count>)`, on one line."""
-    sub = f"/{group['sub_code']}" if group["sub_code"] is not None else ""
-    message = " ".join((group["message"] or "").split())
+def group_line(label: str, group: dict[str, Any]) -> str:
+    """`<label>: <verdict> <code>[/<sub>] "<message>" <method> <resource> (<count>)`, each field kept to
+    one line: how batch's `fail:` and cron's `new:`/`baseline:`/`expected:` lines name a group."""
+    sub = f"/{one_line(group['sub_code'])}" if group["sub_code"] is not None else ""
     return (
-        f'fail: {group["verdict"]} {group["status_code"]}{sub} "{message}" '
-        f"{group['method']} {group['resource']} ({group['count']})"
+        f'{label}: {group["verdict"]} {one_line(group["status_code"])}{sub} "{one_line(group["message"])}" '
+        f"{one_line(group['method'])} {one_line(group['resource'])} ({group['count']})"
     )
+
+
+def fail_line(group: dict[str, Any]) -> str:
+    """A group that fails the run (`--fail-on`), as its `fail:` line."""
+    return group_line("fail", group)
 
 
 def finish(

@@ -9,7 +9,6 @@ from statuslens.pipelines import ci, flags
 from statuslens.pipelines.commands.batch import warn_damaged_inputs
 from statuslens.pipelines.cron import CronConfig, run_cron
 from statuslens.transforms.errors import UsageError
-from statuslens.transforms.outputs.printable import one_line
 
 __all__ = [
     "DESCRIPTION",
@@ -117,10 +116,6 @@ def run(config: CronConfig, beam_args: list[str]) -> int:
     )
     label = "baseline" if config.baseline else "new"  # --baseline records groups without alerting
     for group in result.new_groups:
-        sub = f"/{one_line(group['sub_code'])}" if group["sub_code"] is not None else ""
         shown = "expected" if "expected" in group else label  # named by --expect: never alerts
-        print(
-            f'{shown}: {group["verdict"]} {one_line(group["status_code"])}{sub} "{one_line(group["message"])}" '
-            f"{one_line(group['method'])} {one_line(group['resource'])} ({group['count']})"
-        )
+        print(ci.group_line(shown, group))
     return result.exit_code
