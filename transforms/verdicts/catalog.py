@@ -18,6 +18,7 @@ import yaml
 
 from statuslens.transforms.errors import CatalogError
 from statuslens.transforms.verdicts.consumers import CONSUMER_KINDS, DEFAULT_CONSUMER, ConsumerSource
+from statuslens.transforms.verdicts.envelopes import DEFAULT_ENVELOPE, PRESETS, Envelope
 from statuslens.transforms.verdicts.messages import MessagePattern
 from statuslens.transforms.verdicts.scopes import Scope, parse_scope
 
@@ -72,6 +73,7 @@ class Catalog:
     calls_per_second: int = 4
     source: str = ""
     consumer: ConsumerSource = DEFAULT_CONSUMER  # which request field names the consumer (§8)
+    envelope: Envelope = DEFAULT_ENVELOPE  # where error bodies put code, subcode and message (§9)
     # code -> rows, and (code, subcode) -> rows, precomputed for the classifier's hot path.
     by_code: dict[int, tuple[StatusRow, ...]] = field(default_factory=dict, compare=False, repr=False)
     by_code_subcode: dict[tuple[int, int | str], tuple[StatusRow, ...]] = field(
@@ -113,7 +115,7 @@ def parse_catalog(raw: bytes, origin: str) -> Catalog:
         doc,
         "",
         required={"schema", "name", "resources", "statuses"},
-        optional={"edition", "source", "rate_limit", "scopes", "consumer"},
+        optional={"edition", "source", "rate_limit", "scopes", "consumer", "envelope"},
     )
     if top["schema"] != SCHEMA_ID:
         reader.fail("schema", f"must be {SCHEMA_ID!r}, got {top['schema']!r}")
@@ -125,6 +127,7 @@ def parse_catalog(raw: bytes, origin: str) -> Catalog:
         limit = reader.mapping(top["rate_limit"], "rate_limit", required={"calls_per_second"})
         calls_per_second = reader.positive_int(limit["calls_per_second"], "rate_limit.calls_per_second")
     consumer = _read_consumer(reader, top["consumer"]) if "consumer" in top else DEFAULT_CONSUMER
+    envelope = _read_envelope(reader, top["envelope"]) if "envelope" in top else DEFAULT_ENVELOPE
 
     resources = _read_resources(reader, top["resources"])
     templates = frozenset(r.template for r in resources)
@@ -146,6 +149,7 @@ def parse_catalog(raw: bytes, origin: str) -> Catalog:
         calls_per_second=calls_per_second,
         source=source,
         consumer=consumer,
+        envelope=envelope,
         by_code={k: tuple(v) for k, v in by_code.items()},
         by_code_subcode={k: tuple(v) for k, v in by_code_subcode.items()},
     )
@@ -158,6 +162,14 @@ def _read_consumer(reader: _Reader, value: Any) -> ConsumerSource:
         reader.fail("consumer", f"needs exactly one of {', '.join(CONSUMER_KINDS)}, got {len(found)}")
     ((kind, name),) = found.items()
     return ConsumerSource(kind, reader.text(name, f"consumer.{kind}"))
+
+
+def _read_envelope(reader: _Reader, value: Any) -> Envelope:
+    """`envelope: NAME`, one of the presets (transforms/verdicts/envelopes.py)."""
+    name = reader.text(value, "envelope")
+    if name not in PRESETS:
+        reader.fail("envelope", f"must be one of {', '.join(PRESETS)}; got {name!r}")
+    return PRESETS[name]
 
 
 def _read_resources(reader: _Reader, value: Any) -> tuple[ResourceDef, ...]:
