@@ -12,11 +12,12 @@ import re
 from dataclasses import dataclass, field
 from importlib import resources as importlib_resources
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import yaml
 
 from statuslens.transforms.errors import CatalogError
+from statuslens.transforms.verdicts.catalog_fields import FieldReader, one_line
 from statuslens.transforms.verdicts.consumers import CONSUMER_KINDS, DEFAULT_CONSUMER, ConsumerSource
 from statuslens.transforms.verdicts.envelopes import DEFAULT_ENVELOPE, PRESETS, Envelope
 from statuslens.transforms.verdicts.messages import MessagePattern
@@ -109,8 +110,8 @@ def parse_catalog(raw: bytes, origin: str) -> Catalog:
     try:
         doc = yaml.safe_load(raw)
     except yaml.YAMLError as exc:
-        raise CatalogError(f"{origin}: not valid YAML: {_one_line(str(exc))}") from exc
-    reader = _Reader(origin)
+        raise CatalogError(f"{origin}: not valid YAML: {one_line(str(exc))}") from exc
+    reader = FieldReader(origin)
     top = reader.mapping(
         doc,
         "",
@@ -155,7 +156,7 @@ def parse_catalog(raw: bytes, origin: str) -> Catalog:
     )
 
 
-def _read_consumer(reader: _Reader, value: Any) -> ConsumerSource:
+def _read_consumer(reader: FieldReader, value: Any) -> ConsumerSource:
     """`consumer: {query: NAME}`, `{header: NAME}` or `{field: NAME}`: exactly one."""
     found = reader.mapping(value, "consumer", required=set(), optional=set(CONSUMER_KINDS))
     if len(found) != 1:
@@ -164,7 +165,7 @@ def _read_consumer(reader: _Reader, value: Any) -> ConsumerSource:
     return ConsumerSource(kind, reader.text(name, f"consumer.{kind}"))
 
 
-def _read_envelope(reader: _Reader, value: Any) -> Envelope:
+def _read_envelope(reader: FieldReader, value: Any) -> Envelope:
     """`envelope: NAME`, one of the presets (transforms/verdicts/envelopes.py)."""
     name = reader.text(value, "envelope")
     if name not in PRESETS:
@@ -172,7 +173,7 @@ def _read_envelope(reader: _Reader, value: Any) -> Envelope:
     return PRESETS[name]
 
 
-def _read_resources(reader: _Reader, value: Any) -> tuple[ResourceDef, ...]:
+def _read_resources(reader: FieldReader, value: Any) -> tuple[ResourceDef, ...]:
     items = reader.sequence(value, "resources")
     seen: set[str] = set()
     out = []
@@ -195,7 +196,7 @@ def _read_resources(reader: _Reader, value: Any) -> tuple[ResourceDef, ...]:
     return tuple(out)
 
 
-def _read_named_scopes(reader: _Reader, value: Any, templates: frozenset[str]) -> dict[str, Scope]:
+def _read_named_scopes(reader: FieldReader, value: Any, templates: frozenset[str]) -> dict[str, Scope]:
     scopes = reader.mapping(value, "scopes", required=set(), optional=None)
     out: dict[str, Scope] = {}
     for phrase, spec in scopes.items():
@@ -220,7 +221,7 @@ def _read_named_scopes(reader: _Reader, value: Any, templates: frozenset[str]) -
 
 
 def _read_rows(
-    reader: _Reader, value: Any, named: dict[str, Scope], templates: frozenset[str]
+    reader: FieldReader, value: Any, named: dict[str, Scope], templates: frozenset[str]
 ) -> tuple[StatusRow, ...]:
     items = reader.sequence(value, "statuses")
     rows = []
@@ -251,53 +252,3 @@ def _read_rows(
     if not rows:
         reader.fail("statuses", "must list at least one row")
     return tuple(rows)
-
-
-class _Reader:
-    """Type checks that raise CatalogError naming the file and the key."""
-
-    def __init__(self, origin: str) -> None:
-        self.origin = origin
-
-    def fail(self, key: str, problem: str) -> NoReturn:
-        where = f"{self.origin}: {key}: " if key else f"{self.origin}: "
-        raise CatalogError(where + problem)
-
-    def mapping(
-        self,
-        value: Any,
-        key: str,
-        required: set[str],
-        optional: set[str] | None = frozenset(),  # type: ignore[assignment]
-    ) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            self.fail(key, f"must be a mapping, got {type(value).__name__}")
-        missing = sorted(required - value.keys())
-        if missing:
-            self.fail(key, f"missing key {missing[0]!r}")
-        if optional is not None:
-            unknown = sorted(str(k) for k in value.keys() - required - optional)
-            if unknown:
-                self.fail(f"{key}.{unknown[0]}" if key else unknown[0], "unknown key")
-        return value
-
-    def sequence(self, value: Any, key: str) -> list[Any]:
-        if not isinstance(value, list):
-            self.fail(key, f"must be a list, got {type(value).__name__}")
-        return value
-
-    def text(self, value: Any, key: str, allow_empty: bool = False) -> str:
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            value = str(value)
-        if not isinstance(value, str) or (not allow_empty and not value.strip()):
-            self.fail(key, f"must be non-empty text, got {value!r}")
-        return value.strip()
-
-    def positive_int(self, value: Any, key: str) -> int:
-        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            self.fail(key, f"must be a positive whole number, got {value!r}")
-        return value
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
