@@ -25,6 +25,7 @@ from statuslens.transforms.verdicts.body import BodyInfo, parse_body
 from statuslens.transforms.verdicts.catalog import Catalog
 from statuslens.transforms.verdicts.classify import DOCUMENTED, Verdict, classify, explain, request_independent
 from statuslens.transforms.verdicts.consumers import ConsumerFinder
+from statuslens.transforms.verdicts.envelopes import DEFAULT_ENVELOPE
 from statuslens.transforms.verdicts.resources import ResourceMatcher, split_url
 from statuslens.transforms.verdicts.scopes import RequestFacts
 
@@ -64,6 +65,9 @@ class Annotator:
         self.collections = catalog.collections
         self.redactor = Redactor()
         self.consumers = ConsumerFinder(catalog.consumer)
+        # The catalog's envelope (§9); an unpickled copy of the default is swapped for the default
+        # itself, so parse_body knows the Netflix envelope by identity.
+        self.envelope = DEFAULT_ENVELOPE if catalog.envelope == DEFAULT_ENVELOPE else catalog.envelope
         # Memos of the hot path, bounded in entries and in the characters they hold (transforms/memo.py).
         self._explanations: BoundedMemo[tuple[Any, ...], str] = BoundedMemo(EXPLANATIONS)
         # (code, sub_code, message) -> verdict, for the codes whose verdict no request fact changes.
@@ -103,13 +107,14 @@ class Annotator:
 
     def _body_info(self, text: str | None, gateway: str | None) -> BodyInfo:
         """parse_body, remembered for short bodies: APIs answer the same error (and often the same
-        representation) many times, and its parse is most of a record's cost."""
+        representation) many times, and its parse is most of a record's cost. The memo needs no
+        envelope in its key: an Annotator reads every body with its one catalog's envelope."""
         if text is None or len(text) > MEMO_BODY_BYTES:
-            return parse_body(text, gateway)
+            return parse_body(text, gateway, self.envelope)
         key = (text, gateway)
         info = self._bodies.get(key)
         if info is None:
-            info = self._bodies.put(key, parse_body(text, gateway), len(text) + len(gateway or ""))
+            info = self._bodies.put(key, parse_body(text, gateway, self.envelope), len(text) + len(gateway or ""))
         return info
 
     def request_facts(self, raw: RawRecord) -> tuple[RequestFacts, str | None]:

@@ -166,10 +166,13 @@ def _read_consumer(reader: FieldReader, value: Any) -> ConsumerSource:
 
 
 def _read_envelope(reader: FieldReader, value: Any) -> Envelope:
-    """`envelope: NAME`, one of the presets (transforms/verdicts/envelopes.py)."""
+    """`envelope: NAME`, one of the presets, or a mapping of the API's own JSON Pointers and XML
+    element names (`Envelope.from_catalog`; transforms/verdicts/envelopes.py)."""
+    if isinstance(value, dict):
+        return Envelope.from_catalog(reader, value)
     name = reader.text(value, "envelope")
     if name not in PRESETS:
-        reader.fail("envelope", f"must be one of {', '.join(PRESETS)}; got {name!r}")
+        reader.fail("envelope", f"must be one of {', '.join(PRESETS)} or a mapping; got {name!r}")
     return PRESETS[name]
 
 
