@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import pickle
 
 import pytest
 
@@ -288,3 +289,14 @@ def test_effective_code_and_mismatch_flag_per_envelope() -> None:
     assert _judge("graph", 200, GRAPH_OAUTH)[:2] == (200, [])
     # problem+json without `status`: the HTTP status.
     assert _judge("problem+json", 403, RFC9457_OUT_OF_CREDIT)[:2] == (403, [])
+
+
+def test_an_unpickled_catalog_keeps_its_envelope_on_workers() -> None:
+    # Workers get the catalog pickled: the Netflix envelope is known again by identity, others by value.
+    netflix = Annotator(pickle.loads(pickle.dumps(load_catalog())))
+    assert netflix.envelope is PRESETS["netflix"]
+    google = Annotator(pickle.loads(pickle.dumps(dataclasses.replace(load_catalog(), envelope=GOOGLE))))
+    assert google.envelope == GOOGLE
+    raw = RawRecord(time_ms=0, method="GET", url="/catalog/titles", http_status=403, body=GOOGLE_PERMISSION)
+    assert google.judge(raw).body.sub_code == "PERMISSION_DENIED"
+    assert netflix.judge(raw).body == BodyInfo("json")
