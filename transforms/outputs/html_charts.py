@@ -86,7 +86,7 @@ def consumers_chart(top: Sequence[ConsumerShare], e: Escape) -> str:
         f"<td class=barcell>{share_bar(c.share, 'v4')}</td></tr>"
         for c in top
     )
-    return f"<table class=mini><tr><th>consumer</th><th>records</th><th>share</th><th></th></tr>{rows}</table>"
+    return f"<table class='mini ids'><tr><th>consumer</th><th>records</th><th>share</th><th></th></tr>{rows}</table>"
 
 
 def share_bar(share: float, css: str) -> str:

@@ -123,7 +123,7 @@ def _charts(section: Charts) -> list[str]:
     totals = [(name, sum(counts)) for name, counts in section.verdicts]
     records = sum(n for _, n in totals) or 1
     breakdown = "".join(
-        f"<tr><td>{escape(name)}</td><td class=num>{n}</td><td class=num>{n / records:.1%}</td>"
+        f"<tr><td>{escape(name).replace('_', '_<wbr>')}</td><td class=num>{n}</td><td class=num>{n / records:.1%}</td>"
         f"<td class=barcell>{share_bar(n / records, verdict_class(name))}</td></tr>"
         for name, n in totals
     )

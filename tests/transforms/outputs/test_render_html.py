@@ -230,6 +230,7 @@ def test_the_charts_follow_the_totals_with_data_and_a_caption() -> None:
     assert "<span><i class=burst></i>burst episode</span>" in timeline
     assert '<path class=k0 d="M' in codes and "<span><i class=k1></i>412</span>" in codes
     assert "<tr><td>documented</td><td class=num>6</td><td class=num>66.7%</td>" in verdicts
+    assert "<tr><td>undocumented_<wbr>subcode</td><td class=num>3</td>" in verdicts  # breaks at the underscore
     assert page.index("<h2>Totals</h2>") < page.index("<h2>Over time</h2>") < page.index("<h2>Anomalies")
 
 
@@ -237,7 +238,7 @@ def test_a_group_shows_its_timeline_and_top_consumers_on_demand() -> None:
     page = charted_page()
     row = page.split("<table id=anomalies", 1)[1].split("</table>\n", 1)[0]
     assert "<details><summary>over time</summary><svg viewBox=" in row
-    assert "<details><summary>top</summary><table class=mini>" in row
+    assert "<details><summary>top</summary><table class='mini ids'>" in row
     assert "<tr><td>&lt;b&gt;k1&lt;/b&gt;</td><td class=num>2</td><td class=num>67%</td>" in row
     assert "<b>k1</b>" not in page
 

@@ -122,6 +122,20 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def expected(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample with two groups expected (DOMAIN.md §10), one reason carrying markup."""
+    folder = tmp_path_factory.mktemp("expected")
+    known = folder / "known.yaml"
+    known.write_text(
+        "expected:\n  - {status_code: 403, message: Developer Over Qps, reason: 'gateway <b>limit</b> | `OPS-12`'}\n"
+        "  - {resource: oauth/login, reason: login is POST-only}\n",
+        encoding="utf-8",
+    )
+    assert main(["demo", "--output", str(folder / "out"), "--expect", str(known)]) == 0
+    return folder / "out" / "report.html"
+
+
+@pytest.fixture(scope="module")
 def hostile(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("hostile")
     log = folder / "x<b>|`y`.jsonl"
@@ -231,6 +245,25 @@ def test_without_javascript_the_tables_are_whole(playwright: Any, sample: Path, 
         page.left_only_itself()
     finally:
         context.close()
+
+
+def test_expected_groups_have_their_own_table_and_are_not_proposed(context: Any, expected: Path) -> None:
+    page = Page(context, expected)
+    table = page.page.locator("table.expected")
+    lines = (expected.parent / "anomalies.jsonl").read_bytes().splitlines()
+    known = [doc for doc in map(orjson.loads, lines) if "expected" in doc]
+    assert table.locator(":scope > tbody > tr").count() == 1 + len(known) and len(known) >= 2
+    reasons = [
+        table.locator(":scope > tbody > tr").nth(n + 1).locator("td").nth(6).text_content() for n in range(len(known))
+    ]
+    assert sorted(reasons) == sorted(doc["expected"]["reason"] for doc in known)
+    assert "gateway <b>limit</b> | `OPS-12`" in reasons  # text, not markup
+    assert page.page.locator("table.expected b").count() == 0
+    proposed = page.page.locator("table.proposed").text_content() or ""
+    assert "Developer Over Qps" not in proposed and "oauth/login" not in proposed
+    for width in WIDTHS:
+        assert page.overflow(width) == 0
+    page.left_only_itself()
 
 
 def test_markup_from_the_logs_stays_text(context: Any, hostile: Path, artefacts: Path) -> None:
