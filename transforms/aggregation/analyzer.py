@@ -22,6 +22,7 @@ from statuslens.transforms.model.dead_letters import dead_letter
 from statuslens.transforms.model.groups import GroupKey, Sample
 from statuslens.transforms.model.records import RawRecord
 from statuslens.transforms.model.sources import SourceRef, source_prefix
+from statuslens.transforms.model.timeline import Timeline
 from statuslens.transforms.readers.formats import HAR, LineParser, line_parser
 from statuslens.transforms.readers.har import entry_raw, parse_har_entry, request_header
 from statuslens.transforms.readers.jsonlines import DEFAULT_FIELD_MAP, FieldMap
@@ -115,6 +116,8 @@ class ChunkAnalyzer:
         verdicts: dict[str, int] = {}
         statuses: dict[int, int] = {}
         flag_counts: dict[str, int] = {}
+        # (calendar second, verdict, code) -> records: the report's charts (one more counter a record).
+        timeline: dict[tuple[int, str, int], int] = {}
         for offset, item in enumerate(chunk.items):
             if isinstance(item, Problem):
                 source = SourceRef(path) if item.damage else f"{prefix}{chunk.first + offset}"
@@ -153,6 +156,8 @@ class ChunkAnalyzer:
             verdicts[verdict] = verdicts.get(verdict, 0) + 1
             code = judged.code
             statuses[code] = statuses.get(code, 0) + 1
+            cell = (raw.time_ms // 1000, verdict, code)
+            timeline[cell] = timeline.get(cell, 0) + 1
             consumer = find_consumer(raw) if rendered is None else rendered[0].consumer
             if consumer:
                 calls = calls_of.get(consumer)
@@ -185,6 +190,7 @@ class ChunkAnalyzer:
             status_codes=statuses,
             inputs={path: InputCounts(records, dead, filtered)},
             filtered_out=filtered,
+            timeline=Timeline.of_seconds(timeline),
         )
         result.unexpected_errors = unexpected
         return result

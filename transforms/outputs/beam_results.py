@@ -103,7 +103,7 @@ class WriteResultsFn(beam.DoFn):
             write_bytes(join(self.output, "new_anomalies.jsonl"), _json_lines(new.groups, expected))
             appendix.append(new)
         proposed = propose_rows(groups, expected or ())
-        report = build_report(summary, groups, flagged, proposed, appendix, expected)
+        report = build_report(summary, groups, flagged, proposed, appendix, expected, counts.timeline)
         write_bytes(join(self.output, "report.md"), render_markdown(report).encode())
         write_bytes(join(self.output, "report.html"), render_html(report).encode())
         # Last, so a summary.json on disk means the run's outputs are all there.
