@@ -60,7 +60,9 @@ class Annotator:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self.matcher = ResourceMatcher(r.template for r in catalog.resources)
+        self.matcher = ResourceMatcher(
+            (r.template for r in catalog.resources), catalog.base_paths, catalog.any_variable
+        )
         self.collections = catalog.collections
         self.redactor = Redactor()
         self.consumers = ConsumerFinder(catalog.consumer)

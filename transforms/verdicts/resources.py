@@ -68,16 +68,25 @@ def _has_digit(text: str) -> bool:
 
 
 class ResourceMatcher:
-    """A segment trie over the catalog's templates, literal children tried before variables; each
-    path's match is remembered (requests repeat their paths)."""
+    """A segment trie over the catalog's templates, literal children tried before segments that mix
+    text and variables (`{jobId}:cancel`), and those before plain variables; each path's match is
+    remembered (requests repeat their paths).
 
-    def __init__(self, templates: Iterable[str]) -> None:
+    `base_paths` (OpenAPI servers / basePath, §9) are prefixes a path may carry: a path that starts
+    with one is matched without it, then as it is (a proxy may already have stripped it); the generic
+    template of an unknown path leaves the prefix out too. `any_variable`: `{id}` matches any segment,
+    as every variable of an OpenAPI path does (otherwise `{id}` is digits only, as in the Netflix table).
+    """
+
+    def __init__(self, templates: Iterable[str], base_paths: Iterable[str] = (), any_variable: bool = False) -> None:
         self._root: dict[str, Any] = {}
         for template in templates:
             node = self._root
-            for segment in template.split("/"):
+            for segment in template.split("/") if template != "/" else ():
                 node = node.setdefault(segment, {})
             node[""] = template  # "" marks the end of a template; no segment is empty.
+        self._bases = sorted((base.split("/") for base in base_paths if base), key=len, reverse=True)
+        self._any_variable = any_variable
         self._paths: BoundedMemo[str, tuple[str, bool]] = BoundedMemo(RESOURCE_PATHS)
 
     def match(self, path: str) -> tuple[str, bool]:
@@ -86,9 +95,21 @@ class ResourceMatcher:
         if hit is not None:
             return hit
         segments = [s for s in path.split("/") if s]
-        found = self._walk(self._root, segments, 0)
-        result = (found, True) if found is not None else (generic_template("/".join(segments)), False)
+        inner = self._without_base(segments)
+        found = self._walk(self._root, inner, 0) if inner is not None else None
+        if found is None:
+            found = self._walk(self._root, segments, 0)
+        shown = inner if inner is not None else segments
+        result = (found, True) if found is not None else (generic_template("/".join(shown)), False)
         return self._paths.put(path, result, len(path))
+
+    def _without_base(self, segments: list[str]) -> list[str] | None:
+        for base in self._bases:
+            if len(base) <= len(segments) and all(
+                _segment_accepts(want, got, True) for want, got in zip(base, segments, strict=False)
+            ):
+                return segments[len(base) :]
+        return None
 
     def _walk(self, node: dict[str, Any], segments: list[str], i: int) -> str | None:
         if i == len(segments):
@@ -100,15 +121,31 @@ class ResourceMatcher:
             found = self._walk(literal, segments, i + 1)
             if found is not None:
                 return found
-        for key, child in node.items():
-            if key.startswith("{") and _variable_accepts(key, segment):
-                found = self._walk(child, segments, i + 1)
-                if found is not None:
-                    return found
+        for plain in (False, True):
+            for key, child in node.items():
+                if (
+                    "{" in key
+                    and (key[0] == "{" and key[-1] == "}" and key.count("{") == 1) == plain
+                    and _segment_accepts(key, segment, self._any_variable)
+                ):
+                    found = self._walk(child, segments, i + 1)
+                    if found is not None:
+                        return found
         return None
 
 
-def _variable_accepts(variable: str, segment: str) -> bool:
-    if variable == "{id}":
-        return _ID_RE.match(segment) is not None
-    return True
+def _segment_accepts(pattern: str, segment: str, any_variable: bool) -> bool:
+    """Whether a template segment (literal, `{variable}` or a mix) accepts a path segment."""
+    if "{" not in pattern:
+        return pattern == segment
+    if pattern[0] == "{" and pattern[-1] == "}" and pattern.count("{") == 1:
+        return any_variable or pattern != "{id}" or _ID_RE.match(segment) is not None
+    regex = _MIXED.get(pattern)
+    if regex is None:
+        parts = re.split(r"(\{[^{}]*\})", pattern)
+        regex = re.compile("".join(".+?" if p.startswith("{") else re.escape(p) for p in parts if p))
+        _MIXED[pattern] = regex
+    return regex.fullmatch(segment) is not None
+
+
+_MIXED: dict[str, re.Pattern[str]] = {}  # one compiled pattern per mixed template segment
