@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from statuslens.transforms.verdicts.catalog import Catalog, parse_catalog, parse_catalog_document
+from statuslens.transforms.verdicts.catalog_rows import StatusRow
 from statuslens.transforms.verdicts.documents import load_document, read_capped
 from statuslens.transforms.verdicts.openapi import ImportedSpec, import_spec, is_spec
 
@@ -49,11 +50,16 @@ def check_catalog(path: Path, envelope: str | None = None) -> CatalogCheck:
         per_scope = found.rows_per_operation
         kind = ("Swagger " if found.version == "2.0" else "OpenAPI ") + found.version
         reason, warnings = found.envelope_reason, list(found.warnings)
-    seen: Counter[tuple[str, str, str]] = Counter(
-        (row.code_label, "" if row.subcode is None else str(row.subcode), row.applies_to) for row in catalog.rows
+    seen: Counter[tuple[str, str, str, tuple[str, ...]]] = Counter(
+        (row.code_label, "" if row.subcode is None else str(row.subcode), row.applies_to, _texts(row))
+        for row in catalog.rows
     )
-    for (code, subcode, applies_to), times in seen.items():
+    for (code, subcode, applies_to, _), times in seen.items():
         if times > 1:
             label = f"{code}/{subcode}" if subcode else code
             warnings.append(f"duplicate row: {label} for {applies_to} appears {times} times")
     return CatalogCheck(str(path), kind, catalog, reason, per_scope, warnings)
+
+
+def _texts(row: StatusRow) -> tuple[str, ...]:
+    return tuple(pattern.text for pattern in row.messages)
