@@ -13,7 +13,17 @@ from statuslens.transforms.verdicts.catalog import Catalog
 from statuslens.transforms.verdicts.catalog_rows import StatusRow
 from statuslens.transforms.verdicts.scopes import RequestFacts
 
-__all__ = ["VERDICTS", "Verdict", "classify", "explain", "request_independent"]
+__all__ = [
+    "NEEDS_ALL",
+    "NEEDS_NOTHING",
+    "NEEDS_PATH",
+    "VERDICTS",
+    "Verdict",
+    "classify",
+    "explain",
+    "request_independent",
+    "scope_inputs",
+]
 
 DOCUMENTED = "documented"
 UNDOCUMENTED_CODE = "undocumented_code"
@@ -21,6 +31,9 @@ UNDOCUMENTED_SUBCODE = "undocumented_subcode"
 UNDOCUMENTED_MESSAGE = "undocumented_message"
 OUT_OF_SCOPE = "out_of_scope"
 VERDICTS = (DOCUMENTED, UNDOCUMENTED_CODE, UNDOCUMENTED_SUBCODE, UNDOCUMENTED_MESSAGE, OUT_OF_SCOPE)
+# What of a request the verdict of a (code, sub_code) can depend on (see scope_inputs).
+NEEDS_NOTHING, NEEDS_PATH, NEEDS_ALL = 0, 1, 2
+_PATH_KINDS = frozenset({"always", "method", "resources", "collection"})
 
 
 @dataclass(slots=True)  # made per record; treated as read-only
@@ -77,6 +90,16 @@ def request_independent(catalog: Catalog, code: int, sub_code: int | str | None)
     if candidates is None:
         return True
     return all(row.scope.kind == "always" and row.scope.method is None for row in candidates)
+
+
+def scope_inputs(catalog: Catalog, code: int, sub_code: int | str | None) -> int:
+    """NEEDS_NOTHING when no request fact can change the verdict of (code, sub_code); NEEDS_PATH when
+    only the method and the resource can (scopes of methods, resources and collections: every row
+    of an OpenAPI catalog); NEEDS_ALL when a scope reads the query (`All feeds`)."""
+    if request_independent(catalog, code, sub_code):
+        return NEEDS_NOTHING
+    candidates = _candidates(catalog, catalog.rows_of(code) or (), code, sub_code) or []
+    return NEEDS_PATH if all(row.scope.kind in _PATH_KINDS for row in candidates) else NEEDS_ALL
 
 
 def explain(
