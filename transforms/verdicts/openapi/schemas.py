@@ -15,7 +15,7 @@ from statuslens.transforms.verdicts.openapi.refs import Located, Resolver
 __all__ = ["SchemaWalker"]
 
 _COMBINERS = ("allOf", "oneOf", "anyOf")
-_MAX_VISITS = 100_000  # schema nodes one spec may make the walker visit; memoised, so a bound on work
+_MAX_VISITS = 1_000_000  # schema nodes one spec may make the walker visit; memoised, so a bound on work
 
 
 class SchemaWalker:
