@@ -54,7 +54,8 @@ def add_analysis_arguments(parser: Any) -> None:
         "--catalog",
         default=None,
         metavar="FILE",
-        help="Status catalog YAML (default: the bundled netflix-api.yaml; schema in configs/catalogs/SCHEMA.md).",
+        help="Status catalog YAML, or an OpenAPI 3.x / Swagger 2.0 document (default: the bundled netflix-api.yaml; "
+        "schema in configs/catalogs/SCHEMA.md).",
     )
     parser.add_argument(
         "--log-format",
