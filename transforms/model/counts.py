@@ -39,6 +39,8 @@ class Counts:
     status_codes: dict[int, int] = field(default_factory=dict)
     inputs: dict[str, InputCounts] = field(default_factory=dict)
     filtered_out: int = 0
+    # Dead letters by reason_kind (transforms/model/dead_letters.py); they add up to `dead_letter`.
+    dead_letter_reasons: dict[str, int] = field(default_factory=dict)
 
     def merge(self, other: Counts) -> Counts:
         """Add `other` into this one; returns self."""
@@ -50,6 +52,7 @@ class Counts:
         _add(self.verdicts, other.verdicts)
         _add(self.flags, other.flags)
         _add(self.status_codes, other.status_codes)
+        _add(self.dead_letter_reasons, other.dead_letter_reasons)
         for path, theirs in other.inputs.items():
             mine = self.inputs.get(path)
             if mine is None:

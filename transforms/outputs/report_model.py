@@ -70,12 +70,20 @@ class CountTable:
 
 @dataclass(frozen=True)
 class Totals:
-    """The record totals, then a count per verdict and per flag (every one, zeros included)."""
+    """The record totals, then a count per verdict and per flag (every one, zeros included), then the
+    dead letters by reason when there are any."""
 
     records: CountTable
     verdicts: CountTable
     flags: CountTable
+    dead_letter_reasons: CountTable | None = None
     title: ClassVar[str] = "Totals"
+
+    @property
+    def tables(self) -> tuple[CountTable, ...]:
+        """The tables in the order the reports show them."""
+        tables = (self.records, self.verdicts, self.flags)
+        return tables if self.dead_letter_reasons is None else (*tables, self.dead_letter_reasons)
 
 
 @dataclass(frozen=True)
@@ -172,6 +180,7 @@ def build_report(
     `flagged` as (flag, stats) in any order (shown by flag name). With `expected` (group id -> reason,
     from --expect), those groups leave the ranked list for their own section after it."""
     catalog = summary["catalog"]
+    reasons = summary.get("dead_letter_reasons") or {}
     sections: list[Section] = [
         Header(catalog["name"], catalog["sha256"], summary["started_at"], summary["finished_at"]),
         Totals(
@@ -185,6 +194,7 @@ def build_report(
             ),
             CountTable("verdict", tuple(summary["verdicts"].items())),
             CountTable("flag", tuple(summary["flags"].items())),
+            CountTable("dead-letter reason", tuple(reasons.items())) if reasons else None,
         ),
     ]
     damaged = tuple((i["path"], i["damaged"]) for i in summary["inputs"] if i["damaged"])
