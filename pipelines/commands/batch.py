@@ -5,12 +5,12 @@ from __future__ import annotations
 import argparse
 import os
 import time
+from dataclasses import replace
 
 from statuslens.pipelines import ci, flags
 from statuslens.pipelines.batch import BatchConfig, expand_inputs, run_batch
 from statuslens.pipelines.console import print_summary
 from statuslens.pipelines.stdin import STDIN, stdin_input
-from statuslens.transforms.readers.beam_read import InputRange
 
 __all__ = [
     "DESCRIPTION",
@@ -69,10 +69,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def config_from(args: argparse.Namespace, beam_args: list[str]) -> BatchConfig:
     patterns = flags.required(args.input, "--input")
     files = expand_inputs([p for p in patterns if p != STDIN]) if set(patterns) != {STDIN} else ()
-    inputs: tuple[str | InputRange, ...] = (*files, stdin_input()) if STDIN in patterns else files
     output = flags.required(args.output, "--output")
-    return BatchConfig(
-        inputs=inputs,
+    config = BatchConfig(
+        inputs=files,
         # Absolute before the graph is built: a worker elsewhere would resolve a relative one in its own folder.
         output=output if "://" in output else os.path.abspath(output),
         catalog=flags.catalog(args.catalog),
@@ -86,6 +85,8 @@ def config_from(args: argparse.Namespace, beam_args: list[str]) -> BatchConfig:
         metrics_file=ci.metrics_file(args.metrics_file),
         progress=flags.progress(args),
     )
+    # Standard input is read (saved to a temporary file) only once every flag has been checked.
+    return replace(config, inputs=(*files, stdin_input())) if STDIN in patterns else config
 
 
 def run(config: BatchConfig, beam_args: list[str]) -> int:

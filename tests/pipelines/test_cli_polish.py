@@ -205,3 +205,20 @@ def test_demo_accepts_the_batch_flags_and_shows_them(tmp_path: Path, capsys: pyt
     assert written == summary["records_annotated"] > 0
     assert summary["catalog"]["sha256"] == hashlib.sha256(catalog.read_bytes()).hexdigest()
     assert lines[-1] == f"open {out / 'report.html'}"
+
+
+def test_input_dash_on_a_terminal_is_a_usage_error(tmp_path: Path) -> None:
+    import os
+    import pty
+
+    master, slave = pty.openpty()
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "statuslens.pipelines.cli", "batch", "--input", "-", "--output", str(out)]
+    try:
+        done = subprocess.run(command, stdin=slave, capture_output=True, text=True, timeout=120)
+    finally:
+        os.close(slave)
+        os.close(master)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.startswith("error: --input -: standard input is a terminal") and done.stderr.count("\n") == 1
+    assert not out.exists()
