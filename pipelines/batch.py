@@ -16,6 +16,7 @@ import orjson
 from apache_beam.io.filesystems import FileSystems
 
 from statuslens.pipelines.plan import plan_execution
+from statuslens.pipelines.progress import ProgressLine
 from statuslens.transforms.aggregation.beam_analyze import AnalyzeLogs
 from statuslens.transforms.aggregation.time_filter import TimeFilter
 from statuslens.transforms.errors import UsageError
@@ -50,14 +51,17 @@ class BatchConfig:
     # Used by the command once the run is done (pipelines/ci.py): --fail-on's verdicts, --metrics-file.
     fail_on: frozenset[str] | None = None
     metrics_file: Path | None = None
+    # The progress line on stderr (pipelines/progress.py): the command decides (a terminal, --progress).
+    progress: bool = False
 
 
 def expand_inputs(patterns: Sequence[str]) -> tuple[str, ...]:
-    """Every file matched by the patterns, sorted and distinct; UsageError naming an empty pattern."""
+    """Every file matched by the patterns, sorted and distinct; UsageError naming an empty pattern.
+    Local paths come out absolute (a worker in another folder reads the same files)."""
     paths: set[str] = set()
     for pattern in patterns:
         try:
-            result = FileSystems.match([pattern])[0]
+            result = FileSystems.match([pattern if "://" in pattern else os.path.abspath(pattern)])[0]
         except Exception as exc:  # Beam raises BeamIOError with nested causes; one line is enough
             raise UsageError(f"--input {pattern!r}: cannot list files: {_first_line(exc)}") from exc
         files = [m.path for m in result.metadata_list if not _is_dir(m.path)]
@@ -84,10 +88,14 @@ def prepare_output(output: str, overwrite: bool) -> None:
     FileSystems.mkdirs(output) if not FileSystems.exists(output) else None
 
 
-def build_pipeline(pipeline: beam.Pipeline, config: BatchConfig, started_at: str) -> dict[str, Any]:
-    """Add the batch graph to `pipeline`; returns its PCollections, exposed for testing."""
+def build_pipeline(
+    pipeline: beam.Pipeline, config: BatchConfig, started_at: str, progress_folder: str | None = None
+) -> dict[str, Any]:
+    """Add the batch graph to `pipeline`; returns its PCollections, exposed for testing. The readers
+    tally what they read in `progress_folder` when one is given (the progress line)."""
     files = pipeline | "ListInputs" >> beam.Create(list(config.inputs))
-    read = files | "ReadInputs" >> beam.ParDo(ReadInputFn(config.log_format)).with_outputs(INPUTS_TAG, main="chunks")
+    reader = ReadInputFn(config.log_format, progress_folder)
+    read = files | "ReadInputs" >> beam.ParDo(reader).with_outputs(INPUTS_TAG, main="chunks")
     # No reshuffle of the chunks: reading and analysing fuse into one stage that streams, so memory
     # stays flat; parallelism comes from the inputs (files, and splits of large plain files).
     results = read["chunks"] | "AnalyzeLogs" >> AnalyzeLogs(
@@ -143,9 +151,27 @@ def run_batch(config: BatchConfig, beam_args: Sequence[str] = (), allow_workers:
     plan = plan_execution(beam_args, config.inputs, config.log_format, os.cpu_count() or 1, allow_workers=allow_workers)
     started_at = now_iso()
     job = replace(config, inputs=plan.inputs)
-    with _worker_logs(enabled=plan.automatic), beam.Pipeline(options=plan.pipeline_options()) as pipeline:
-        build_pipeline(pipeline, job, started_at)
+    with (
+        _progress(config.progress, plan.inputs) as folder,
+        _worker_logs(enabled=plan.automatic),
+        beam.Pipeline(options=plan.pipeline_options()) as pipeline,
+    ):
+        build_pipeline(pipeline, job, started_at, folder)
     return _read_result(config.output)
+
+
+@contextmanager
+def _progress(enabled: bool, inputs: Sequence[str | InputRange]) -> Iterator[str | None]:
+    """The progress line on this command's stderr (before the workers' logs take it over), or nothing."""
+    if not enabled:
+        yield None
+        return
+    try:
+        fd = sys.stderr.fileno()
+    except (OSError, ValueError):  # a stream with no descriptor (embedders, tests): the process's own
+        fd = 2
+    with ProgressLine(inputs, fd, terminal=os.isatty(fd)) as folder:
+        yield folder
 
 
 def _read_result(output: str) -> BatchResult:

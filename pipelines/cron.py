@@ -60,6 +60,7 @@ class CronConfig:
     baseline: bool = False
     metrics_file: Path | None = None
     expectations: Expectations | None = None  # --expect: known groups are marked and never alert
+    progress: bool = False  # the progress line on stderr (pipelines/progress.py)
 
 
 @dataclass
@@ -113,6 +114,7 @@ def _locked_run(config: CronConfig, runs_dir: Path, beam_args: list[str]) -> Cro
             known_groups=frozenset(state["groups"]),
             baseline=config.baseline,
             expectations=config.expectations,
+            progress=config.progress,
         ),
         beam_args,
         allow_workers=False,

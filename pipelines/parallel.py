@@ -28,7 +28,7 @@ def estimated_bytes(paths: Sequence[str | InputRange]) -> int:
     """Decompressed bytes of the local inputs, roughly (archives by a typical ratio); remote ones count 0."""
     total = 0
     for item in paths:
-        path = item.path if isinstance(item, InputRange) else item
+        path = (item.source or item.path) if isinstance(item, InputRange) else item
         if "://" in path:
             continue
         try:

@@ -299,7 +299,9 @@ def test_console_entry_exits_with_mains_code_and_complete_output(tmp_path: Path,
             done = subprocess.run(command, stdout=handle, stderr=subprocess.PIPE, text=True, timeout=120)
         stdout = (tmp_path / "stdout.txt").read_text()
     assert done.returncode == 0, done.stderr
-    assert stdout.startswith("statuslens: 4 records in") and stdout.rstrip().endswith("dead_letter/")
+    # The last line (issue 11: the summary ends with where to look) is there, whole.
+    assert stdout.startswith("statuslens: 4 records in")
+    assert stdout.endswith(f"open {tmp_path / 'out' / 'report.html'}\n")
     again = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert again.returncode == 2 and "is not empty" in again.stderr
 

@@ -18,7 +18,7 @@ from statuslens.transforms.aggregation.time_filter import TimeFilter
 from statuslens.transforms.errors import RecordError
 from statuslens.transforms.model.chunks import Chunk, Problem
 from statuslens.transforms.model.counts import Counts, InputCounts
-from statuslens.transforms.model.dead_letters import dead_letter
+from statuslens.transforms.model.dead_letters import dead_letter, reason_kind
 from statuslens.transforms.model.groups import GroupKey, Sample
 from statuslens.transforms.model.records import RawRecord
 from statuslens.transforms.model.sources import SourceRef, source_prefix
@@ -118,11 +118,13 @@ class ChunkAnalyzer:
         flag_counts: dict[str, int] = {}
         # (calendar second, verdict, code) -> records: the report's charts (one more counter a record).
         timeline: dict[tuple[int, str, int], int] = {}
+        reasons: dict[str, int] = {}  # dead letters only: off the path of records
         for offset, item in enumerate(chunk.items):
             if isinstance(item, Problem):
                 source = SourceRef(path) if item.damage else f"{prefix}{chunk.first + offset}"
                 dead_letters.append(dead_letter(source, item.reason, item.raw))
                 dead += 1
+                _count_reason(reasons, item.reason)
                 continue
             if not is_har and (not item or item.isspace()):  # blank: empty or ASCII whitespace only
                 blanks += 1
@@ -144,6 +146,7 @@ class ChunkAnalyzer:
                 source = f"{prefix}{chunk.first + offset}"
                 dead_letters.append(dead_letter(source, str(exc), entry_raw(item) if is_har else item))
                 dead += 1
+                _count_reason(reasons, str(exc))
                 continue
             except Exception as exc:  # a bug costs one record (as a dead letter), never the job
                 source = f"{prefix}{chunk.first + offset}"
@@ -151,6 +154,7 @@ class ChunkAnalyzer:
                 dead_letters.append(dead_letter(source, reason, _raw_of(item)))
                 dead += 1
                 unexpected += 1
+                _count_reason(reasons, reason)
                 continue
             records += 1
             verdicts[verdict] = verdicts.get(verdict, 0) + 1
@@ -191,9 +195,15 @@ class ChunkAnalyzer:
             inputs={path: InputCounts(records, dead, filtered)},
             filtered_out=filtered,
             timeline=Timeline.of_seconds(timeline),
+            dead_letter_reasons=reasons,
         )
         result.unexpected_errors = unexpected
         return result
+
+
+def _count_reason(reasons: dict[str, int], reason: str) -> None:
+    kind = reason_kind(reason)
+    reasons[kind] = reasons.get(kind, 0) + 1
 
 
 class _Outside(Exception):

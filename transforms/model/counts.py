@@ -43,6 +43,8 @@ class Counts:
     filtered_out: int = 0
     # (calendar second bucket, verdict, effective code) -> records, for the report's charts only.
     timeline: Timeline = field(default_factory=Timeline)
+    # Dead letters by reason_kind (transforms/model/dead_letters.py); they add up to `dead_letter`.
+    dead_letter_reasons: dict[str, int] = field(default_factory=dict)
 
     def merge(self, other: Counts) -> Counts:
         """Add `other` into this one; returns self."""
@@ -55,6 +57,7 @@ class Counts:
         _add(self.flags, other.flags)
         _add(self.status_codes, other.status_codes)
         self.timeline.merge(other.timeline)
+        _add(self.dead_letter_reasons, other.dead_letter_reasons)
         for path, theirs in other.inputs.items():
             mine = self.inputs.get(path)
             if mine is None:

@@ -98,10 +98,10 @@ def _section(section: Section, charts: Charts | None) -> list[str]:
 
 
 def _totals(section: Totals) -> list[str]:
-    """Three tables under one heading, each closing on the line that opens the next."""
+    """The totals tables under one heading, each closing on the line that opens the next."""
     lines = []
     opening = f"<h2>{section.title}</h2>"
-    for table in (section.records, section.verdicts, section.flags):
+    for table in section.tables:
         lines.append(opening + "<table class=totals>" + _count_head(table))
         lines += [_count_row(table, name, count) for name, count in table.rows]
         opening = "</table>"

@@ -63,7 +63,7 @@ def _section(section: Section) -> list[str]:
         ]
     if isinstance(section, Totals):
         lines = ["", f"## {section.title}"]
-        for table in (section.records, section.verdicts, section.flags):
+        for table in section.tables:
             lines += _count_table(table)
         return lines
     if isinstance(section, Charts):
@@ -179,7 +179,7 @@ def _proposed(section: ProposedRows) -> list[str]:
         return [*lines, section.empty]
     lines += [section.intro, "", *proposed_table(rows)]
     evidence = "; ".join(
-        f"{escape(r.code)}{'/' + escape(subcode_text(r)) if subcode_text(r) else ''} seen {r.count} times "
+        f"{escape(r.code)}{'/' + escape(subcode_text(r)) if subcode_text(r) else ''} seen {_plural(r.count, 'time')} "
         f"({escape(', '.join(r.verdicts))})"
         for r in rows
     )

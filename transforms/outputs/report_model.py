@@ -75,12 +75,20 @@ class CountTable:
 
 @dataclass(frozen=True)
 class Totals:
-    """The record totals, then a count per verdict and per flag (every one, zeros included)."""
+    """The record totals, then a count per verdict and per flag (every one, zeros included), then the
+    dead letters by reason when there are any."""
 
     records: CountTable
     verdicts: CountTable
     flags: CountTable
+    dead_letter_reasons: CountTable | None = None
     title: ClassVar[str] = "Totals"
+
+    @property
+    def tables(self) -> tuple[CountTable, ...]:
+        """The tables in the order the reports show them."""
+        tables = (self.records, self.verdicts, self.flags)
+        return tables if self.dead_letter_reasons is None else (*tables, self.dead_letter_reasons)
 
 
 @dataclass(frozen=True)
@@ -181,6 +189,7 @@ def build_report(
         from --expect), those groups leave the ranked list for their own section after it. With `timeline`
     (the run's `Counts.timeline`), the charts of the run over time follow the totals."""
     catalog = summary["catalog"]
+    reasons = summary.get("dead_letter_reasons") or {}
     sections: list[Section] = [
         Header(catalog["name"], catalog["sha256"], summary["started_at"], summary["finished_at"]),
         Totals(
@@ -194,6 +203,7 @@ def build_report(
             ),
             CountTable("verdict", tuple(summary["verdicts"].items())),
             CountTable("flag", tuple(summary["flags"].items())),
+            CountTable("dead-letter reason", tuple(reasons.items())) if reasons else None,
         ),
     ]
     ranked = list(groups) if not expected else [g for g in groups if g.id not in expected]

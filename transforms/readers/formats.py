@@ -13,6 +13,7 @@ import orjson
 
 from statuslens.transforms.errors import RecordError
 from statuslens.transforms.model.records import RawRecord
+from statuslens.transforms.readers.apache import is_apache_format
 from statuslens.transforms.readers.jsonlines import DEFAULT_FIELD_MAP, FieldMap, JsonLineParser
 from statuslens.transforms.readers.nginx import NAMED_FORMATS, NginxParser, compile_log_format
 
@@ -54,9 +55,10 @@ def validate_log_format(spec: str) -> str:
         return spec
     if spec == HAR:
         raise ValueError("HAR files are detected by themselves; --log-format applies to line formats")
-    if "$" not in spec:
+    if "$" not in spec and not is_apache_format(spec):
         raise ValueError(
-            f"unknown log format {spec!r}: use jsonl, {', '.join(NAMED_FORMATS)}, or an nginx log_format string"
+            f"unknown log format {spec!r}: use jsonl, {', '.join(NAMED_FORMATS)}, an nginx log_format string "
+            "or an Apache LogFormat string"
         )
     compile_log_format(spec)
     return spec

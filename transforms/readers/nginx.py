@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from statuslens.transforms.errors import RecordError
 from statuslens.transforms.memo import LINE_TIMES, NGINX_BODIES, BoundedMemo
 from statuslens.transforms.model.records import RawRecord, decode_text
+from statuslens.transforms.readers.apache import apache_to_nginx, is_apache_format
 from statuslens.transforms.readers.fields import require_status
 from statuslens.transforms.readers.timestamps import TimeParser
 
@@ -146,9 +147,12 @@ class NginxParser:
 
 
 def compile_log_format(spec: str, name: str | None = None) -> LineFormat:
-    """Compile a named format (`combined`) or an nginx log_format string; ValueError if unusable."""
+    """Compile a named format (`combined`), an nginx log_format string or an Apache LogFormat string
+    (transforms/readers/apache.py); ValueError if unusable."""
     if spec in NAMED_FORMATS:
         name, spec = spec, NAMED_FORMATS[spec]
+    elif is_apache_format(spec):
+        name, spec = name or spec, apache_to_nginx(spec)
     text = re.sub(r"^\s*escape=(default|json|none)\s+", "", spec.strip())
     pieces = _VAR_RE.split(text)
     # split() yields: literal, braced-name, plain-name, literal, ...

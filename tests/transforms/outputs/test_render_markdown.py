@@ -81,7 +81,7 @@ FULL = [
     "| 412 | 710 | POSTs to users/{user_token}/queues/instant | Title already in queue |",
     "| 418 |  | catalog/people |  |",
     "",
-    "Evidence: 412/710 seen 3 times (undocumented_subcode); 418 seen 1 times (undocumented_code).",
+    "Evidence: 412/710 seen 3 times (undocumented_subcode); 418 seen 1 time (undocumented_code).",
 ]
 
 
