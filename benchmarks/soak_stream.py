@@ -126,7 +126,7 @@ def main() -> int:
     )
     started = time.monotonic()
     print(f"{'minute':>7}{'stream RSS MB':>15}{'records counted':>17}", flush=True)
-    from statuslens.pipelines.stream import summarize_output
+    from statuslens.pipelines.stream_stop import summarize_output
 
     samples = []
     while time.monotonic() - started < args.minutes * 60:

@@ -52,7 +52,6 @@ __all__ = [
     "build_stream_graph",
     "read_known_groups",
     "run_stream",
-    "summarize_output",
 ]
 
 # Beam's own lateness is a little longer than ours, so a record we let through is never dropped.

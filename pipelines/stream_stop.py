@@ -2,8 +2,9 @@
 
 Beam's direct runner pulls Pub/Sub messages and acknowledges them at once, and cannot drain. Its
 read step is wrapped here (in this process only, and only when statuslens runs it): every message it
-hands to the graph is counted, and once `pause()` is called it pulls nothing more, so messages not
-yet pulled stay in the subscription for the next run. The stop then waits until every message
+hands to the graph is counted, a pull returns at once when there is nothing to read (so early
+firings keep their pace), and once `pause()` is called it pulls nothing more, so messages not yet
+pulled stay in the subscription for the next run. The stop then waits until every message
 pulled is accounted for on disk (a window's counts, `late/` or `duplicates/`).
 """
 
@@ -62,6 +63,7 @@ def install() -> Intake:
                 if intake.paused.is_set():
                     time.sleep(0.2)  # the runner asks again at once
                     return []
+                _answer_at_once(evaluator._get_subscriber_client(self._applied_ptransform))
                 with intake.lock:
                     intake.in_flight += 1
                 try:
@@ -71,11 +73,30 @@ def install() -> Intake:
                         intake.in_flight -= 1
                 with intake.lock:
                     intake.received += len(found)
+                if not found:
+                    time.sleep(0.1)  # an empty subscription: ask again soon, not in a busy loop
                 return found
 
             evaluator._read_from_pubsub = read
             evaluator._statuslens_intake = _INTAKE
     return _INTAKE
+
+
+def _answer_at_once(client: Any) -> None:
+    """Make the runner's pulls return at once when the subscription is empty. Beam's pull waits up
+    to 30 s for messages, and the direct runner fires no processing-time trigger (early firings)
+    while its read step waits: an idle stream would show nothing for up to 30 s, and a stop would
+    wait as long."""
+    if getattr(client, "_statuslens_at_once", False):
+        return
+    pull = client.pull
+
+    def pull_at_once(*args: Any, **kwargs: Any) -> Any:
+        kwargs["return_immediately"] = True
+        return pull(*args, **kwargs)
+
+    client.pull = pull_at_once
+    client._statuslens_at_once = True
 
 
 def drain(folder: str, early_seconds: float, intake: Intake | None) -> None:

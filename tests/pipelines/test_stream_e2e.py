@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlsplit
 import orjson
 import pytest
 
-from statuslens.pipelines.stream import summarize_output
+from statuslens.pipelines.stream_stop import summarize_output
 from statuslens.transforms.model.groups import GroupKey
 
 SAMPLE_LOG = Path(__file__).resolve().parents[2] / "sample" / "api-access.log"
@@ -155,7 +155,9 @@ def test_ship_and_stream_count_every_record_once(topic: tuple[str, str], tmp_pat
         text=True,
     )
     try:
-        time.sleep(4)
+        # The shipper is running (its first batch is confirmed) before the file rotates.
+        assert _wait_for(state.exists, 60), "ship confirmed nothing within 60 s"
+        time.sleep(1)
         os.replace(live, logs / "access.log.1")  # rotation: the old file keeps its identity
         live.write_bytes(b"\n".join(lines[40:70]) + b"\n\n")
         time.sleep(3)
