@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import apache_beam as beam
+import orjson
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.test_stream import TestStream
 from apache_beam.testing.util import BeamAssertException, assert_that, equal_to
+from apache_beam.transforms.window import TimestampedValue
 
 from statuslens.pipelines.stream import StreamConfig, build_stream_graph
 from statuslens.transforms.verdicts.catalog import load_catalog
@@ -19,10 +21,11 @@ from .test_stream_graph import OVER_QPS, T0, message
 WINDOW = 60
 
 
-def run(stream: TestStream, check: Any, early: float = 10) -> None:
+def run(stream: TestStream, check: Any, early: float = 10, **settings: Any) -> None:
     options = PipelineOptions([])
     options.view_as(StandardOptions).streaming = True
     config = StreamConfig(
+        **settings,
         subscription="unused",
         output="unused",
         catalog=load_catalog(),
@@ -178,3 +181,32 @@ def sums_to(total: int) -> Any:
             raise BeamAssertException(f"{actual} sums to {sum(actual)}, not {total}")
 
     return check
+
+
+def test_field_map_and_log_format_reach_parsing_and_annotated_records_are_written_per_window() -> None:
+    custom = orjson.dumps({"when": (T0 + 10) * 1000, "verb": "GET", "uri": "/oauth/login", "code": 405})
+    documented = orjson.dumps({"when": (T0 + 11) * 1000, "verb": "GET", "uri": "/users/current", "code": 200})
+    piped = b"198.51.100.1|10/Dec/2009:21:40:12 +0000|GET /oauth/login HTTP/1.1|405"  # matches no known format
+    stamp = TimestampedValue
+    stream = (
+        TestStream(coder=beam.coders.PickleCoder())
+        .advance_watermark_to(T0)
+        .add_elements(
+            [
+                stamp((custom, {"id": "a", "fmt": "jsonl", "source": "x.log:1"}), T0 + 10),
+                stamp((documented, {"id": "b", "fmt": "jsonl", "source": "x.log:2"}), T0 + 11),
+                # no `fmt` (not from ship): the stream's --log-format says how to read it
+                stamp((piped, {"id": "c", "source": "y.log:1"}), T0 + 12),
+            ]
+        )
+        .advance_watermark_to_infinity()
+    )
+
+    def check(out: dict[str, Any]) -> None:
+        assert_that(out["dead_letter"], equal_to([]), label="NothingDeadLettered")
+        annotated = out["annotated"] | "Annotated" >> beam.Map(lambda line: orjson.loads(line)["source"])
+        assert_that(annotated, equal_to(["x.log:1", "y.log:1"]), label="ErrorsOnly")  # --annotated errors
+
+    fields = {"time": "when", "method": "verb", "status": "code"}
+    piped_format = "$remote_addr|$time_local|$request|$status"
+    run(stream, check, field_map=fields, log_format=piped_format, annotated_mode="errors")

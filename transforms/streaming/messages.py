@@ -1,4 +1,4 @@
-"""Pub/Sub messages as chunks: what `statuslens ship` published, decoded for `AnalyzeLogs`.
+"""Pub/Sub messages as chunks: what `statuslens ship` published, decoded into chunks for the analyzer.
 
 A message is one log record: the (redacted) line or HAR entry as data, and attributes `ts` (event
 time, epoch ms), `id` (a stable record id), `source` (`path:line` or `path:entryN`, a `SourceRef`),
