@@ -121,7 +121,8 @@ class PaneFn(beam.CombineFn):
 class KeepWindowFn(beam.DoFn):
     """(window start, (window fields, a firing's Pane)) -> group lines; summaries, rate-limit alerts and
     new-anomaly candidates tagged. Keyed by window (not by record or consumer: the local runner scans
-    every key with state on each bundle); a window's state is cleared `keep_seconds` after its end."""
+    every key with state on each bundle); a window's state is cleared `keep_seconds` after its end (the
+    pane's timestamp), once the window gate admits nothing more to it."""
 
     SO_FAR = ReadModifyWriteStateSpec("so_far", PickleCoder())
     ALERTED = ReadModifyWriteStateSpec("alerted", PickleCoder())
