@@ -110,17 +110,20 @@ def drain(folder: str, early_seconds: float, intake: Intake | None) -> None:
     print("statuslens stream: stopping: no new messages; writing what was received", flush=True)
     intake.pause()
     received = intake.received
-    # Every record held is in some window's next early firing; a little more for the last bundles.
-    deadline = time.monotonic() + 3 * early_seconds + 30
-    accounted = _accounted(folder)
-    while accounted < received and time.monotonic() < deadline:
+    # Every record held is in some window's next early firing; a backlog takes longer, so wait as long
+    # as records keep being written, and give up only when nothing moved for `stall` seconds.
+    stall = 3 * early_seconds + 30
+    accounted, moved = _accounted(folder), time.monotonic()
+    while accounted < received and time.monotonic() - moved < stall:
         time.sleep(0.5)
-        accounted = _accounted(folder)
-    _wait_quiet(Path(folder), seconds=2.0, until=deadline + 10)
+        now = _accounted(folder)
+        if now != accounted:
+            accounted, moved = now, time.monotonic()
+    _wait_quiet(Path(folder), seconds=2.0, until=time.monotonic() + stall)
     if _accounted(folder) < received:
         print(
             f"statuslens stream: {received - _accounted(folder)} of {received} received records "
-            "were not written before the stop timed out",
+            f"were not written: nothing moved for {stall:g} s",
             flush=True,
         )
 
