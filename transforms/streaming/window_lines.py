@@ -18,7 +18,7 @@ from statuslens.transforms.model.times import format_time
 from statuslens.transforms.outputs.summary import summary_counts
 from statuslens.transforms.streaming.panes import Pane
 
-__all__ = ["WindowLines", "new_anomaly_alert", "rate_alert", "window_lines"]
+__all__ = ["WindowLines", "new_anomaly_alert", "original_fields", "rate_alert", "window_lines"]
 
 
 @dataclass
