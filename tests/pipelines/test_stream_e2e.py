@@ -1,5 +1,7 @@
 """End to end on the Pub/Sub emulator: `statuslens ship` follows a rotating folder, `statuslens
-stream` runs as a subprocess, and every shipped record is counted exactly once."""
+stream` runs as a subprocess, and every shipped record is counted exactly once; then, on the bundled
+sample and a generated corpus with bursts, after a clean stop: every group alerted once and complete,
+one rate-limit alert per over-limit consumer-second (computed here from the file), totals on disk."""
 
 from __future__ import annotations
 
