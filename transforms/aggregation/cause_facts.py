@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import zlib
 from array import array
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 import numpy as np
 import numpy.typing as npt
@@ -106,8 +106,10 @@ class CauseFacts:
                     found_times.extend(times)
         return self
 
-    def causes(self, limit: int) -> Iterator[GroupCauses]:
-        """Each group's causes and top consumers (the run's facts are complete: call once, at the end)."""
+    def causes(self, limit: int, only: Collection[GroupKey] | None = None) -> Iterator[GroupCauses]:
+        """Each group's causes and top consumers, over the records these facts hold (a batch run's
+        whole input: call once, at the end; a stream window's records so far); `only` limits the
+        groups answered (the lookups still see every call)."""
         index = {consumer: _Calls(parts) for consumer, parts in self.calls.items()}
 
         def calls(consumer: str, second: int) -> int:
@@ -118,12 +120,23 @@ class CauseFacts:
             return None if found is None else found.earliest_success(request_key(method, path), time_ms)
 
         for group, by_request in self.groups.items():
+            if only is not None and group not in only:
+                continue
             records = [
                 CompactRecord(time_ms, consumer, group.method, path)
                 for (consumer, path), times in by_request.items()
                 for time_ms in times
             ]
             yield group, group_causes(records, calls, earliest, limit), top_consumers(records)
+
+    def seconds_over(self, limit: int) -> Iterator[tuple[str, int, int]]:
+        """(consumer, calendar second, calls) for every second in which a consumer made more than
+        `limit` calls (DOMAIN.md §8's over-the-limit seconds), by consumer then second."""
+        for consumer in sorted(self.calls):
+            times = np.concatenate([np.cumsum(_unpack(t)) for t, _ in self.calls[consumer]] or [_NONE])
+            seconds, counts = np.unique(np.floor_divide(times, 1000), return_counts=True)
+            for second, calls in zip(seconds[counts > limit].tolist(), counts[counts > limit].tolist(), strict=True):
+                yield consumer, int(second), int(calls)
 
 
 class _Calls:
