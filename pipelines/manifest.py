@@ -9,6 +9,7 @@ finished (an immutable archive read to its end). A plan lists, per file, the byt
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import IO, Any
@@ -148,6 +149,9 @@ def plan_reads(
     try:
         for path in sorted(paths):
             try:
+                if not stat.S_ISREG(os.stat(path).st_mode):  # opening a FIFO would wait for a writer forever
+                    notes.append(f"{path}: not a regular file (a FIFO or a device); skipped")
+                    continue
                 handle = open(path, "rb")  # noqa: SIM115 - closed in the finally below
                 handles.append(handle)
                 info = os.fstat(handle.fileno())
