@@ -115,7 +115,10 @@ class ChunkAnalyzer:
         verdicts: dict[str, int] = {}
         statuses: dict[int, int] = {}
         flag_counts: dict[str, int] = {}
-        for offset, item in enumerate(chunk.items):
+        items = chunk.items
+        if not is_har and items.count(b"") == len(items):  # only empty lines (a file of newlines): one count
+            blanks, items = len(items), ()
+        for offset, item in enumerate(items):
             if isinstance(item, Problem):
                 source = SourceRef(path) if item.damage else f"{prefix}{chunk.first + offset}"
                 dead_letters.append(dead_letter(source, item.reason, item.raw))
