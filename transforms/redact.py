@@ -20,6 +20,7 @@ from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
 from statuslens.transforms.json_view import json_view
 from statuslens.transforms.memo import SECRET_FORMS, SECRET_NAMES, BoundedMemo
+from statuslens.transforms.scrub import scrub_secrets
 
 __all__ = [
     "KEY_NAMES",
@@ -54,7 +55,6 @@ _NAME_ESCAPE_TAIL_RE = re.compile(r"(?:25)?(?:3[0-9]|[46][1-9A-Fa-f]|[57][0-9Aa]
 _VALUE_RE = re.compile(r"[^&\s\"'#;<>\\]*")
 _USERINFO_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://)([^/?#@\s\"']+)@")
 _URL_SAFE_RE = re.compile(r"[A-Za-z0-9_.\-~]*")
-_URL_SAFE_RUN_RE = re.compile(r"[A-Za-z0-9_.\-~]{4,}")
 # An encoded `=` or `@` followed by more text: parameters or user-info nested inside a value. (An
 # encoded `=` at the end of a value is base64 padding, as in every oauth_signature.)
 _NESTED_RE = re.compile(r"%(?:25)?(?:3[Dd]|40)(?=[^&%#\s\"'])")
@@ -233,20 +233,7 @@ def _encodings(secret: str) -> tuple[str, ...]:
 
 
 def _scrub(text: str, secrets: Iterable[str], forms: _Forms) -> str:
-    # Longest first, ties by text: the same secrets give the same output whatever their order (§6).
-    for secret in sorted(secrets, key=lambda s: (-len(s), s)):
-        if len(secret) < _MIN_GLOBAL_SECRET:
-            continue
-        if secret not in text:
-            # Every form keeps the secret's unreserved characters as they are, so a form can only be
-            # in the text if each run of them is: one search instead of building the forms.
-            run = _URL_SAFE_RUN_RE.search(secret)
-            if run is not None and run.group() not in text:
-                continue
-        for form in forms(secret):
-            if form in text:
-                text = text.replace(form, REDACTED)
-    return text
+    return scrub_secrets(text, secrets, forms, REDACTED, _MIN_GLOBAL_SECRET)
 
 
 def _redact_text(text: str, extra_secrets: Iterable[str], is_secret: _IsSecret, forms: _Forms) -> str:
