@@ -189,8 +189,8 @@ def _children(folder: str) -> list[str]:
         if os.path.exists(folder) and not os.path.isdir(folder):
             raise UsageError(f"--output {redact_text(folder)!r} is a file, not a folder")
         try:
-            with os.scandir(folder) as entries:
-                return [entry.path for entry in itertools.islice(entries, 1)]
+            with os.scandir(folder) as entries:  # hidden entries do not count, as for the glob `*`
+                return [e.path for e in itertools.islice((e for e in entries if not e.name.startswith(".")), 1)]
         except (FileNotFoundError, NotADirectoryError):
             return []  # made by the run (which fails, in one line, where a parent is a file)
         except OSError as exc:

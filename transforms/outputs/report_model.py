@@ -45,6 +45,7 @@ __all__ = [
 ]
 
 MAX_ANOMALIES = 100  # ranked in the report; anomalies.jsonl has them all
+MAX_LISTED = 100  # proposed rows, expected and new groups shown in a report; the rest are counted
 URL_SHOWN = 200
 NEW_TITLE = "New in this run"
 BASELINE_TITLE = "Baseline: groups recorded"
@@ -102,6 +103,7 @@ class ExpectedGroups:
     order; left out of Anomalies and of the proposed rows. The section exists only with --expect."""
 
     groups: tuple[tuple[AnomalyGroup, str], ...]
+    more: int = 0  # expected groups past MAX_LISTED, only counted
     title: ClassVar[str] = "Expected anomalies"
     intro: ClassVar[str] = "Known groups, named in the --expect file with a reason:"
     empty: ClassVar[str] = "No group matched an --expect entry."
@@ -126,6 +128,7 @@ class FlaggedRecords:
 @dataclass(frozen=True)
 class ProposedRows:
     rows: tuple[ProposedRow, ...]
+    more: int = 0  # rows past MAX_LISTED, only counted
     title: ClassVar[str] = "Proposed table rows"
     empty: ClassVar[str] = "Nothing to add: the table covers every response seen."
     intro: ClassVar[str] = "Paste into the documented table:"
@@ -138,6 +141,12 @@ class GroupList:
     title: str
     groups: tuple[AnomalyGroup, ...]
     empty: str = "nothing new"
+    more: int = 0  # groups past MAX_LISTED, only counted (the JSON lines file has them all)
+
+    def capped(self) -> GroupList:
+        """The list as a report shows it: the first MAX_LISTED groups and how many more."""
+        shown = self.groups[:MAX_LISTED]
+        return GroupList(self.title, shown, self.empty, self.more + len(self.groups) - len(shown))
 
 
 Section = Header | Totals | DamagedInputs | Anomalies | ExpectedGroups | FlaggedRecords | ProposedRows
@@ -172,6 +181,7 @@ def build_report(
     `flagged` as (flag, stats) in any order (shown by flag name). With `expected` (group id -> reason,
     from --expect), those groups leave the ranked list for their own section after it."""
     catalog = summary["catalog"]
+    rows = list(proposed)
     sections: list[Section] = [
         Header(catalog["name"], catalog["sha256"], summary["started_at"], summary["finished_at"]),
         Totals(
@@ -193,7 +203,8 @@ def build_report(
     ranked = list(groups) if not expected else [g for g in groups if g.id not in expected]
     sections.append(Anomalies(tuple(ranked[:MAX_ANOMALIES]), max(0, len(ranked) - MAX_ANOMALIES)))
     if expected is not None:
-        sections.append(ExpectedGroups(tuple((g, expected[g.id]) for g in groups if g.id in expected)))
+        known = [(g, expected[g.id]) for g in groups if g.id in expected]
+        sections.append(ExpectedGroups(tuple(known[:MAX_LISTED]), max(0, len(known) - MAX_LISTED)))
     sections += [
         FlaggedRecords(
             tuple(
@@ -201,9 +212,9 @@ def build_report(
                 for flag, stats in sorted(flagged, key=lambda pair: pair[0])
             )
         ),
-        ProposedRows(tuple(proposed)),
+        ProposedRows(tuple(rows[:MAX_LISTED]), max(0, len(rows) - MAX_LISTED)),
     ]
-    return Report(tuple(sections), tuple(appendix))
+    return Report(tuple(sections), tuple(section.capped() for section in appendix))
 
 
 def new_groups_section(groups: Iterable[AnomalyGroup], known: Collection[str], baseline: bool) -> GroupList:
