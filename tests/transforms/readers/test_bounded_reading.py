@@ -67,3 +67,21 @@ def test_read_input_of_newlines_yields_few_chunks(tmp_path: Path) -> None:
     path.write_bytes(b"\n" * (8 << 20))
     chunks = [c for c in read_input(str(path)) if hasattr(c, "items")]
     assert sum(len(c.items) for c in chunks) == 8 << 20 and len(chunks) <= 8 * 9  # 4,195 chunks before
+
+
+def test_a_har_over_the_bound_is_one_damaged_input_read_no_further(tmp_path: Path) -> None:
+    """A HAR is parsed whole: past MAX_HAR_BYTES (64 MiB, ~430 MB peak) it is refused after reading
+    just over the bound (a 240 MB HAR took 1.35 GB)."""
+    from statuslens.transforms.readers.har import MAX_HAR_BYTES
+
+    assert MAX_HAR_BYTES == 64 << 20
+    path = tmp_path / "big.har"
+    with open(path, "wb") as handle:
+        handle.write(b'{"log": {"entries": [')
+        handle.write(b"{}, " * ((MAX_HAR_BYTES // 4) + 10))
+        handle.write(b"{}]}}")
+    stream = CountingStream(path.read_bytes())
+    items = list(read_input(str(path), opener=lambda _: stream))
+    info = items[-1]
+    assert getattr(info, "damaged", None) == f"HAR file larger than {MAX_HAR_BYTES} bytes"
+    assert stream.served <= MAX_HAR_BYTES + 2 * READ_BLOCK
