@@ -39,7 +39,8 @@ def _target(name: str, slow_seconds: float) -> Callable[[bytes], None]:
     parsers = {
         "jsonl": line_parser(JSONL),
         "nginx": line_parser("combined_body"),
-        "custom_format": line_parser('$remote_addr [$time_iso8601] "$request" $status "$http_user_agent"'),
+        # A log_format string of one's own: combined with the request time after it.
+        "custom_format": line_parser(_CUSTOM_FORMAT),
     }
 
     def timed(run: Callable[[bytes], None]) -> Callable[[bytes], None]:
@@ -85,6 +86,10 @@ def _target(name: str, slow_seconds: float) -> Callable[[bytes], None]:
     return timed(runs.get(name, line))
 
 
+_CUSTOM_FORMAT = (
+    '$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent '
+    '"$http_referer" "$http_user_agent" $request_time'
+)
 _SAMPLE = Path(__file__).resolve().parents[1] / "sample"
 _SEEDS = {
     "jsonl": ("api-access.jsonl.gz",),
@@ -109,6 +114,8 @@ def _seed_corpus(name: str, folder: Path) -> Path:
             (folder / f"seed-{file_name}").write_bytes(data[: 1 << 16])
             continue
         for n, line in enumerate(data.splitlines()[:60]):
+            if name == "custom_format":  # the sample's combined lines, cut to combined, plus a request time
+                line = line.rsplit(b' "', 1)[0] + b" 0.005"
             (folder / f"seed-{file_name}-{n}").write_bytes(line)
     return folder
 
