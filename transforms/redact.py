@@ -53,6 +53,9 @@ _NAME_SEP_RE = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z0-9_]++)(=|%3[Dd]|%253[Dd])
 _NAME_HEAD_RE = re.compile(r"[A-Za-z0-9_%\-]{1,256}+$")
 _NAME_ESCAPE_TAIL_RE = re.compile(r"(?:25)?(?:3[0-9]|[46][1-9A-Fa-f]|[57][0-9Aa]|5[Ff]|2[Dd])")
 _VALUE_RE = re.compile(r"[^&\s\"'#;<>\\]*")
+# The value of a secret named inside another secret's value: it also stops at `?` and `=`, so each
+# character is read once however the names repeat (`oauth_token=oauth_token=…`).
+_NESTED_VALUE_RE = re.compile(r"[^&\s\"'#;<>\\?=]*")
 _USERINFO_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://)([^/?#@\s\"']+)@")
 _URL_SAFE_RE = re.compile(r"[A-Za-z0-9_.\-~]*")
 # An encoded `=` or `@` followed by more text: parameters or user-info nested inside a value. (An
@@ -134,7 +137,8 @@ _Forms = Callable[[str], tuple[str, ...]]
 
 
 def _scan_spans(text: str, is_secret: _IsSecret) -> Iterator[tuple[int, int, str]]:
-    """(start, end, value) of each credential parameter's value in `text`.
+    """(start, end, value) of each credential parameter's value in `text` ((-1, -1, value) for one
+    named inside another's value: found, not replaced again).
 
     Only `name=` is matched, never a value, so a parameter nested inside another one's value
     (`oauth_callback=http://app/?request_token=X`) is found as well.
@@ -142,8 +146,6 @@ def _scan_spans(text: str, is_secret: _IsSecret) -> Iterator[tuple[int, int, str
     last = 0
     for match in _NAME_SEP_RE.finditer(text):
         start = match.start()
-        if start < last:
-            continue
         if not is_secret(match.group(1)):
             before = text[start - 1] if start else ""
             # `x-api-key`, `oauth%5Ftoken`: the name goes on before; `%26name` (an encoded `&`) does not.
@@ -152,10 +154,14 @@ def _scan_spans(text: str, is_secret: _IsSecret) -> Iterator[tuple[int, int, str
             head = _NAME_HEAD_RE.search(text, max(0, start - 256), start)
             if head is None or not is_secret(head.group() + match.group(1)):
                 continue
-        value_match = _VALUE_RE.match(text, match.end())
+        nested = start < last  # inside the value of a secret before it: already replaced with it
+        value_match = (_NESTED_VALUE_RE if nested else _VALUE_RE).match(text, match.end())
         assert value_match is not None  # the pattern matches the empty string
         value = value_match.group()
         if value and value != REDACTED:
+            if nested:  # not replaced again, but searched for elsewhere (`sig=X?oauth_token=T … echo T`)
+                yield -1, -1, value
+                continue
             last = value_match.end()
             yield match.end(), last, value
 
@@ -169,6 +175,8 @@ def _scan(text: str, is_secret: _IsSecret) -> tuple[str, set[str]]:
         found.add(value)
         if "%" in value or "+" in value:
             found.add(unquote_plus(value))
+        if start < 0:
+            continue
         pieces.append(text[last:start])
         pieces.append(REDACTED)
         last = end
@@ -220,7 +228,8 @@ def _json_view_secrets(text: str, is_secret: _IsSecret) -> set[str]:
         found.add(value)
         if "%" in value or "+" in value:
             found.add(unquote_plus(value))
-        found.add(text[to_text(start) : to_text(end)])
+        if start >= 0:
+            found.add(text[to_text(start) : to_text(end)])
     return found
 
 

@@ -52,3 +52,26 @@ def test_redaction_grows_linearly_with_the_number_of_secret_parameters() -> None
     """4x the parameters must cost well under 16x (quadratic, as it was: a 1 MiB line took 81 s)."""
     small, large = _seconds(1000), _seconds(4000)
     assert large / small < 8, (small, large)
+
+
+def test_a_secret_named_inside_another_secrets_value_is_removed_everywhere() -> None:
+    """Found by benchmarks/fuzz.py (redact target): `oauth_signature=X?oauth_token=T&…` replaced the
+    signature with T inside it, but T echoed later in the line stayed."""
+    canary = "CANARYsecret0123"
+    line = f"GET /x?oauth_signature=luidEfvTmC881XF?oauth_token={canary}&oauth_version=1.0 echo {canary}"
+    out = redact_text(line)
+    assert canary not in out
+    assert out.startswith("GET /x?oauth_signature=REDACTED&oauth_version=1.0 echo ")
+
+
+def test_repeated_nested_names_cost_linear_time() -> None:
+    def seconds(n: int) -> float:
+        text = "x?" + "oauth_token=" * n + "abcd"
+        best = float("inf")
+        for _ in range(3):
+            started = time.perf_counter()
+            redact_text(text)
+            best = min(best, time.perf_counter() - started)
+        return best
+
+    assert seconds(40_000) < 8 * seconds(10_000)
