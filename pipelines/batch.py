@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -67,6 +69,8 @@ def expand_inputs(patterns: Sequence[str]) -> tuple[str, ...]:
         files = [m.path for m in result.metadata_list if not _is_dir(m.path)]
         if not files:
             raise UsageError(f"--input {pattern!r} matches no file")
+        for path in files:
+            _refuse_special(pattern, path)
         paths.update(files)
     return tuple(sorted(paths))
 
@@ -206,10 +210,35 @@ def _worker_logs(enabled: bool) -> Iterator[None]:
 
 
 def _children(folder: str) -> list[str]:
+    """Some of what `folder` holds (enough to tell it is not empty); UsageError when it is a file."""
+    if "://" not in folder:  # local: one directory entry is enough (Beam's match of `/*` stats the whole disk)
+        if os.path.exists(folder) and not os.path.isdir(folder):
+            raise UsageError(f"--output {redact_text(folder)!r} is a file, not a folder")
+        try:
+            with os.scandir(folder) as entries:  # hidden entries do not count, as for the glob `*`
+                return [e.path for e in itertools.islice((e for e in entries if not e.name.startswith(".")), 1)]
+        except (FileNotFoundError, NotADirectoryError):
+            return []  # made by the run (which fails, in one line, where a parent is a file)
+        except OSError as exc:
+            raise UsageError(f"--output {folder!r}: cannot list it ({exc.strerror or exc})") from None
     if not FileSystems.exists(folder):
         return []
     pattern = FileSystems.join(folder, "*")
     return [m.path for m in FileSystems.match([pattern])[0].metadata_list]
+
+
+def _refuse_special(pattern: str, path: str) -> None:
+    """UsageError for a FIFO, socket or device: opening a FIFO waits for a writer forever (under cron,
+    holding the lock) and a device such as /dev/zero never ends. Only regular files are logs."""
+    if "://" in path:
+        return
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # gone or unreadable: the reader makes it one damaged input
+    if not stat.S_ISREG(mode):
+        kind = "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "not a regular file"
+        raise UsageError(f"--input {pattern!r}: {path} is {kind}; statuslens reads regular files only")
 
 
 def _is_dir(path: str) -> bool:

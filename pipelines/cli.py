@@ -132,7 +132,8 @@ def _quiet_logging() -> None:
     """Beam logs every stage at INFO and warns about optional GCP modules; users want our summary."""
     if not os.environ.get("STATUSLENS_DEBUG"):
         logging.getLogger().setLevel(logging.ERROR)
-        logging.getLogger("apache_beam").setLevel(logging.ERROR)
+        # Beam logs a failed step's traceback at ERROR; the failure is our one line (STATUSLENS_DEBUG shows it).
+        logging.getLogger("apache_beam").setLevel(logging.CRITICAL)
 
 
 def run() -> NoReturn:

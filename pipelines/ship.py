@@ -28,7 +28,7 @@ from typing import Any
 import orjson
 
 from statuslens.pipelines.atomic import atomic_write
-from statuslens.pipelines.manifest import FileState, Manifest, PlannedRead, plan_reads
+from statuslens.pipelines.manifest import Manifest, PlannedRead, plan_reads
 from statuslens.transforms.errors import RecordError
 from statuslens.transforms.model.chunks import Chunk, Problem
 from statuslens.transforms.model.records import decode_text
@@ -257,10 +257,8 @@ def _ship_reads(
 
 def _commit(state_path: Path, manifest: Manifest, clock: _Clock, read: PlannedRead, offset: int, lines: int) -> None:
     """Remember a plain file's progress inside a read: the offset after the last confirmed line."""
-    state = manifest.files.get(read.identity)
-    if state is None:
-        state = manifest.files[read.identity] = FileState(read.identity, read.prefix_len)
-    state.path = read.path
+    state = manifest.state_for(read)
+    state.tail = ""  # not known mid-read: the inode and the head identify the file (pipelines/identity.py)
     state.offset = min(offset, read.end if read.end is not None else offset)
     state.lines = lines
     _save(state_path, manifest, clock)

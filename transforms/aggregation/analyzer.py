@@ -119,7 +119,10 @@ class ChunkAnalyzer:
         # (calendar second, verdict, code) -> records: the report's charts (one more counter a record).
         timeline: dict[tuple[int, str, int], int] = {}
         reasons: dict[str, int] = {}  # dead letters only: off the path of records
-        for offset, item in enumerate(chunk.items):
+        items = chunk.items
+        if not is_har and items.count(b"") == len(items):  # only empty lines (a file of newlines): one count
+            blanks, items = len(items), ()
+        for offset, item in enumerate(items):
             if isinstance(item, Problem):
                 source = SourceRef(path) if item.damage else f"{prefix}{chunk.first + offset}"
                 dead_letters.append(dead_letter(source, item.reason, item.raw))

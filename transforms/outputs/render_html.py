@@ -159,9 +159,7 @@ def _anomalies(section: Anomalies, charts: Charts | None) -> list[str]:
             f"<td><span class=expl>{e(g.explanation)}</span>{_notes(g)}<br><code>{e(short_url(url))}</code></td></tr>"
         )
     lines.append("</table>")
-    if section.more:
-        lines.append(f"<p>… and {section.more} more groups in anomalies.jsonl.</p>")
-    return lines
+    return [*lines, *_more(section.more, "groups in anomalies.jsonl")]
 
 
 def _top(group: AnomalyGroup) -> str:
@@ -201,9 +199,7 @@ def _expected(section: ExpectedGroups) -> list[str]:
             f"<td>{e(reason)}</td></tr>"
         )
     lines.append("</table>")
-    if section.more:
-        lines.append(f"<p>… and {section.more} more expected groups in anomalies.jsonl.</p>")
-    return lines
+    return [*lines, *_more(section.more, "expected groups in anomalies.jsonl")]
 
 
 def _flagged(section: FlaggedRecords) -> list[str]:
@@ -242,6 +238,7 @@ def _proposed(section: ProposedRows) -> list[str]:
         "<details><summary>as Markdown</summary><pre id=proposed-md>"
         + e("\n".join(proposed_table(section.rows)))
         + "</pre></details>",
+        *_more(section.more, "rows, from the groups in anomalies.jsonl"),
     ]
 
 
@@ -253,9 +250,13 @@ def _notes(group: AnomalyGroup) -> str:
 def _group_list(section: GroupList) -> str:
     """One item per group, its causes (when it has any) as a list nested in the item."""
     items = [escape(section.empty)] if not section.groups else [_group_item(g) for g in section.groups]
-    if section.more:
-        items.append(f"… and {section.more} more groups in anomalies.jsonl")
-    return f"<h2>{escape(section.title)}</h2><ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>"
+    more = "".join(_more(section.more, "groups in the JSON lines file"))
+    return f"<h2>{escape(section.title)}</h2><ul>" + "".join(f"<li>{item}</li>" for item in items) + "</ul>" + more
+
+
+def _more(count: int, what: str) -> list[str]:
+    """The paragraph that closes a capped list (report_model.MAX_LISTED): none when nothing was left out."""
+    return [f"<p>… and {count} more {what}.</p>"] if count else []
 
 
 def _group_item(group: AnomalyGroup) -> str:

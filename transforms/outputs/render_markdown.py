@@ -154,7 +154,7 @@ def _expected(section: ExpectedGroups) -> list[str]:
     for group, reason in section.groups:
         lines.append(f"- {escape(group_line(group))}")
         lines.append(f"  - expected: {escape(reason)}")
-    return lines + _more(section.more, "expected groups")
+    return [*lines, *_more(section.more, "expected groups in anomalies.jsonl")]
 
 
 def _flagged(section: FlaggedRecords) -> list[str]:
@@ -183,7 +183,7 @@ def _proposed(section: ProposedRows) -> list[str]:
         f"({escape(', '.join(r.verdicts))})"
         for r in rows
     )
-    return [*lines, "", f"Evidence: {evidence}."]
+    return [*lines, "", f"Evidence: {evidence}.", *_more(section.more, "rows, from the groups in anomalies.jsonl")]
 
 
 def proposed_table(rows: Iterable[ProposedRow]) -> list[str]:
@@ -206,11 +206,12 @@ def _group_list(section: GroupList) -> list[str]:
     for group in section.groups:
         lines.append(f"- {escape(group_line(group))}")
         lines += [f"  - {escape(note)}" for note in cause_notes(group)]
-    return lines + _more(section.more, "groups")
+    return [*lines, *_more(section.more, "groups in the JSON lines file")]
 
 
-def _more(more: int, what: str) -> list[str]:
-    return ["", f"… and {more} more {what} in anomalies.jsonl."] if more else []
+def _more(count: int, what: str) -> list[str]:
+    """The line that closes a capped list (report_model.MAX_LISTED): nothing when nothing was left out."""
+    return ["", f"… and {count} more {what}."] if count else []
 
 
 def _plural(count: int, noun: str) -> str:

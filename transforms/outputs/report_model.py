@@ -48,7 +48,8 @@ __all__ = [
     "subcode_text",
 ]
 
-MAX_ANOMALIES = 100  # ranked in the report (and at most as many expected or new ones); anomalies.jsonl has them all
+MAX_ANOMALIES = 100  # ranked in the report; anomalies.jsonl has them all
+MAX_LISTED = 100  # proposed rows, expected and new groups shown in a report; the rest are counted
 URL_SHOWN = 200
 TEXT_SHOWN = 300  # a message, an explanation, a consumer id or a reason, in the reports
 NEW_TITLE = "New in this run"
@@ -115,7 +116,7 @@ class ExpectedGroups:
     order; left out of Anomalies and of the proposed rows. The section exists only with --expect."""
 
     groups: tuple[tuple[AnomalyGroup, str], ...]
-    more: int = 0
+    more: int = 0  # expected groups past MAX_LISTED, only counted
     title: ClassVar[str] = "Expected anomalies"
     intro: ClassVar[str] = "Known groups, named in the --expect file with a reason:"
     empty: ClassVar[str] = "No group matched an --expect entry."
@@ -140,6 +141,7 @@ class FlaggedRecords:
 @dataclass(frozen=True)
 class ProposedRows:
     rows: tuple[ProposedRow, ...]
+    more: int = 0  # rows past MAX_LISTED, only counted
     title: ClassVar[str] = "Proposed table rows"
     empty: ClassVar[str] = "Nothing to add: the table covers every response seen."
     intro: ClassVar[str] = "Paste into the documented table:"
@@ -152,7 +154,12 @@ class GroupList:
     title: str
     groups: tuple[AnomalyGroup, ...]
     empty: str = "nothing new"
-    more: int = 0  # groups beyond the first MAX_ANOMALIES, left out
+    more: int = 0  # groups past MAX_LISTED, only counted (the JSON lines file has them all)
+
+    def capped(self) -> GroupList:
+        """The list as a report shows it: the first MAX_LISTED groups and how many more."""
+        shown = self.groups[:MAX_LISTED]
+        return GroupList(self.title, shown, self.empty, self.more + len(self.groups) - len(shown))
 
 
 Section = Header | Totals | Charts | DamagedInputs | Anomalies | ExpectedGroups | FlaggedRecords | ProposedRows
@@ -190,6 +197,7 @@ def build_report(
     (the run's `Counts.timeline`), the charts of the run over time follow the totals."""
     catalog = summary["catalog"]
     reasons = summary.get("dead_letter_reasons") or {}
+    rows = list(proposed)
     sections: list[Section] = [
         Header(catalog["name"], catalog["sha256"], summary["started_at"], summary["finished_at"]),
         Totals(
@@ -217,7 +225,7 @@ def build_report(
     sections.append(Anomalies(tuple(ranked[:MAX_ANOMALIES]), max(0, len(ranked) - MAX_ANOMALIES)))
     if expected is not None:
         known = [(shown(g), _cut(expected[g.id])) for g in groups if g.id in expected]
-        sections.append(ExpectedGroups(tuple(known[:MAX_ANOMALIES]), max(0, len(known) - MAX_ANOMALIES)))
+        sections.append(ExpectedGroups(tuple(known[:MAX_LISTED]), max(0, len(known) - MAX_LISTED)))
     sections += [
         FlaggedRecords(
             tuple(
@@ -225,12 +233,11 @@ def build_report(
                 for flag, stats in sorted(flagged, key=lambda pair: pair[0])
             )
         ),
-        ProposedRows(tuple(replace(r, message=_cut(r.message)) for r in proposed)),
+        ProposedRows(
+            tuple(replace(r, message=_cut(r.message)) for r in rows[:MAX_LISTED]), max(0, len(rows) - MAX_LISTED)
+        ),
     ]
-    lists = tuple(
-        replace(a, groups=tuple(shown(g) for g in a.groups[:MAX_ANOMALIES]), more=max(0, len(a.groups) - MAX_ANOMALIES))
-        for a in appendix
-    )
+    lists = tuple(replace(c, groups=tuple(shown(g) for g in c.groups)) for c in (a.capped() for a in appendix))
     return Report(tuple(sections), lists)
 
 

@@ -12,6 +12,7 @@ from apache_beam.io.filesystems import FileSystems
 
 from statuslens.transforms.model.chunks import Chunk, InputInfo
 from statuslens.transforms.readers.files import read_input
+from statuslens.transforms.readers.pinned import open_pinned
 from statuslens.transforms.readers.progress import ReadProgress, input_key
 
 __all__ = ["INPUTS_TAG", "InputRange", "ReadInputFn", "open_uncompressed"]
@@ -34,7 +35,12 @@ class InputRange:
 
 
 def open_uncompressed(path: str) -> Any:
-    """Raw bytes of any Beam filesystem path (local, gs://, …); decompression is ours."""
+    """Raw bytes of any Beam filesystem path (local, gs://, …); decompression is ours.
+
+    A file pinned by the planner (cron) is read from its pinned descriptor: rotation cannot swap it."""
+    pinned = open_pinned(path)
+    if pinned is not None:
+        return pinned
     return FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED)
 
 

@@ -14,6 +14,7 @@ import orjson
 from statuslens.transforms.errors import RecordError
 from statuslens.transforms.model.records import RawRecord
 from statuslens.transforms.readers.apache import is_apache_format
+from statuslens.transforms.readers.fields import BOM
 from statuslens.transforms.readers.jsonlines import DEFAULT_FIELD_MAP, FieldMap, JsonLineParser
 from statuslens.transforms.readers.nginx import NAMED_FORMATS, NginxParser, compile_log_format
 
@@ -35,7 +36,8 @@ def is_har_name(path: str) -> bool:
 
 def detect_format(lines: Sequence[bytes]) -> str:
     """The format name of a file, from a sample of its first lines."""
-    sample = [line.strip() for line in lines if line.strip()]
+    sample = [line.strip().removeprefix(BOM) for line in lines[:1]] + [line.strip() for line in lines[1:]]
+    sample = [line for line in sample if line]
     if not sample:
         return UNKNOWN
     json_objects = sum(1 for line in sample if line[:1] == b"{" and _is_json_object(line))

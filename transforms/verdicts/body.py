@@ -17,6 +17,7 @@ from xml.parsers import expat
 
 import orjson
 
+from statuslens.transforms.model.numbers import is_ascii_number
 from statuslens.transforms.verdicts.body_envelope import json_fields, xml_fields
 from statuslens.transforms.verdicts.body_xml import read_root_fields, xml_root_tag
 from statuslens.transforms.verdicts.envelopes import DEFAULT_ENVELOPE, Envelope
@@ -28,7 +29,7 @@ MAX_XML_DEPTH = 1024  # the same nesting limit orjson applies to JSON
 
 _XML_FAST_RE = re.compile(
     r"(?:<\?xml[^<>]*\?>)?\s*<status>\s*"
-    r"(?:<status_code>\s*(\d{1,3})\s*</status_code>\s*)?"
+    r"(?:<status_code>\s*([0-9]{1,3})\s*</status_code>\s*)?"
     r"(?:<(?P<sub_tag>sub_code|subcode)>\s*([A-Za-z0-9_\-]*)\s*</(?P=sub_tag)>\s*)?"
     # Control characters are not XML: leave them to the parser, which refuses them.
     r"(?:<message>([^<&\x00-\x08\x0b\x0c\x0e-\x1f]*)</message>\s*)?"
@@ -37,12 +38,12 @@ _XML_FAST_RE = re.compile(
 _GATEWAY_RE = re.compile(r"<h1>([^<]*)</h1>", re.IGNORECASE)
 # A document that opens with <status: read in one pass for its fields (no root-tag pre-check).
 _STATUS_START_RE = re.compile(r"(?:<\?xml[^<>]*\?>)?\s*<status[\s>/]")
-_LEADING_STATUS_RE = re.compile(r"^\d{3}\s+")
+_LEADING_STATUS_RE = re.compile(r"^[0-9]{3}\s+")
 _JSONP_START_RE = re.compile(r"[A-Za-z_$][\w$.]*\s*\(\s*[{\[]")
 _JSONP_RE = re.compile(r"[A-Za-z_$][\w$.]*\s*\((.*)\)\s*;?", re.DOTALL)
 _HTML_HINT_RE = re.compile(r"<!doctype\s+html|<html[\s>]|<body[\s>]|<head[\s>]", re.IGNORECASE)
 _HTML_FRAGMENT_RE = re.compile(r"<(p|div|span|h[1-6]|br|title|pre|center|a|b|i|table)[\s>/]", re.IGNORECASE)
-_GATEWAY_CODE_RE = re.compile(r"^ERR_\d{3}_([A-Z0-9_]+)$")
+_GATEWAY_CODE_RE = re.compile(r"^ERR_[0-9]{3}_([A-Z0-9_]+)$")
 
 
 @dataclass(slots=True)  # made per record; treated as read-only (frozen costs ~4x to create)
@@ -183,7 +184,7 @@ def _int_or_none(value: object) -> int | None:
         return None
     if isinstance(value, int):
         return value if 100 <= value <= 999 else None
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 3:
+    if isinstance(value, str) and is_ascii_number(value.strip()) and len(value.strip()) <= 3:
         number = int(value.strip())
         return number if number >= 100 else None
     return None
@@ -195,7 +196,7 @@ def _sub_code(value: object) -> int | str | None:
     if isinstance(value, int):
         return value
     text = str(value).strip()[:64]
-    if text.isdigit() and len(text) <= 9:
+    if is_ascii_number(text) and len(text) <= 9:
         return int(text)
     return text or None
 

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from statuslens.transforms.model.numbers import is_ascii_number
 from statuslens.transforms.verdicts.catalog_fields import FieldReader
 from statuslens.transforms.verdicts.messages import MessagePattern
 from statuslens.transforms.verdicts.scopes import Scope, parse_scope
@@ -62,7 +63,7 @@ def read_rows(
         subcode = entry.get("subcode")
         if (subcode is not None and not isinstance(subcode, (int, str))) or isinstance(subcode, bool):
             reader.fail(f"{key}.subcode", f"must be a number or text, got {reader.shown(subcode)}")
-        if isinstance(subcode, str) and subcode.strip().isdecimal():
+        if isinstance(subcode, str) and is_ascii_number(subcode.strip()):
             subcode = int(subcode)  # a quoted "710" is the number a body's <sub_code>710</sub_code> reads as
         applies_to = reader.text(entry["applies_to"], f"{key}.applies_to")
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from statuslens.transforms.model.groups import normalize_message
+from statuslens.transforms.model.numbers import is_ascii_number
 from statuslens.transforms.verdicts.catalog import Catalog
 from statuslens.transforms.verdicts.catalog_rows import StatusRow
 from statuslens.transforms.verdicts.scopes import RequestFacts
@@ -143,7 +144,7 @@ def _candidates(
     """§5 rule 3's candidates; None when the sub_code is not documented (rule 2)."""
     if sub_code is not None:
         with_sub = catalog.subcode_rows(code, sub_code)
-        if with_sub is None and isinstance(sub_code, str) and sub_code.isdigit():
+        if with_sub is None and isinstance(sub_code, str) and is_ascii_number(sub_code):
             with_sub = catalog.subcode_rows(code, int(sub_code))
         return list(with_sub) if with_sub else None
     without = [row for row in rows if row.subcode is None]

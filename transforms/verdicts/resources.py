@@ -16,9 +16,9 @@ from statuslens.transforms.memo import RESOURCE_PATHS, BoundedMemo
 
 __all__ = ["ResourceMatcher", "generic_template", "split_url"]
 
-_ID_RE = re.compile(r"^\d+$")
+_ID_RE = re.compile(r"^[0-9]+$")
 _TOKEN_RE = re.compile(r"^[A-Za-z0-9_\-.~%=+]{16,}$")
-_HEXISH_RE = re.compile(r"^(?=.*\d)[0-9a-fA-F\-]{8,}$")
+_HEXISH_RE = re.compile(r"^(?=.*[0-9])[0-9a-fA-F\-]{8,}$")
 _MAX_SEGMENTS = 12
 _MAX_SEGMENT_CHARS = 64
 
@@ -64,7 +64,7 @@ def generic_template(path: str) -> str:
 
 
 def _has_digit(text: str) -> bool:
-    return any(ch.isdigit() for ch in text)
+    return any("0" <= ch <= "9" for ch in text)
 
 
 class ResourceMatcher:
