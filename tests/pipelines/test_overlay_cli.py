@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from statuslens.pipelines.cli import main
-from tests.transforms.outputs.overlay_apply import apply_overlay
+from tests.transforms.outputs.overlay_apply import apply_overlay, oas_patch_apply, overlay_schema_errors
 from tests.transforms.verdicts.openapi_helpers import netflix_body, write_files
 
 SPEC = """openapi: 3.0.3
@@ -152,8 +152,11 @@ def test_the_applied_overlay_documents_every_placed_group(tmp_path: Path) -> Non
     unplaced = {(u["method"], u["resource"], u["status_code"]) for u in overlay["x-statuslens-unplaced"]}
     assert unplaced == {("GET", "orders", 418), ("GET", "unknown/{id}", 500)}
 
+    assert overlay_schema_errors(overlay) == []
+    applied = apply_overlay(yaml.safe_load(spec.read_text()), overlay)
+    assert oas_patch_apply(yaml.safe_load(spec.read_text()), overlay) == applied  # a real Overlay tool agrees
     patched = spec.parent / "shop.patched.yaml"
-    patched.write_text(yaml.safe_dump(apply_overlay(yaml.safe_load(spec.read_text()), overlay), sort_keys=False))
+    patched.write_text(yaml.safe_dump(applied, sort_keys=False))
     assert main(["batch", "--input", str(log), "--output", str(second), "--catalog", str(patched)]) == 0
     left = {(g["method"], g["resource"], g["status_code"]) for g in groups(second)}
     assert left == unplaced  # every group the overlay placed is documented now

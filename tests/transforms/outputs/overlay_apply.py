@@ -3,14 +3,21 @@
 Targets are `$` followed by `['name']` and `[index]` steps (bracket notation, `\\'` and `\\\\` escaped); each must
 select exactly one node, else the test fails. `update` merges an object into an object (recursively,
 as the Overlay spec says) and appends to an array; `remove: true` deletes the node from its parent.
+`oas_patch_apply` and `overlay_schema_errors` ask a real Overlay tool (oas-patch, a dev dependency)
+the same: what it makes of the overlay, and whether the overlay is valid against the 1.0 JSON Schema.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
-__all__ = ["apply_overlay", "parse_target"]
+from jsonschema import Draft202012Validator
+from oas_patch.overlay import apply_overlay as oas_patch_overlay  # type: ignore[import-untyped]
+from oas_patch.validator import load_schema  # type: ignore[import-untyped]
+
+__all__ = ["apply_overlay", "oas_patch_apply", "overlay_schema_errors", "parse_target"]
 
 _STEP_RE = re.compile(r"\['((?:[^'\\]|\\.)*)'\]|\[(\d+)\]")
 
@@ -68,3 +75,14 @@ def _merge(node: Any, update: Any) -> None:
             _merge(node[name], value)
         else:
             node[name] = value
+
+
+def oas_patch_apply(doc: Any, overlay: dict[str, Any]) -> Any:
+    """The document as oas-patch 0.6.0 applies the overlay to it (a copy; `doc` is left alone)."""
+    return oas_patch_overlay(copy.deepcopy(doc), overlay)
+
+
+def overlay_schema_errors(overlay: dict[str, Any]) -> list[str]:
+    """What the Overlay 1.0.0 JSON Schema (as oas-patch ships it) says is wrong with `overlay`."""
+    validator = Draft202012Validator(load_schema("overlay_schema_1.0.0.yml"))
+    return [error.message for error in validator.iter_errors(overlay)]

@@ -20,7 +20,7 @@ from statuslens.transforms.verdicts.annotate import Annotator
 from statuslens.transforms.verdicts.catalog import Catalog, load_catalog
 from statuslens.transforms.verdicts.classify import classify
 from statuslens.transforms.verdicts.openapi.overlay_targets import OverlayPlan
-from tests.transforms.outputs.overlay_apply import apply_overlay
+from tests.transforms.outputs.overlay_apply import apply_overlay, oas_patch_apply, overlay_schema_errors
 from tests.transforms.verdicts.test_openapi_oracle import Spec, traffic
 from tests.transforms.verdicts.test_openapi_real_specs import CAMARA
 
@@ -84,7 +84,10 @@ def test_applying_the_overlay_documents_the_traffic_and_adds_exactly_what_was_se
     unplaced = {(u["method"], u["resource"]) for u in overlay.get("x-statuslens-unplaced", [])}
     assert unplaced and all(catalog.resources for _ in unplaced)  # e.g. PATCH /sessions: no such operation
     patched = copy / "API_definitions" / "patched.yaml"
-    patched.write_text(yaml.safe_dump(apply_overlay(yaml.safe_load(spec.read_text()), overlay), sort_keys=False))
+    assert overlay_schema_errors(overlay) == []
+    applied = apply_overlay(yaml.safe_load(spec.read_text()), overlay)
+    assert oas_patch_apply(yaml.safe_load(spec.read_text()), overlay) == applied  # a real Overlay tool agrees
+    patched.write_text(yaml.safe_dump(applied, sort_keys=False))
 
     after = load_catalog(patched)
     left = groups_of(after, records)
