@@ -149,7 +149,14 @@ def _wrap(
         return []
     description = response.description or f"Seen by statuslens: {evidence}"
     body = _response(plan, envelope, need, description, response.schemas)
-    why = "the enum to extend sits in another file, or there is none"
+    files = sorted(
+        {s["$ref"].split("#", 1)[0] for _, s in response.schemas if isinstance(s, dict) and "$ref" in s} - {""}
+    )
+    why = (
+        f"its schema is in {', '.join(files)}, which this overlay does not edit"
+        if files
+        else "no enum in this document to extend"
+    )
     return [
         {
             "target": f"{op.responses_path}['{need.code}']",
