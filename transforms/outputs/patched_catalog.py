@@ -82,8 +82,9 @@ def _row(row: ProposedRow) -> dict[str, Any]:
 
 
 def _flow(value: Any) -> str:
-    """A YAML flow mapping: JSON, whose strings are YAML double-quoted scalars."""
-    return json.dumps(value, ensure_ascii=True)
+    """A YAML flow mapping: JSON, whose strings are YAML double-quoted scalars (what YAML would read
+    otherwise, such as a raw U+2028, fails the check in patch_catalog and the file is re-dumped)."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _as_text(

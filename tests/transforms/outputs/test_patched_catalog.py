@@ -98,3 +98,13 @@ def test_overwrite_removes_a_previous_patched_catalog(tmp_path: Path, capsys: py
     clean.write_text('{"time": "2026-01-01T00:00:00Z", "method": "GET", "url": "/catalog/titles", "status": 200}\n')
     assert main(["batch", "--input", str(clean), "--output", str(out), "--overwrite"]) == 0
     assert not (out / "proposed-catalog.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    "message", ["Amélie not found", "emoji 😀 here", 'quote " and \\ backslash', "line\u2028sep", "del\x7f"]
+)
+def test_any_message_survives_the_patch_exactly(message: str) -> None:
+    text = patch_catalog(SMALL, parse_catalog(SMALL.encode(), "s.yaml"), [row(404, "items", message)])
+    assert text is not None
+    patched = parse_catalog(text.encode(), "p.yaml")
+    assert patched.rows[-1].messages[0].text == message
