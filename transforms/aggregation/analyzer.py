@@ -66,6 +66,7 @@ class ChunkAnalyzer:
         annotated_mode: str = "errors",
         fields: FieldMap = DEFAULT_FIELD_MAP,
         time_filter: TimeFilter | None = None,
+        causes: bool = True,
     ) -> None:
         if annotated_mode not in ANNOTATED_MODES:
             raise ValueError(f"annotated mode must be one of {ANNOTATED_MODES}, got {annotated_mode!r}")
@@ -75,6 +76,7 @@ class ChunkAnalyzer:
         self.fields = fields.with_consumer(consumer.name) if consumer.kind == "field" else fields
         self._consumer_header = consumer.name if consumer.kind == "header" else None
         self.time_filter = time_filter
+        self.causes = causes  # False (batch --no-causes): no per-call facts are collected
         self._parsers: dict[str, LineParser] = {}
 
     def parser(self, fmt: str) -> Callable[[Any], RawRecord]:
@@ -103,9 +105,13 @@ class ChunkAnalyzer:
         judge, render = self.annotator.judge, self.annotator.render
         find_consumer = self.annotator.consumers.find
         add_group_record = result.causes.add_group_record
-        # Every call of each consumer, for the causes: its time, and (method, URL path) of a success.
-        calls_of: dict[str, tuple[array[int], list[tuple[str, str] | None]]] = {}
+        # Every call that has a consumer, for the causes: its consumer, time, and (method, URL path) of a success.
+        call_consumers: list[str] = []
+        call_times: array[int] = array("q")
+        call_requests: list[tuple[str, str] | None] = []
+        add_consumer, add_time, add_request = call_consumers.append, call_times.append, call_requests.append
         mode = self.mode
+        with_causes = self.causes
         path = chunk.path
         is_har = chunk.fmt == HAR
         prefix = source_prefix(path, is_har)  # `path:` or `path:entry`, joined with each item's number
@@ -153,13 +159,13 @@ class ChunkAnalyzer:
             verdicts[verdict] = verdicts.get(verdict, 0) + 1
             code = judged.code
             statuses[code] = statuses.get(code, 0) + 1
-            consumer = find_consumer(raw) if rendered is None else rendered[0].consumer
-            if consumer:
-                calls = calls_of.get(consumer)
-                if calls is None:
-                    calls = calls_of[consumer] = (array("q"), [])
-                calls[0].append(raw.time_ms)
-                calls[1].append((raw.method, url_path(raw.url)) if code < 400 else None)
+            consumer = None
+            if with_causes:
+                consumer = find_consumer(raw) if rendered is None else rendered[0].consumer
+                if consumer:
+                    add_consumer(consumer)
+                    add_time(raw.time_ms)
+                    add_request((raw.method, url_path(raw.url)) if code < 400 else None)
             if rendered is None:
                 continue  # documented, unflagged and not written: nothing else to build
             record, explanation = rendered
@@ -167,14 +173,14 @@ class ChunkAnalyzer:
             if explanation is not None:
                 key = GroupKey.of_record(record)
                 result.groups.append((key, (order, record, explanation)))
-                add_group_record(key, raw.time_ms, consumer, raw.url)
+                if with_causes:
+                    add_group_record(key, raw.time_ms, consumer, raw.url)
             for flag in flags:
                 flag_counts[flag] = flag_counts.get(flag, 0) + 1
                 result.flagged.append((flag, (order, record, None)))
             if write:
                 result.annotated.append(record.to_json())
-        for consumer, (times, requests) in calls_of.items():
-            result.causes.add_calls(consumer, times, requests)
+        result.causes.add_calls(call_consumers, call_times, call_requests)
         result.stats = Counts(
             records_in=records + dead + filtered,
             records_annotated=records,

@@ -1,12 +1,13 @@
-"""What the §8 rules need of a whole run, held as compact integer arrays, and the causes they give.
+"""What the §8 rules need of a whole run, held as compact integer arrays.
 
 The rules ask two things of every record of the run (documented ones too): how many calls a
 consumer made in a calendar second, and whether a success of the same consumer, method and URL path
 followed a record within 60 s. Turning every record into a shuffled element to answer that grows
-with the input; instead each chunk fills one `CauseFacts` (per consumer, 16 bytes a call: its time
-and a 64-bit key of its method and path), facts merge like counts (a lifted combiner: merged on
-each worker before anything is shuffled), and the one merged value answers the lookups with sorted
-arrays and binary search.
+with the input; instead each chunk adds one part to a `CauseFacts` — its calls sorted by (consumer,
+time) as three compressed integer columns: consumers as 64-bit keys with their call counts, time
+deltas, and a 64-bit key of (method, URL path) for a success (0 for a failure), about 10 bytes a call
+and no Python object a call. Facts merge like counts (a lifted combiner: merged on each worker before
+anything is shuffled); `cause_lookup.py` answers the rules' lookups from them at the end of the run.
 """
 
 from __future__ import annotations
@@ -19,21 +20,16 @@ from collections.abc import Iterator
 import numpy as np
 import numpy.typing as npt
 
-from statuslens.transforms.aggregation.causes import (
-    RETRY_WINDOW_MS,
-    CompactRecord,
-    group_causes,
-    top_consumers,
-    url_path,
-)
-from statuslens.transforms.model.causes import Cause, ConsumerShare
+from statuslens.transforms.aggregation.causes import url_path
 from statuslens.transforms.model.groups import GroupKey
 
-__all__ = ["CauseFacts", "GroupCauses", "request_key"]
+__all__ = ["NOT_A_SUCCESS", "CallPart", "CauseFacts", "consumer_key", "consumer_runs", "decode_part", "request_key"]
 
-GroupCauses = tuple[GroupKey, tuple[Cause, ...], tuple[ConsumerShare, ...]]
 Ints = npt.NDArray[np.int64]
 NOT_A_SUCCESS = 0  # the request key of a call whose effective code is 400 or more
+# One chunk's calls: (consumer keys and their call counts, as raw int64 pairs; zlib of the time deltas
+# in (consumer, time) order; zlib of the request keys in that order). Never changed once made.
+CallPart = tuple[bytes, bytes, bytes]
 
 
 def request_key(method: str, path: str) -> int:
@@ -41,44 +37,57 @@ def request_key(method: str, path: str) -> int:
 
     A path is mostly unique (ids, user tokens), so keeping it as text would cost ~80 bytes a record;
     two requests of one consumer that collide within 60 s are as likely as 2**-60."""
-    digest = hashlib.blake2b(f"{method} {path}".encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return _key(f"{method} {path}")
+
+
+def consumer_key(consumer: str) -> int:
+    """A consumer as a stable 64-bit integer: the calls keep no text (two consumers collide as 2**-64)."""
+    return _key(consumer)
+
+
+def _key(text: str) -> int:
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
     return int.from_bytes(digest, "little", signed=True) or 1
 
 
 class CauseFacts:
-    """Per consumer the times of all its calls with their request keys (0 for a failure); per anomaly
-    group its records' times by (consumer, URL path).
-
-    Integers in arrays, never objects a record: 16 bytes a record with a consumer, whatever its URL."""
+    """Every call with a consumer, as one compressed part a chunk; per anomaly group its records'
+    times by (consumer, URL path)."""
 
     __slots__ = ("calls", "groups")
 
     def __init__(self) -> None:
-        # consumer -> its chunks' calls as compressed parts (time deltas, keys), never changed once made:
-        # a merge copies nothing, and the bytes a runner moves and buffers (several copies of the
-        # merged value on the local runner) are ~10 a call, not 16.
-        self.calls: dict[str, list[tuple[bytes, bytes]]] = {}
+        # Parts are immutable bytes: a merge copies nothing, and what a runner moves and buffers (several
+        # copies of the merged value on the local runner) is the compressed size.
+        self.calls: list[CallPart] = []
         self.groups: dict[GroupKey, dict[tuple[str | None, str], array[int]]] = {}
 
     def __bool__(self) -> bool:
         return bool(self.calls or self.groups)
 
-    def add_calls(self, consumer: str, times: array[int], requests: list[tuple[str, str] | None]) -> None:
-        """A consumer's calls: times (ms) and, for a success, its (method, URL path); None otherwise."""
-        keys: dict[tuple[str, str], int] = {}
+    def add_calls(self, consumers: list[str], times: array[int], requests: list[tuple[str, str] | None]) -> None:
+        """A chunk's calls, one entry each in the three lists: its consumer, its time (ms) and, for a
+        success, its (method, URL path); None otherwise."""
+        if not consumers:
+            return
+        ids = {consumer: consumer_key(consumer) for consumer in set(consumers)}
+        who = np.fromiter(map(ids.__getitem__, consumers), dtype=np.int64, count=len(consumers))
+        keys_of: dict[tuple[str, str], int] = {}
         codes = array("q", bytes(8 * len(requests)))
         for at, request in enumerate(requests):
             if request is not None:
-                key = keys.get(request)
+                key = keys_of.get(request)
                 if key is None:
-                    key = keys[request] = request_key(*request)
+                    key = keys_of[request] = request_key(*request)
                 codes[at] = key
-        order = np.argsort(np.frombuffer(times, dtype=np.int64), kind="stable")
-        sorted_times = np.frombuffer(times, dtype=np.int64)[order]
-        deltas = np.diff(sorted_times, prepend=np.int64(0))
-        keys_in_order = np.frombuffer(codes, dtype=np.int64)[order]
-        part = (zlib.compress(deltas.tobytes(), 1), zlib.compress(keys_in_order.tobytes(), 1))
-        self.calls.setdefault(consumer, []).append(part)
+        when = np.frombuffer(times, dtype=np.int64)
+        order = np.lexsort((when, who))
+        who, when = who[order], when[order]
+        unique, counts = np.unique(who, return_counts=True)
+        table = np.stack((unique, counts.astype(np.int64)), axis=1)
+        deltas = np.diff(when, prepend=np.int64(0))
+        keys = np.frombuffer(codes, dtype=np.int64)[order]
+        self.calls.append((table.tobytes(), zlib.compress(deltas.tobytes(), 1), zlib.compress(keys.tobytes(), 1)))
 
     def add_group_record(self, group: GroupKey, time_ms: int, consumer: str | None, url: str) -> None:
         """One record of an anomaly group (its method is the group's)."""
@@ -88,12 +97,11 @@ class CauseFacts:
         key = (consumer, url_path(url)) if consumer else (None, "")
         times = records.get(key)
         if times is None:
-            times = records[key] = _ints()
+            times = records[key] = array("q")
         times.append(time_ms)
 
     def merge(self, other: CauseFacts) -> CauseFacts:
-        for consumer, parts in other.calls.items():
-            self.calls.setdefault(consumer, []).extend(parts)  # shared, never changed after add_calls
+        self.calls.extend(other.calls)  # shared, never changed after add_calls
         for group, records in other.groups.items():
             mine = self.groups.get(group)
             if mine is None:
@@ -106,59 +114,27 @@ class CauseFacts:
                     found_times.extend(times)
         return self
 
-    def causes(self, limit: int) -> Iterator[GroupCauses]:
-        """Each group's causes and top consumers (the run's facts are complete: call once, at the end)."""
-        index = {consumer: _Calls(parts) for consumer, parts in self.calls.items()}
-
-        def calls(consumer: str, second: int) -> int:
-            return index[consumer].in_second(second)
-
-        def earliest(consumer: str, method: str, path: str, time_ms: int) -> int | None:
-            found = index.get(consumer)
-            return None if found is None else found.earliest_success(request_key(method, path), time_ms)
-
-        for group, by_request in self.groups.items():
-            records = [
-                CompactRecord(time_ms, consumer, group.method, path)
-                for (consumer, path), times in by_request.items()
-                for time_ms in times
-            ]
-            yield group, group_causes(records, calls, earliest, limit), top_consumers(records)
+    def calls_of(self, consumer: str) -> int:
+        """How many calls of `consumer` the facts hold (for tests and checks; decodes every part)."""
+        wanted = consumer_key(consumer)
+        return sum(int(counts[consumers == wanted].sum()) for consumers, counts, _, _ in map(decode_part, self.calls))
 
 
-class _Calls:
-    """One consumer's calls, sorted: by time (calls in a second), and successes by (key, time)."""
-
-    __slots__ = ("keys", "successes", "times")
-
-    def __init__(self, parts: list[tuple[bytes, bytes]]) -> None:
-        all_times = np.concatenate([np.cumsum(_unpack(t)) for t, _ in parts] or [_NONE])
-        all_keys = np.concatenate([_unpack(k) for _, k in parts] or [_NONE])
-        self.times: Ints = np.sort(all_times)
-        success = all_keys != NOT_A_SUCCESS
-        success_keys, success_times = all_keys[success], all_times[success]
-        order = np.lexsort((success_times, success_keys))
-        self.keys: Ints = success_keys[order]
-        self.successes: Ints = success_times[order]
-
-    def in_second(self, second: int) -> int:
-        times = self.times
-        return int(times.searchsorted(second * 1000 + 1000, "left") - times.searchsorted(second * 1000, "left"))
-
-    def earliest_success(self, key: int, time_ms: int) -> int | None:
-        low, high = int(self.keys.searchsorted(key, "left")), int(self.keys.searchsorted(key, "right"))
-        at = low + int(self.successes[low:high].searchsorted(time_ms, "right"))  # equal times are no retry
-        if at < high and self.successes[at] <= time_ms + RETRY_WINDOW_MS:
-            return int(self.successes[at])
-        return None
+def decode_part(part: CallPart) -> tuple[Ints, Ints, Ints, Ints]:
+    """(consumer keys, their call counts, times, request keys): the calls in (consumer, time) order,
+    each consumer's run of `count` calls after the previous one's."""
+    table = np.frombuffer(part[0], dtype=np.int64).reshape(-1, 2)
+    times = np.cumsum(np.frombuffer(zlib.decompress(part[1]), dtype=np.int64))
+    return table[:, 0], table[:, 1], times, np.frombuffer(zlib.decompress(part[2]), dtype=np.int64)
 
 
-_NONE: Ints = np.zeros(0, dtype=np.int64)
-
-
-def _unpack(blob: bytes) -> Ints:
-    return np.frombuffer(zlib.decompress(blob), dtype=np.int64)
-
-
-def _ints() -> array[int]:
-    return array("q")
+def consumer_runs(part: CallPart, wanted: Ints) -> Iterator[tuple[int, Ints, Ints]]:
+    """(consumer key, its times, its request keys) of each consumer of the part that is in `wanted`
+    (sorted keys)."""
+    consumers, counts, times, keys = decode_part(part)
+    ends = np.cumsum(counts)
+    found = wanted[np.minimum(wanted.searchsorted(consumers), len(wanted) - 1)] == consumers if len(wanted) else []
+    for at in np.flatnonzero(found):
+        end = int(ends[at])
+        start = end - int(counts[at])
+        yield int(consumers[at]), times[start:end], keys[start:end]
