@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from statuslens.transforms.aggregation.cause_facts import CauseFacts
-from statuslens.transforms.aggregation.causes import url_path
 from statuslens.transforms.aggregation.time_filter import TimeFilter
 from statuslens.transforms.errors import RecordError
 from statuslens.transforms.model.chunks import Chunk, Problem
@@ -22,6 +21,7 @@ from statuslens.transforms.model.dead_letters import dead_letter
 from statuslens.transforms.model.groups import GroupKey, Sample
 from statuslens.transforms.model.records import RawRecord
 from statuslens.transforms.model.sources import SourceRef, source_prefix
+from statuslens.transforms.model.urls import url_path
 from statuslens.transforms.readers.formats import HAR, LineParser, line_parser
 from statuslens.transforms.readers.har import entry_raw, parse_har_entry, request_header
 from statuslens.transforms.readers.jsonlines import DEFAULT_FIELD_MAP, FieldMap
@@ -103,12 +103,12 @@ class ChunkAnalyzer:
         if self.time_filter is not None:  # §10: only then does a record cost a time comparison
             parse = _within(parse, self.time_filter)
         judge, render = self.annotator.judge, self.annotator.render
-        find_consumer = self.annotator.consumers.find
         add_group_record = result.causes.add_group_record
-        # Every call that has a consumer, for the causes: its consumer, time, and (method, URL path) of a success.
+        # Every call that has a consumer, for the causes: its consumer, time, and "METHOD path" of a success.
+        call_of = self.annotator.consumers.call_of
         call_consumers: list[str] = []
         call_times: array[int] = array("q")
-        call_requests: list[tuple[str, str] | None] = []
+        call_requests: list[str] = []
         add_consumer, add_time, add_request = call_consumers.append, call_times.append, call_requests.append
         mode = self.mode
         with_causes = self.causes
@@ -161,11 +161,17 @@ class ChunkAnalyzer:
             statuses[code] = statuses.get(code, 0) + 1
             consumer = None
             if with_causes:
-                consumer = find_consumer(raw) if rendered is None else rendered[0].consumer
+                if rendered is None:  # most records: the consumer and the path in one scan of the URL
+                    consumer, call_path = call_of(raw)
+                else:
+                    consumer, call_path = rendered[0].consumer, None
                 if consumer:
                     add_consumer(consumer)
                     add_time(raw.time_ms)
-                    add_request((raw.method, url_path(raw.url)) if code < 400 else None)
+                    if code >= 400:
+                        add_request("")
+                    else:
+                        add_request(f"{raw.method} {url_path(raw.url) if call_path is None else call_path}")
             if rendered is None:
                 continue  # documented, unflagged and not written: nothing else to build
             record, explanation = rendered

@@ -20,10 +20,19 @@ from collections.abc import Iterator
 import numpy as np
 import numpy.typing as npt
 
-from statuslens.transforms.aggregation.causes import url_path
 from statuslens.transforms.model.groups import GroupKey
+from statuslens.transforms.model.urls import url_path
 
-__all__ = ["NOT_A_SUCCESS", "CallPart", "CauseFacts", "consumer_key", "consumer_runs", "decode_part", "request_key"]
+__all__ = [
+    "NOT_A_SUCCESS",
+    "CallPart",
+    "CauseFacts",
+    "consumer_key",
+    "consumer_runs",
+    "decode_part",
+    "request_key",
+    "request_keys",
+]
 
 Ints = npt.NDArray[np.int64]
 NOT_A_SUCCESS = 0  # the request key of a call whose effective code is 400 or more
@@ -37,7 +46,49 @@ def request_key(method: str, path: str) -> int:
 
     A path is mostly unique (ids, user tokens), so keeping it as text would cost ~80 bytes a record;
     two requests of one consumer that collide within 60 s are as likely as 2**-60."""
-    return _key(f"{method} {path}")
+    return int(request_keys([f"{method} {path}"])[0])
+
+
+_WIDEST = 256  # characters hashed column-wise; longer request texts are hashed one by one
+_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
+_SHIFTS = (np.uint64(27), np.uint64(30), np.uint64(31))
+
+
+def request_keys(texts: list[str]) -> Ints:
+    """`request_key` of many `"METHOD path"` texts at once (0 for ""): the texts as a little-endian
+    UTF-32 matrix, two characters a 64-bit word, each column mixed in (xor, multiply, xorshift) and
+    the length first, then the splitmix64 finaliser — no Python step a text, the same on every machine
+    and whatever else is in the batch (a text's key mixes only its own words).
+    Texts longer than `_WIDEST` characters (a matrix that wide would be mostly padding) take blake2b."""
+    count = len(texts)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=count)
+    if not count:
+        return lengths
+    long = lengths > _WIDEST
+    short = [t if len(t) <= _WIDEST else "" for t in texts] if long.any() else texts
+    width = int(np.max(lengths, where=~long, initial=0))
+    width += width & 1
+    words = np.array(short, dtype=f"<U{max(width, 2)}").view("<u8").reshape(count, -1).T.copy()
+    first, second, third = _MIX
+    s27, s30, s31 = _SHIFTS
+    keys = lengths.astype(np.uint64) * first
+    used = (lengths + 1) // 2  # a text's own words: the padding of wider texts in the batch is not mixed in
+    for at, column in enumerate(words):
+        mixed = keys ^ column
+        mixed *= second
+        mixed ^= mixed >> s31
+        keys = np.where(used > at, mixed, keys)
+    keys ^= keys >> s30
+    keys *= second
+    keys ^= keys >> s27
+    keys *= third
+    keys ^= keys >> s31
+    found = keys.view(np.int64)
+    for index in np.flatnonzero(long).tolist():
+        found[index] = _key(texts[index])
+    found[found == NOT_A_SUCCESS] = 1
+    found[lengths == 0] = NOT_A_SUCCESS
+    return found
 
 
 def consumer_key(consumer: str) -> int:
@@ -65,28 +116,20 @@ class CauseFacts:
     def __bool__(self) -> bool:
         return bool(self.calls or self.groups)
 
-    def add_calls(self, consumers: list[str], times: array[int], requests: list[tuple[str, str] | None]) -> None:
+    def add_calls(self, consumers: list[str], times: array[int], requests: list[str]) -> None:
         """A chunk's calls, one entry each in the three lists: its consumer, its time (ms) and, for a
-        success, its (method, URL path); None otherwise."""
+        success, its `"METHOD path"` (the URL path, `model.urls.url_path`); "" otherwise."""
         if not consumers:
             return
         ids = {consumer: consumer_key(consumer) for consumer in set(consumers)}
         who = np.fromiter(map(ids.__getitem__, consumers), dtype=np.int64, count=len(consumers))
-        keys_of: dict[tuple[str, str], int] = {}
-        codes = array("q", bytes(8 * len(requests)))
-        for at, request in enumerate(requests):
-            if request is not None:
-                key = keys_of.get(request)
-                if key is None:
-                    key = keys_of[request] = request_key(*request)
-                codes[at] = key
         when = np.frombuffer(times, dtype=np.int64)
         order = np.lexsort((when, who))
         who, when = who[order], when[order]
         unique, counts = np.unique(who, return_counts=True)
         table = np.stack((unique, counts.astype(np.int64)), axis=1)
         deltas = np.diff(when, prepend=np.int64(0))
-        keys = np.frombuffer(codes, dtype=np.int64)[order]
+        keys = request_keys(requests)[order]
         self.calls.append((table.tobytes(), zlib.compress(deltas.tobytes(), 1), zlib.compress(keys.tobytes(), 1)))
 
     def add_group_record(self, group: GroupKey, time_ms: int, consumer: str | None, url: str) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 import numpy as np
 import numpy.typing as npt
 
-from statuslens.transforms.aggregation.cause_facts import CauseFacts, consumer_key, consumer_runs, request_key
+from statuslens.transforms.aggregation.cause_facts import CauseFacts, consumer_key, consumer_runs, request_keys
 from statuslens.transforms.aggregation.causes import RETRY_WINDOW_MS, CompactRecord, group_causes, top_consumers
 from statuslens.transforms.model.causes import Cause, ConsumerShare
 from statuslens.transforms.model.groups import GroupKey
@@ -94,7 +94,8 @@ def _earliest_in(found: Ints, asked: Ints) -> tuple[npt.NDArray[np.bool_], Ints]
 def find_causes(facts: CauseFacts, limit: int) -> Iterator[GroupCauses]:
     """Each group's causes and top consumers (the run's facts are complete: call once, at the end)."""
     ids: dict[str, int] = {}
-    requests: dict[tuple[str, str], int] = {}
+    texts = {(group.method, path): f"{group.method} {path}" for group, by in facts.groups.items() for _, path in by}
+    requests = dict(zip(texts, request_keys(list(texts.values())).tolist(), strict=True))
     asked: dict[int, tuple[array[int], array[int], array[int]]] = {}
     for group, by_request in facts.groups.items():
         for (consumer, path), times in by_request.items():
@@ -103,9 +104,7 @@ def find_causes(facts: CauseFacts, limit: int) -> Iterator[GroupCauses]:
             who = ids.get(consumer)
             if who is None:
                 who = ids[consumer] = consumer_key(consumer)
-            key = requests.get((group.method, path))
-            if key is None:
-                key = requests[(group.method, path)] = request_key(group.method, path)
+            key = requests[(group.method, path)]
             seconds, keys, at = asked.setdefault(who, (array("q"), array("q"), array("q")))
             seconds.extend(t // 1000 for t in times)  # floor: the calendar second
             keys.extend([key] * len(times))

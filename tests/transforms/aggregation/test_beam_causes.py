@@ -13,10 +13,10 @@ from apache_beam.testing.util import assert_that, equal_to
 from statuslens.transforms.aggregation.beam_analyze import AnalyzeLogs
 from statuslens.transforms.aggregation.cause_facts import CauseFacts
 from statuslens.transforms.aggregation.cause_lookup import find_causes
-from statuslens.transforms.aggregation.causes import url_path
 from statuslens.transforms.model.causes import ConsumerShare, RateLimitCause, TransientCause
 from statuslens.transforms.model.chunks import Chunk
 from statuslens.transforms.model.groups import GroupKey
+from statuslens.transforms.model.urls import url_path
 from statuslens.transforms.verdicts.catalog import load_catalog
 from tests.conftest import TEST_RUNNER
 
@@ -65,7 +65,7 @@ def test_groups_carry_rate_limit_and_transient_causes_from_every_record_of_the_r
 def _facts(parts: list[tuple[int, str, str, int]], group: GroupKey) -> CauseFacts:
     facts = CauseFacts()
     times = array("q", [time_ms for time_ms, _, _, _ in parts])
-    requests = [("GET", url_path(url)) if code < 400 else None for _, _, url, code in parts]
+    requests = [f"GET {url_path(url)}" if code < 400 else "" for _, _, url, code in parts]
     facts.add_calls(["k1"] * len(parts), times, requests)
     for time_ms, consumer, url, code in parts:
         if code >= 400:

@@ -9,11 +9,12 @@ from array import array
 import pytest
 
 from statuslens.transforms.aggregation import cause_lookup
-from statuslens.transforms.aggregation.cause_facts import CauseFacts
+from statuslens.transforms.aggregation.cause_facts import CauseFacts, request_key, request_keys
 from statuslens.transforms.aggregation.cause_lookup import find_causes
-from statuslens.transforms.aggregation.causes import CompactRecord, group_causes, top_consumers, url_path
+from statuslens.transforms.aggregation.causes import CompactRecord, group_causes, top_consumers
 from statuslens.transforms.model.causes import TransientCause
 from statuslens.transforms.model.groups import GroupKey
+from statuslens.transforms.model.urls import url_path
 from tests.transforms.aggregation.test_causes import T0, Run, lookups
 
 GROUP = GroupKey.of("undocumented_code", 504, None, None, "GET", "catalog/titles")
@@ -32,7 +33,7 @@ def _facts(run: Run, chunks: int, seed: int) -> CauseFacts:
         chunk.add_calls(
             [c for _, c, _, _, _ in with_consumer if c],
             array("q", [t for t, _, _, _, _ in with_consumer]),
-            [(m, url_path(url)) if code < 400 else None for _, _, m, url, code in with_consumer],
+            [f"{m} {url_path(url)}" if code < 400 else "" for _, _, m, url, code in with_consumer],
         )
         for t, c, _, url, code in mine:
             if code == 504:
@@ -90,3 +91,11 @@ def test_a_retry_exactly_60_s_later_counts_and_equal_times_or_another_consumer_d
     for chunks in (1, 3, 8):
         ((_, causes, _),) = find_causes(_facts(run, chunks, chunks), 4)
         assert causes == (TransientCause(records=2, share=0.5, median_retry_seconds=30.001),)
+
+
+def test_request_keys_depend_on_the_text_only_never_on_the_batch() -> None:
+    texts = ["GET /a", "GET /a/" + "x" * 40, "POST /a", "GET /" + "é" * 300, "GET /a\x00", "GET /b", ""]
+    together = request_keys(texts).tolist()
+    alone = [int(request_keys([text])[0]) for text in texts]
+    assert together == alone == [request_key(*t.split(" ", 1)) if t else 0 for t in texts]
+    assert len(set(together[:-1])) == 6 and together[-1] == 0  # distinct texts, distinct keys; "" is no success
