@@ -5,7 +5,7 @@ consumer made in a calendar second, and whether a success of the same consumer, 
 followed a record within 60 s. Turning every record into a shuffled element to answer that grows
 with the input; instead each chunk adds one part to a `CauseFacts` — its calls sorted by (consumer,
 time) as three compressed integer columns: consumers as 64-bit keys with their call counts, time
-deltas, and a 64-bit key of (method, URL path) for a success (0 for a failure), about 10 bytes a call
+deltas, and a 64-bit key of (method, URL path) for a success (0 for a failure), about 8 bytes a call
 and no Python object a call. Facts merge like counts (a lifted combiner: merged on each worker before
 anything is shuffled); `cause_lookup.py` answers the rules' lookups from them at the end of the run.
 """
