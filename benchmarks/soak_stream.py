@@ -5,9 +5,13 @@ Starts the Pub/Sub emulator (unless PUBSUB_EMULATOR_HOST is set), a topic and su
 stream job, and `statuslens ship --retime` (a live replay) over a generated corpus whose records are
 1/R s apart; prints the RSS of the
 stream job's process tree every --every seconds, then records/s end to end (records the job
-counted in its windows / elapsed) and whether every shipped record was counted.
+counted in its windows / elapsed) and whether every shipped record was counted. The lag is the
+records shipped so far (rate x time) minus those counted: it stays bounded (about one early firing's
+worth) while the job keeps up, and grows when it does not. `--rates 100,200,400` soaks each rate in
+turn and names the highest one whose lag stopped growing.
 
     python benchmarks/soak_stream.py --minutes 10 --rate 100
+    python benchmarks/soak_stream.py --minutes 2 --rates 100,200,400,800
 """
 
 from __future__ import annotations
@@ -35,11 +39,25 @@ def main() -> int:
     parser.add_argument("--minutes", type=float, default=10)
     parser.add_argument("--rate", type=float, default=100, help="records per second shipped")
     parser.add_argument("--every", type=float, default=30, help="seconds between RSS samples")
+    parser.add_argument("--rates", default=None, help="comma-separated rates to soak in turn (overrides --rate)")
     parser.add_argument("--workdir", type=Path, default=None)
     args = parser.parse_args()
-    work = args.workdir or Path(tempfile.mkdtemp(prefix="statuslens-soak-"))
+    base = args.workdir or Path(tempfile.mkdtemp(prefix="statuslens-soak-"))
+    rates = [float(r) for r in args.rates.split(",")] if args.rates else [args.rate]
+    kept = []
+    for rate in rates:
+        print(f"\n== {rate:g} records/s for {args.minutes:g} min", flush=True)
+        if soak(rate, args.minutes, args.every, base / f"rate-{rate:g}"):
+            kept.append(rate)
+    if len(rates) > 1:
+        print(f"\nhighest rate kept up with: {max(kept):g} records/s" if kept else "\nno rate kept up with")
+    return 0
+
+
+def soak(rate: float, minutes: float, every: float, work: Path) -> bool:
+    """One soak at `rate`; True when every record was counted once and the lag stopped growing."""
     work.mkdir(parents=True, exist_ok=True)
-    records = int(args.minutes * 60 * args.rate * 1.1) + 100
+    records = int(minutes * 60 * rate * 1.1) + 100
     corpus = work / "soak.jsonl"
     raw = work / "soak-raw.jsonl"
     subprocess.run(
@@ -60,7 +78,7 @@ def main() -> int:
     # A steady input rate: event times exactly 1/rate apart, so that the (retimed) replay is live.
     import orjson
 
-    step_ms = 1000 / args.rate
+    step_ms = 1000 / rate
     with open(raw, "rb") as src, open(corpus, "wb") as dst:
         for i, line in enumerate(src):
             doc = orjson.loads(line)
@@ -125,16 +143,18 @@ def main() -> int:
         text=True,
     )
     started = time.monotonic()
-    print(f"{'minute':>7}{'stream RSS MB':>15}{'records counted':>17}", flush=True)
-    from statuslens.pipelines.stream import summarize_output
+    print(f"{'minute':>7}{'stream RSS MB':>15}{'records counted':>17}{'lag':>8}", flush=True)
+    from statuslens.pipelines.stream_stop import summarize_output
 
     samples = []
-    while time.monotonic() - started < args.minutes * 60:
-        time.sleep(args.every)
+    while time.monotonic() - started < minutes * 60:
+        time.sleep(every)
         rss = tree_rss_bytes(stream.pid) / 2**20
         counted = summarize_output(str(out))["records_in"] if out.exists() else 0
-        samples.append((time.monotonic() - started, rss, counted))
-        print(f"{samples[-1][0] / 60:>7.1f}{rss:>15.0f}{counted:>17}", flush=True)
+        at = time.monotonic() - started
+        lag = int(min(at * rate, records) - counted)
+        samples.append((at, rss, counted, lag))
+        print(f"{at / 60:>7.1f}{rss:>15.0f}{counted:>17}{lag:>8}", flush=True)
     ship.send_signal(signal.SIGTERM)
     ship_out, _ = ship.communicate(timeout=120)
     shipped = int(ship_out.split(" records published")[0].split()[-1]) if "records published" in ship_out else -1
@@ -151,19 +171,23 @@ def main() -> int:
         os.killpg(emulator.pid, signal.SIGTERM)
     totals = summarize_output(str(out))
     first, last = samples[0][1], samples[-1][1]
+    half = samples[: max(1, len(samples) // 2)]
+    kept_up = samples[-1][3] <= max(s[3] for s in half) + rate  # no more than a second's worth behind
+    complete = totals["records_in"] + totals["late"] == shipped
     print(
         f"\nshipped {shipped}, counted {totals['records_in']} in windows + {totals['late']} late "
         f"({'all' if totals['records_in'] + totals['late'] == shipped else 'NOT all'} counted once)"
     )
     print(
         f"end to end: {totals['records_in'] / elapsed:.0f} records/s over {elapsed / 60:.1f} min "
-        f"(shipped at {args.rate:g}/s)"
+        f"(shipped at {rate:g}/s)"
     )
     print(
         f"stream RSS: {first:.0f} MB after {samples[0][0] / 60:.1f} min, {last:.0f} MB after "
         f"{samples[-1][0] / 60:.1f} min, peak {max(s[1] for s in samples):.0f} MB"
     )
-    return 0
+    print(f"lag {'stopped growing' if kept_up else 'kept growing'}: {[s[3] for s in samples]}")
+    return kept_up and complete
 
 
 if __name__ == "__main__":

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 from pathlib import Path
 
-__all__ = ["atomic_write", "fsync_dir"]
+__all__ = ["atomic_write", "fsync_dir", "write_after_commit"]
 
 
 def fsync_dir(folder: Path) -> None:
@@ -18,11 +20,32 @@ def fsync_dir(folder: Path) -> None:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` so that a reader sees the old bytes or the new, never a mix."""
+    """Replace `path` with `data` so that a reader sees the old bytes or the new, never a mix.
+
+    A write that fails (a full disk, a folder that is not writable) leaves no temp file behind."""
     tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
     fsync_dir(path.parent)
+
+
+def write_after_commit(flag: str, path: Path, data: bytes) -> bool:
+    """Write a file that only reports on a run already done (--metrics-file): a failure is a warning
+    on stderr, never the run's failure (its results stand, its exit status too)."""
+    try:
+        atomic_write(path, data)
+    except OSError as exc:
+        print(
+            f"warning: {flag} {str(path)!r}: cannot write it ({exc.strerror or exc}); the run's results stand",
+            file=sys.stderr,
+        )
+        return False
+    return True

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator, Sequence
@@ -16,6 +18,7 @@ import orjson
 from apache_beam.io.filesystems import FileSystems
 
 from statuslens.pipelines.plan import plan_execution
+from statuslens.pipelines.progress import ProgressLine
 from statuslens.transforms.aggregation.beam_analyze import AnalyzeLogs
 from statuslens.transforms.aggregation.time_filter import TimeFilter
 from statuslens.transforms.errors import UsageError
@@ -51,19 +54,24 @@ class BatchConfig:
     fail_on: frozenset[str] | None = None
     metrics_file: Path | None = None
     causes: bool = True  # False: batch --no-causes (no §8 analysis; the groups' causes are null)
+    # The progress line on stderr (pipelines/progress.py): the command decides (a terminal, --progress).
+    progress: bool = False
 
 
 def expand_inputs(patterns: Sequence[str]) -> tuple[str, ...]:
-    """Every file matched by the patterns, sorted and distinct; UsageError naming an empty pattern."""
+    """Every file matched by the patterns, sorted and distinct; UsageError naming an empty pattern.
+    Local paths come out absolute (a worker in another folder reads the same files)."""
     paths: set[str] = set()
     for pattern in patterns:
         try:
-            result = FileSystems.match([pattern])[0]
+            result = FileSystems.match([pattern if "://" in pattern else os.path.abspath(pattern)])[0]
         except Exception as exc:  # Beam raises BeamIOError with nested causes; one line is enough
             raise UsageError(f"--input {pattern!r}: cannot list files: {_first_line(exc)}") from exc
         files = [m.path for m in result.metadata_list if not _is_dir(m.path)]
         if not files:
             raise UsageError(f"--input {pattern!r} matches no file")
+        for path in files:
+            _refuse_special(pattern, path)
         paths.update(files)
     return tuple(sorted(paths))
 
@@ -85,10 +93,14 @@ def prepare_output(output: str, overwrite: bool) -> None:
     FileSystems.mkdirs(output) if not FileSystems.exists(output) else None
 
 
-def build_pipeline(pipeline: beam.Pipeline, config: BatchConfig, started_at: str) -> dict[str, Any]:
-    """Add the batch graph to `pipeline`; returns its PCollections, exposed for testing."""
+def build_pipeline(
+    pipeline: beam.Pipeline, config: BatchConfig, started_at: str, progress_folder: str | None = None
+) -> dict[str, Any]:
+    """Add the batch graph to `pipeline`; returns its PCollections, exposed for testing. The readers
+    tally what they read in `progress_folder` when one is given (the progress line)."""
     files = pipeline | "ListInputs" >> beam.Create(list(config.inputs))
-    read = files | "ReadInputs" >> beam.ParDo(ReadInputFn(config.log_format)).with_outputs(INPUTS_TAG, main="chunks")
+    reader = ReadInputFn(config.log_format, progress_folder)
+    read = files | "ReadInputs" >> beam.ParDo(reader).with_outputs(INPUTS_TAG, main="chunks")
     # No reshuffle of the chunks: reading and analysing fuse into one stage that streams, so memory
     # stays flat; parallelism comes from the inputs (files, and splits of large plain files).
     results = read["chunks"] | "AnalyzeLogs" >> AnalyzeLogs(
@@ -148,9 +160,27 @@ def run_batch(config: BatchConfig, beam_args: Sequence[str] = (), allow_workers:
     plan = plan_execution(beam_args, config.inputs, config.log_format, os.cpu_count() or 1, allow_workers=allow_workers)
     started_at = now_iso()
     job = replace(config, inputs=plan.inputs)
-    with _worker_logs(enabled=plan.automatic), beam.Pipeline(options=plan.pipeline_options()) as pipeline:
-        build_pipeline(pipeline, job, started_at)
+    with (
+        _progress(config.progress, plan.inputs) as folder,
+        _worker_logs(enabled=plan.automatic),
+        beam.Pipeline(options=plan.pipeline_options()) as pipeline,
+    ):
+        build_pipeline(pipeline, job, started_at, folder)
     return _read_result(config.output)
+
+
+@contextmanager
+def _progress(enabled: bool, inputs: Sequence[str | InputRange]) -> Iterator[str | None]:
+    """The progress line on this command's stderr (before the workers' logs take it over), or nothing."""
+    if not enabled:
+        yield None
+        return
+    try:
+        fd = sys.stderr.fileno()
+    except (OSError, ValueError):  # a stream with no descriptor (embedders, tests): the process's own
+        fd = 2
+    with ProgressLine(inputs, fd, terminal=os.isatty(fd)) as folder:
+        yield folder
 
 
 def _read_result(output: str) -> BatchResult:
@@ -185,10 +215,35 @@ def _worker_logs(enabled: bool) -> Iterator[None]:
 
 
 def _children(folder: str) -> list[str]:
+    """Some of what `folder` holds (enough to tell it is not empty); UsageError when it is a file."""
+    if "://" not in folder:  # local: one directory entry is enough (Beam's match of `/*` stats the whole disk)
+        if os.path.exists(folder) and not os.path.isdir(folder):
+            raise UsageError(f"--output {redact_text(folder)!r} is a file, not a folder")
+        try:
+            with os.scandir(folder) as entries:  # hidden entries do not count, as for the glob `*`
+                return [e.path for e in itertools.islice((e for e in entries if not e.name.startswith(".")), 1)]
+        except (FileNotFoundError, NotADirectoryError):
+            return []  # made by the run (which fails, in one line, where a parent is a file)
+        except OSError as exc:
+            raise UsageError(f"--output {folder!r}: cannot list it ({exc.strerror or exc})") from None
     if not FileSystems.exists(folder):
         return []
     pattern = FileSystems.join(folder, "*")
     return [m.path for m in FileSystems.match([pattern])[0].metadata_list]
+
+
+def _refuse_special(pattern: str, path: str) -> None:
+    """UsageError for a FIFO, socket or device: opening a FIFO waits for a writer forever (under cron,
+    holding the lock) and a device such as /dev/zero never ends. Only regular files are logs."""
+    if "://" in path:
+        return
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # gone or unreadable: the reader makes it one damaged input
+    if not stat.S_ISREG(mode):
+        kind = "a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "not a regular file"
+        raise UsageError(f"--input {pattern!r}: {path} is {kind}; statuslens reads regular files only")
 
 
 def _is_dir(path: str) -> bool:

@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from statuslens.pipelines.atomic import atomic_write
+from statuslens.pipelines.atomic import write_after_commit
 from statuslens.pipelines.metrics import render_batch_metrics
 from statuslens.transforms.aggregation.time_filter import TimeFilter, parse_bound
 from statuslens.transforms.errors import UsageError
@@ -181,7 +181,9 @@ def finish(
     """After a finished run: the metrics file, then one line per failing group; the exit status."""
     if metrics is not None:
         now = time.time()
-        atomic_write(metrics, render_batch_metrics(summary, groups, now - started, now).encode())
+        write_after_commit(
+            "--metrics-file", metrics, render_batch_metrics(summary, groups, now - started, now).encode()
+        )
     if verdicts is None:
         return 0
     failing = failing_groups(groups, verdicts)

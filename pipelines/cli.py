@@ -57,6 +57,9 @@ def build_parser(commands: Sequence[Command]) -> argparse.ArgumentParser:
             command.NAME, help=command.HELP, description=command.DESCRIPTION, epilog=command.EPILOG
         )
         command.add_arguments(sub)
+        sub.add_argument(
+            "--verbose", action="store_true", help="When the run fails, print the traceback after the error line."
+        )
     return parser
 
 
@@ -94,14 +97,15 @@ def _command(argv: Sequence[str] | None) -> tuple[int, Command | None]:
         command = {c.NAME: c for c in COMMANDS}[args.command]
         flags = beam_args(command.NAME, getattr(args, "profile", None), extra)
         config = command.config_from(args, flags)
-        return _run(command, config, flags), command
+        return _run(command, config, flags, args.verbose), command
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE, command
 
 
-def _run(command: Command, config: Any, beam_args: list[str]) -> int:
-    """The command's own exit status, or the one of its failure (usage errors go to the caller)."""
+def _run(command: Command, config: Any, beam_args: list[str], verbose: bool = False) -> int:
+    """The command's own exit status, or the one of its failure (usage errors go to the caller); with
+    `verbose` a failure's traceback follows its line (redacted, like every line statuslens prints)."""
     from statuslens.pipelines.cron import EXIT_LOCKED
     from statuslens.pipelines.flags import one_line
 
@@ -115,6 +119,12 @@ def _run(command: Command, config: Any, beam_args: list[str]) -> int:
     except Exception as exc:  # the job failed: one line for people, the traceback at DEBUG for embedders
         logging.getLogger("statuslens").debug("%s", command.FAILURE, exc_info=True)
         print(f"error: {command.FAILURE}: {one_line(exc)}", file=sys.stderr)
+        if verbose:
+            import traceback
+
+            from statuslens.transforms.redact import redact_text
+
+            print(redact_text("".join(traceback.format_exception(exc))).rstrip(), file=sys.stderr)
         return EXIT_FAILED
 
 
@@ -122,7 +132,8 @@ def _quiet_logging() -> None:
     """Beam logs every stage at INFO and warns about optional GCP modules; users want our summary."""
     if not os.environ.get("STATUSLENS_DEBUG"):
         logging.getLogger().setLevel(logging.ERROR)
-        logging.getLogger("apache_beam").setLevel(logging.ERROR)
+        # Beam logs a failed step's traceback at ERROR; the failure is our one line (STATUSLENS_DEBUG shows it).
+        logging.getLogger("apache_beam").setLevel(logging.CRITICAL)
 
 
 def run() -> NoReturn:

@@ -24,7 +24,7 @@ from typing import Any
 
 import orjson
 
-from statuslens.pipelines.atomic import atomic_write, fsync_dir
+from statuslens.pipelines.atomic import atomic_write, fsync_dir, write_after_commit
 from statuslens.pipelines.batch import BatchConfig, expand_inputs, run_batch
 from statuslens.pipelines.manifest import Manifest, PlannedRead, plan_reads
 from statuslens.pipelines.metrics import render_metrics
@@ -33,6 +33,7 @@ from statuslens.transforms.model.groups import GroupKey
 from statuslens.transforms.outputs.expectations import Expectations
 from statuslens.transforms.outputs.summary import counts_from_summary, summary_counts
 from statuslens.transforms.readers.beam_read import InputRange
+from statuslens.transforms.readers.pinned import pin_all, unpin_all
 from statuslens.transforms.verdicts.catalog import Catalog
 
 __all__ = ["EXIT_LOCKED", "EXIT_NEW_ANOMALIES", "CronConfig", "CronResult", "run_cron"]
@@ -60,6 +61,7 @@ class CronConfig:
     baseline: bool = False
     metrics_file: Path | None = None
     expectations: Expectations | None = None  # --expect: known groups are marked and never alert
+    progress: bool = False  # the progress line on stderr (pipelines/progress.py)
 
 
 @dataclass
@@ -94,7 +96,27 @@ def _locked_run(config: CronConfig, runs_dir: Path, beam_args: list[str]) -> Cro
     _recover(runs_dir, set(state["runs"]))
     manifest = Manifest.from_json(state["manifest"])
     paths = list(expand_inputs(config.inputs))
-    reads, notes = plan_reads(paths, manifest, now=time.time(), settle_seconds=config.settle_seconds)
+    pins: dict[str, int] = {}
+    try:
+        reads, notes = plan_reads(paths, manifest, now=time.time(), settle_seconds=config.settle_seconds, pins=pins)
+    finally:
+        pin_all(pins)  # the run reads the files planned, whatever logrotate renames meanwhile
+    try:
+        return _run_planned(config, runs_dir, beam_args, state, manifest, reads, notes, started)
+    finally:
+        unpin_all()
+
+
+def _run_planned(
+    config: CronConfig,
+    runs_dir: Path,
+    beam_args: list[str],
+    state: dict[str, Any],
+    manifest: Manifest,
+    reads: list[PlannedRead],
+    notes: list[str],
+    started: float,
+) -> CronResult:
     for note in notes:
         print(f"note: {note}", file=sys.stderr)
 
@@ -113,6 +135,7 @@ def _locked_run(config: CronConfig, runs_dir: Path, beam_args: list[str]) -> Cro
             known_groups=frozenset(state["groups"]),
             baseline=config.baseline,
             expectations=config.expectations,
+            progress=config.progress,
         ),
         beam_args,
         allow_workers=False,
@@ -131,15 +154,18 @@ def _locked_run(config: CronConfig, runs_dir: Path, beam_args: list[str]) -> Cro
     # The commit point: from here on this run's work is done, whatever happens next.
     atomic_write(config.state_dir / STATE_FILE, orjson.dumps(state, option=orjson.OPT_INDENT_2))
     final = runs_dir / name
-    os.replace(partial, final)
-    fsync_dir(runs_dir)
-    _prune(runs_dir, config.keep_runs)
+    try:
+        os.replace(partial, final)
+        fsync_dir(runs_dir)
+        _prune(runs_dir, config.keep_runs)
+    except OSError as exc:  # committed: the next run finishes the folder (see _recover)
+        print(
+            f"warning: the run is committed but its folder was not finished ({exc}); the next run will", file=sys.stderr
+        )
 
     if config.metrics_file is not None:
-        atomic_write(
-            config.metrics_file,
-            render_metrics(summary, len(new_groups), time.time() - started, state["last_success"], totals).encode(),
-        )
+        metrics = render_metrics(summary, len(new_groups), time.time() - started, state["last_success"], totals)
+        write_after_commit("--metrics-file", config.metrics_file, metrics.encode())
     alert = any("expected" not in g for g in new_groups) and config.fail_on_new and not config.baseline
     return CronResult(final, summary, new_groups, EXIT_NEW_ANOMALIES if alert else 0)
 

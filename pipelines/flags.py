@@ -4,11 +4,12 @@ Beam's flags, which pass through after a check that Beam knows them. Every check
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from statuslens.pipelines.plan import DEFAULT_BATCH_RUNNER
+from statuslens.pipelines.plan import DEFAULT_BATCH_RUNNER, check_runner
 from statuslens.transforms.aggregation.analyzer import ANNOTATED_MODES
 from statuslens.transforms.errors import CatalogError, UsageError
 from statuslens.transforms.readers.formats import validate_log_format
@@ -19,6 +20,7 @@ from statuslens.transforms.verdicts.catalog import Catalog, load_catalog
 __all__ = [
     "BEAM_FLAGS_EPILOG",
     "add_analysis_arguments",
+    "add_progress_arguments",
     "beam_args",
     "beam_flags_epilog",
     "catalog",
@@ -27,6 +29,7 @@ __all__ = [
     "log_format",
     "one_line",
     "parse_field_map",
+    "progress",
     "read_profile",
     "require_pubsub",
     "required",
@@ -54,7 +57,8 @@ def add_analysis_arguments(parser: Any) -> None:
         "--catalog",
         default=None,
         metavar="FILE",
-        help="Status catalog YAML (default: the bundled netflix-api.yaml; schema in configs/catalogs/SCHEMA.md).",
+        help="Status catalog YAML, or an OpenAPI 3.x / Swagger 2.0 document (default: the bundled netflix-api.yaml; "
+        "schema in configs/catalogs/SCHEMA.md).",
     )
     parser.add_argument(
         "--log-format",
@@ -62,9 +66,9 @@ def add_analysis_arguments(parser: Any) -> None:
         default=None,
         metavar="NAME|STRING",
         help="Format of every line-oriented input instead of detection: jsonl, common, "
-        "combined, combined_body, or an nginx log_format string such as "
-        '\'$remote_addr [$time_local] "$request" $status "$resp_body"\'. '
-        "HAR files are always read as HAR.",
+        "combined, combined_body, an nginx log_format string such as "
+        '\'$remote_addr [$time_local] "$request" $status "$resp_body"\' or an Apache LogFormat '
+        "string such as '%%h %%l %%u %%t \"%%r\" %%>s %%b'. HAR files are always read as HAR.",
     )
     parser.add_argument(
         "--field-map",
@@ -91,12 +95,41 @@ def add_analysis_arguments(parser: Any) -> None:
     )
 
 
+def add_progress_arguments(parser: Any) -> None:
+    """--progress and --quiet (batch, demo, cron): the progress line on stderr, forced on or off."""
+    parser.add_argument(
+        "--progress",
+        action="store_true",
+        default=False,
+        help="Show the progress line on stderr even when it is not a terminal (then one line every 5 s).",
+    )
+    parser.add_argument(
+        "--quiet",
+        action="store_true",
+        default=False,
+        help="No progress line, even on a terminal (the summary lines still print).",
+    )
+
+
+def progress(args: argparse.Namespace) -> bool:
+    """Whether to draw the progress line: --progress, --quiet, else when stderr is a terminal."""
+    if args.progress and args.quiet:
+        raise UsageError("--progress and --quiet cannot be given together")
+    if args.progress or args.quiet:
+        return bool(args.progress)
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):  # a replaced or closed stream
+        return False
+
+
 def beam_args(command: str, profile: str | None, extra: list[str]) -> list[str]:
     """The Beam flags of a run: the --profile file's, then the command line's (which win)."""
     flags = [*read_profile(profile), *extra]
     unknown = unknown_beam_flags(flags)
     if unknown:
         raise UsageError(f"statuslens {command}: unrecognized argument {unknown[0]}")
+    check_runner(flags)
     return flags
 
 

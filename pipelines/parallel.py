@@ -28,15 +28,15 @@ def estimated_bytes(paths: Sequence[str | InputRange]) -> int:
     """Decompressed bytes of the local inputs, roughly (archives by a typical ratio); remote ones count 0."""
     total = 0
     for item in paths:
-        path = item.path if isinstance(item, InputRange) else item
+        path = (item.source or item.path) if isinstance(item, InputRange) else item
         if "://" in path:
             continue
         try:
             size = os.path.getsize(path)
+            with open(path, "rb") as handle:
+                compressed = compression_of(path, handle.read(8)) != "none"
         except OSError:
-            continue
-        with open(path, "rb") as handle:
-            compressed = compression_of(path, handle.read(8)) != "none"
+            continue  # unreadable: the reader makes it one damaged input
         total += size * _GZIP_RATIO if compressed else size
     return total
 
@@ -51,8 +51,12 @@ def split_inputs(paths: Sequence[str], workers: int, log_format: str | None) -> 
         if size < SPLIT_MIN_BYTES or is_har_name(path) or workers < 2:
             out.append(path)
             continue
-        with open(path, "rb") as handle:
-            head = handle.read(_SNIFF_BYTES)
+        try:
+            with open(path, "rb") as handle:
+                head = handle.read(_SNIFF_BYTES)
+        except OSError:
+            out.append(path)  # unreadable: the reader makes it one damaged input
+            continue
         if compression_of(path, head[:8]) != "none":
             out.append(path)
             continue

@@ -22,12 +22,15 @@ changes no options object.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions
+from apache_beam.runners.runner import _RUNNER_MAP
 
 from statuslens.pipelines import parallel
+from statuslens.transforms.errors import UsageError
 from statuslens.transforms.readers.beam_read import InputRange
 
 __all__ = [
@@ -35,6 +38,7 @@ __all__ = [
     "DEFAULT_STREAM_RUNNER",
     "PARALLEL_THRESHOLD_BYTES",
     "ExecutionPlan",
+    "check_runner",
     "plan_execution",
 ]
 
@@ -59,6 +63,27 @@ class ExecutionPlan:
 
     def pipeline_options(self) -> PipelineOptions:
         return PipelineOptions(list(self.beam_args))
+
+
+def check_runner(beam_args: Sequence[str]) -> None:
+    """UsageError for a --runner Beam cannot make, before any work (Beam would fail only once the run
+    starts, after --overwrite emptied the output folder). Names are Beam's (`FlinkRunner`, `flink`, any
+    case) or a dotted `module.Class` path, which is imported to check it."""
+    name = PipelineOptions(list(beam_args)).view_as(StandardOptions).runner
+    if not name or not isinstance(name, str):
+        return
+    lower = name.lower()
+    if lower in _RUNNER_MAP or lower + "runner" in _RUNNER_MAP:
+        return
+    if "." in name:
+        module, _, cls = name.rpartition(".")
+        try:
+            if hasattr(importlib.import_module(module), cls):
+                return
+        except ImportError:
+            pass
+    known = sorted({path.rsplit(".", 1)[1] for path in _RUNNER_MAP.values()} - {"PythonRPCDirectRunner"})
+    raise UsageError(f"--runner {name!r} is not a Beam runner; use one of {', '.join(known)} or a module.Class path")
 
 
 def plan_execution(

@@ -4,7 +4,9 @@ Beam has no long-running local file source that works (BEAM-NOTES), so following
 here, outside the pipeline. Files are known by their content (pipelines/manifest.py), so rotation,
 truncation and compression are followed the way the cron job reads them. Each record is redacted
 before it leaves the process and published with attributes `ts` (event time, epoch ms), `id`
-(content identity + line: the same record always has the same id), `source` and `fmt`.
+(content identity + line: the same record always has the same id), `source`, `fmt` (the format
+detected or given) and, with `--retime`, `shift` (ms added to the record's own time: whole seconds,
+so a record keeps its calendar second).
 
 Delivery: offsets are committed to the state file only after Pub/Sub acknowledged the batch, so a
 clean restart ships no line twice, and a crash ships at most the last unacknowledged batch again
@@ -26,7 +28,7 @@ from typing import Any
 import orjson
 
 from statuslens.pipelines.atomic import atomic_write
-from statuslens.pipelines.manifest import FileState, Manifest, PlannedRead, plan_reads
+from statuslens.pipelines.manifest import Manifest, PlannedRead, plan_reads
 from statuslens.transforms.errors import RecordError
 from statuslens.transforms.model.chunks import Chunk, Problem
 from statuslens.transforms.model.records import decode_text
@@ -34,9 +36,10 @@ from statuslens.transforms.model.sources import SourceRef
 from statuslens.transforms.readers.files import read_input
 from statuslens.transforms.readers.formats import HAR, line_parser
 from statuslens.transforms.readers.har import entry_raw, parse_har_entry
+from statuslens.transforms.readers.jsonlines import DEFAULT_FIELD_MAP, FieldMap
 from statuslens.transforms.redact import redact_text
 
-__all__ = ["Publisher", "ShipConfig", "ShipStats", "record_messages", "run_ship"]
+__all__ = ["Publisher", "ShipConfig", "ShipStats", "record_messages", "retime_shift", "run_ship"]
 
 Publish = Callable[[bytes, dict[str, str]], Any]
 
@@ -53,6 +56,7 @@ class ShipConfig:
     poll_seconds: float = 0.5
     settle_seconds: float = 5.0
     log_format: str | None = None
+    field_map: tuple[tuple[str, str], ...] = ()  # JSON lines: where the time is (--field-map)
 
 
 @dataclass
@@ -77,7 +81,7 @@ class _Clock:
         if not self.retime:
             return time_ms
         if self.shift_ms is None:
-            self.shift_ms = int(time.time() * 1000) - time_ms
+            self.shift_ms = retime_shift(time.time(), time_ms)
         return time_ms + self.shift_ms
 
     def pace(self, event_ms: int) -> None:
@@ -93,6 +97,12 @@ class _Clock:
             return
         if ahead > 0:
             time.sleep(ahead)
+
+
+def retime_shift(now_s: float, first_ms: int) -> int:
+    """The --retime shift: whole seconds that bring the first record to now (or just after), so every
+    record keeps its calendar second and a burst inside one second stays inside one second."""
+    return (int(now_s * 1000) - first_ms + 999) // 1000 * 1000
 
 
 class Publisher:
@@ -118,16 +128,22 @@ class Publisher:
 
 
 def record_messages(
-    chunk: Chunk, identity: str, clock: _Clock, stats: ShipStats, parsers: dict[str, Any] | None = None
+    chunk: Chunk,
+    identity: str,
+    clock: _Clock,
+    stats: ShipStats,
+    parsers: dict[str, Any] | None = None,
+    fields: FieldMap = DEFAULT_FIELD_MAP,
 ) -> Iterator[tuple[bytes, dict[str, str], int]]:
     """(data, attributes, bytes consumed) for each item of a chunk, redacted, event-timed.
 
-    `parsers` keeps one line parser per format across chunks, so their memos outlive a chunk."""
+    `parsers` keeps one line parser per format across chunks, so their memos outlive a chunk;
+    `fields` is the --field-map, so a JSON line's time is found where it is."""
     parsers = {} if parsers is None else parsers
     if chunk.fmt == HAR:
         parse = parse_har_entry
     else:
-        parse = parsers.get(chunk.fmt) or parsers.setdefault(chunk.fmt, line_parser(chunk.fmt))
+        parse = parsers.get(chunk.fmt) or parsers.setdefault(chunk.fmt, line_parser(chunk.fmt, fields))
     for offset, item in enumerate(chunk.items):
         number = chunk.first + offset
         if isinstance(item, Problem):
@@ -150,6 +166,8 @@ def record_messages(
             data = (entry_raw(item) if chunk.fmt == HAR else redact_text(decode_text(item))).encode()
         source = str(SourceRef(chunk.path, number, entry=chunk.fmt == HAR))
         attributes = {"ts": str(event), "id": f"{identity[:20]}:{number}", "source": source, "fmt": chunk.fmt}
+        if clock.shift_ms is not None:
+            attributes["shift"] = str(clock.shift_ms)
         if isinstance(item, Problem):
             attributes["problem"] = item.reason  # the stream job dead-letters it with this reason
         yield data, attributes, consumed
@@ -166,6 +184,7 @@ def run_ship(
     # so it lands in the same window, where the stream job recognises its id.
     clock = _Clock(config.retime, config.rate, shift_ms=shift_ms)
     parsers: dict[str, Any] = {}  # one line parser per format for the whole run
+    fields = FieldMap.with_overrides(dict(config.field_map))
     previous = (
         {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
         if threading.current_thread() is threading.main_thread()
@@ -175,14 +194,14 @@ def run_ship(
         if config.replay:
             reads, notes = plan_reads(config.replay, manifest, now=time.time(), settle_seconds=0)
             stats.notes += notes
-            _ship_reads(reads, config, manifest, publish, confirm, clock, stats, stop, parsers)
+            _ship_reads(reads, config, manifest, publish, confirm, clock, stats, stop, parsers, fields)
         while config.follow and not stop.is_set():
             paths = sorted({p for pattern in config.follow for p in glob.glob(pattern)})
             reads, notes = plan_reads(
                 paths, manifest, now=time.time(), settle_seconds=config.settle_seconds, partial_after=math.inf
             )
             stats.notes += notes
-            _ship_reads(reads, config, manifest, publish, confirm, clock, stats, stop, parsers)
+            _ship_reads(reads, config, manifest, publish, confirm, clock, stats, stop, parsers, fields)
             stop.wait(config.poll_seconds)
     finally:
         for sig, handler in previous.items():
@@ -200,6 +219,7 @@ def _ship_reads(
     stats: ShipStats,
     stop: threading.Event,
     parsers: dict[str, Any],
+    fields: FieldMap,
 ) -> None:
     for read in reads:
         offset, lines, exact = read.start, read.first_line - 1, True
@@ -209,7 +229,7 @@ def _ship_reads(
         ):
             if not isinstance(chunk, Chunk):
                 continue
-            for data, attributes, consumed in record_messages(chunk, read.identity, clock, stats, parsers):
+            for data, attributes, consumed in record_messages(chunk, read.identity, clock, stats, parsers, fields):
                 lines += 1
                 if consumed < 0:
                     exact = False
@@ -237,10 +257,8 @@ def _ship_reads(
 
 def _commit(state_path: Path, manifest: Manifest, clock: _Clock, read: PlannedRead, offset: int, lines: int) -> None:
     """Remember a plain file's progress inside a read: the offset after the last confirmed line."""
-    state = manifest.files.get(read.identity)
-    if state is None:
-        state = manifest.files[read.identity] = FileState(read.identity, read.prefix_len)
-    state.path = read.path
+    state = manifest.state_for(read)
+    state.tail = ""  # not known mid-read: the inode and the head identify the file (pipelines/identity.py)
     state.offset = min(offset, read.end if read.end is not None else offset)
     state.lines = lines
     _save(state_path, manifest, clock)

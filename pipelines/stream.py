@@ -1,9 +1,10 @@
-"""`statuslens stream`: the analysis graph over an unbounded Pub/Sub subscription.
+"""`statuslens stream`: the analysis over an unbounded Pub/Sub subscription, in event-time windows.
 
 messages -> per event-time window, drop re-sent record ids and hold back records past the allowed
-lateness (counted and written, never dropped unseen) -> one-record chunks -> fixed event-time windows with early
-firings -> AnalyzeLogs (the batch composite, unchanged) -> per-window groups and counts, first-seen
-alerts, rate-limit alerts, dead letters. Runs until Ctrl-C / SIGTERM.
+lateness (counted and written, never dropped unseen) -> each record analysed at its event time (the
+batch's per-record analysis) -> fixed windows with early firings, each firing one `Pane` -> per
+window: group lines with their causes (DOMAIN.md §8 over the window so far), summary lines, rate-limit
+alerts -> first-seen alerts; dead letters, late records, duplicates. Runs until Ctrl-C / SIGTERM.
 """
 
 from __future__ import annotations
@@ -11,9 +12,8 @@ from __future__ import annotations
 import hashlib
 import signal
 import threading
-import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -25,17 +25,25 @@ from apache_beam.transforms import trigger as triggers
 from apache_beam.transforms.window import FixedWindows, GlobalWindows
 
 from statuslens.pipelines.plan import plan_execution
-from statuslens.transforms.aggregation.beam_analyze import AnalyzeLogs
-from statuslens.transforms.model.counts import Counts
+from statuslens.pipelines.stream_stop import Intake, drain, install, summarize_output
 from statuslens.transforms.model.dead_letters import dead_letter_doc
-from statuslens.transforms.model.groups import AnomalyGroup, GroupKey
+from statuslens.transforms.model.groups import GroupKey
 from statuslens.transforms.model.times import format_time
 from statuslens.transforms.outputs.beam_append import AppendJsonLinesFn, window_fields
-from statuslens.transforms.outputs.summary import summary_counts
 from statuslens.transforms.readers.jsonlines import FieldMap
-from statuslens.transforms.streaming.beam_alerts import FirstSeenAlertFn, RateLimitAlerts
+from statuslens.transforms.streaming.beam_alerts import FirstSeenAlertFn
 from statuslens.transforms.streaming.beam_gate import WindowGateFn
-from statuslens.transforms.streaming.messages import message_to_chunk
+from statuslens.transforms.streaming.beam_windows import (
+    ANNOTATED,
+    CANDIDATES,
+    DEAD_LETTER,
+    RATE_ALERTS,
+    SUMMARIES,
+    AnalyzeMessageFn,
+    KeepWindowFn,
+    PaneFn,
+)
+from statuslens.transforms.streaming.panes import Pane
 from statuslens.transforms.verdicts.catalog import Catalog
 
 __all__ = [
@@ -44,7 +52,6 @@ __all__ = [
     "build_stream_graph",
     "read_known_groups",
     "run_stream",
-    "summarize_output",
 ]
 
 # Beam's own lateness is a little longer than ours, so a record we let through is never dropped.
@@ -65,6 +72,9 @@ class StreamConfig:
     windows_topic: str | None = None
     alerts_topic: str | None = None
     wall_clock_watermark: bool = False  # the local runner's Pub/Sub watermark is the wall clock
+    annotated_mode: str = "errors"  # --annotated: which records go to annotated/ (per window)
+    field_map: dict[str, str] = field(default_factory=dict)  # --field-map
+    log_format: str | None = None  # --log-format: for messages that name no format
 
 
 def read_known_groups(path: str) -> frozenset[str]:
@@ -74,8 +84,8 @@ def read_known_groups(path: str) -> frozenset[str]:
 
 
 def build_stream_graph(messages: Any, config: StreamConfig) -> dict[str, Any]:
-    """(data, attributes) messages -> PCollections: anomalies and summaries per window, alerts, dead
-    letters, late records and duplicate ids. No I/O here; `attach_sinks` writes them."""
+    """(data, attributes) messages -> PCollections: window group and summary lines, alerts, annotated
+    lines, dead letters, late records and duplicate ids. No I/O here; `attach_sinks` writes them."""
     lateness = config.lateness_seconds
     window = config.window_seconds
     gated = (
@@ -88,9 +98,14 @@ def build_stream_graph(messages: Any, config: StreamConfig) -> dict[str, Any]:
         .with_input_types(tuple[int, tuple[str, Any]])
         .with_outputs(WindowGateFn.LATE, WindowGateFn.DUPLICATES, main="timely")
     )
-    windowed = (
-        gated["timely"]
-        | "ToChunks" >> beam.MapTuple(message_to_chunk)
+    fields = FieldMap.with_overrides(config.field_map)
+    analyzed = gated["timely"] | "AnalyzeAtEventTime" >> beam.ParDo(
+        AnalyzeMessageFn(config.catalog, config.annotated_mode, fields, config.log_format)
+    ).with_outputs(ANNOTATED, DEAD_LETTER, main="panes")
+    # Longer than the gate's own rule: nothing the gate lets through is ever dropped here.
+    beam_lateness = round(lateness + max(REMEMBER_IDS_SECONDS, lateness)) + _LATENESS_MARGIN_SECONDS
+    panes = (
+        analyzed["panes"]
         | "WindowRecords"
         >> beam.WindowInto(
             FixedWindows(window),
@@ -99,37 +114,35 @@ def build_stream_graph(messages: Any, config: StreamConfig) -> dict[str, Any]:
             ),
             # Each firing carries only what arrived since the previous one: the direct runner copies a
             # key's whole buffered state on every bundle, so accumulating panes would make it slower
-            # and bigger the longer the stream runs. A window's totals are the sum of its lines.
+            # and bigger the longer the stream runs. KeepWindowFn keeps the window so far, compactly.
             accumulation_mode=triggers.AccumulationMode.DISCARDING,
-            # Longer than the gate's own rule: nothing the gate lets through is ever dropped here.
-            allowed_lateness=round(lateness + max(REMEMBER_IDS_SECONDS, lateness)) + _LATENESS_MARGIN_SECONDS,
+            allowed_lateness=beam_lateness,
         )
-    )
-    results = windowed | "AnalyzeLogs" >> AnalyzeLogs(
-        config.catalog, annotated_mode="all", fields=FieldMap.with_overrides(), global_window=False
-    )
-    # (AnomalyGroup, its window's fields): the window lines and the first-seen alerts are made of them.
-    in_windows = results["anomalies"] | "AddWindowToGroups" >> beam.ParDo(_AddWindowFn())
-    anomalies = in_windows | "WindowGroupLines" >> beam.MapTuple(_window_group_line)
-    summaries = results["stats"] | "WindowSummaries" >> beam.ParDo(_SummaryFn())
-    new_groups = (
-        in_windows
+        | "OnePanePerFiring" >> beam.CombineGlobally(PaneFn()).without_defaults()
+        | "AddWindowToPane" >> beam.ParDo(_AddWindowFn())
         | "OneWindowForAll" >> beam.WindowInto(GlobalWindows())
-        | "KeyByGroup" >> beam.Map(lambda pair: (pair[0].id, pair))
-        | "FirstSeen" >> beam.ParDo(FirstSeenAlertFn(config.known)).with_input_types(tuple[str, Any])
+        | "KeyByWindow" >> beam.Map(lambda pair: (pair[0]["window_start"], pair))
     )
-    rate = results["annotated"] | "RateLimits" >> RateLimitAlerts(config.catalog.calls_per_second)
-    alerts = (new_groups, rate | "RateAlertsGlobal" >> beam.WindowInto(GlobalWindows())) | "Alerts" >> beam.Flatten()
+    kept = panes | "KeepWindows" >> beam.ParDo(
+        # A window's state goes once the gate admits nothing more to it (+ a margin for its last firing):
+        # the local runner scans every key with state on each bundle, so fewer held windows is faster.
+        KeepWindowFn(config.catalog.calls_per_second, lateness + _LATENESS_MARGIN_SECONDS)
+    ).with_input_types(tuple[str, tuple[dict[str, Any], Pane]]).with_outputs(
+        SUMMARIES, RATE_ALERTS, CANDIDATES, main="groups"
+    )
+    new_groups = kept[CANDIDATES] | "FirstSeen" >> beam.ParDo(FirstSeenAlertFn(config.known)).with_input_types(
+        tuple[str, Any]
+    )
+    alerts = (new_groups, kept[RATE_ALERTS]) | "Alerts" >> beam.Flatten()
     late = gated[WindowGateFn.LATE] | "DescribeLate" >> beam.ParDo(_DescribeLateFn(lateness))
     return {
-        "anomalies": results["anomalies"],
-        "window_groups": anomalies,
-        "summaries": summaries,
+        "window_groups": kept["groups"],
+        "summaries": kept[SUMMARIES],
         "alerts": alerts,
-        "dead_letter": results["dead_letter"],
+        "annotated": analyzed[ANNOTATED] | "AnnotatedInWindows" >> beam.WindowInto(FixedWindows(window)),
+        "dead_letter": analyzed[DEAD_LETTER],
         "late": late,
         "duplicates": gated[WindowGateFn.DUPLICATES],
-        "annotated": results["annotated"],
     }
 
 
@@ -143,6 +156,9 @@ def attach_sinks(
     )
     outputs["summaries"] | "WriteWindowSummaries" >> beam.ParDo(
         AppendJsonLinesFn(str(root / "windows"), "summaries", per_window=True)
+    )
+    outputs["annotated"] | "WriteAnnotated" >> beam.ParDo(
+        AppendJsonLinesFn(str(root / "annotated"), "annotated", per_window=True, window_fields=False)
     )
     outputs["alerts"] | "WriteAlerts" >> beam.ParDo(AppendJsonLinesFn(str(root / "alerts"), "alerts"))
     outputs["dead_letter"] | "WriteDeadLetters" >> beam.ParDo(
@@ -168,35 +184,23 @@ def attach_sinks(
         )
 
 
-def summarize_output(folder: str) -> dict[str, int]:
-    """Totals of a stream output folder: every window's panes (each an increment) summed, plus
-    late, duplicate and alert lines. `records_in + late` is every distinct record received."""
-    root = Path(folder)
-    windows: set[str] = set()
-    totals = {"windows": 0, "records_in": 0, "records_annotated": 0, "dead_letter": 0}
-    for path in sorted((root / "windows").glob("*.jsonl")):
-        for line in path.read_bytes().splitlines():
-            doc = orjson.loads(line)
-            if doc.get("kind") != "summary":
-                continue
-            windows.add(doc["window_start"])
-            for key in ("records_in", "records_annotated", "dead_letter"):
-                totals[key] += doc[key]
-    totals["windows"] = len(windows)
-    for name in ("late", "duplicates", "alerts"):
-        totals[name] = sum(len(p.read_bytes().splitlines()) for p in (root / name).glob("*.jsonl"))
-    return totals
-
-
 def run_stream(config: StreamConfig, beam_args: Sequence[str], stop: threading.Event | None = None) -> dict[str, int]:
-    """Run until SIGINT/SIGTERM (or `stop`), then return the output folder's totals."""
+    """Run until SIGINT/SIGTERM (or `stop`), then return the output folder's totals.
+
+    On the local runner the stop is clean: no new message is pulled, every message pulled is waited
+    for until it is on disk (windows, late/ or duplicates/), then the totals are read."""
     plan = plan_execution(beam_args, (), None, 1, streaming=True)
     options = plan.pipeline_options()
     options.view_as(StandardOptions).streaming = True
+    intake: Intake | None = None
     if plan.runner in ("BundleBasedDirectRunner", "DirectRunner"):
         config = replace(config, wall_clock_watermark=True)
+        intake = install()
+        intake.resume()
     stop = stop or threading.Event()
-    previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {sig: signal.signal(sig, lambda *_: stop.set()) for sig in (signal.SIGINT, signal.SIGTERM)}
     pipeline = beam.Pipeline(options=options)
     messages = (
         pipeline
@@ -212,10 +216,7 @@ def run_stream(config: StreamConfig, beam_args: Sequence[str], stop: threading.E
                 result.wait_until_finish()  # raises the pipeline's error
                 break
         else:
-            # Open windows show their latest counts at the next early firing: wait for it once.
-            flush = min(config.early_seconds + 1, 15)
-            print(f"statuslens stream: stopping, flushing open windows ({flush:g} s)", flush=True)
-            time.sleep(flush)
+            drain(config.output, config.early_seconds, intake)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -273,24 +274,9 @@ class _DescribeLateFn(beam.DoFn):
 
 
 class _AddWindowFn(beam.DoFn):
-    """A group with its window bounds and pane: (AnomalyGroup, window fields)."""
+    """A firing's Pane with its window bounds and pane: (window fields, Pane)."""
 
     def process(
-        self, group: AnomalyGroup, window: Any = beam.DoFn.WindowParam, pane: Any = beam.DoFn.PaneInfoParam
-    ) -> Iterable[tuple[AnomalyGroup, dict[str, Any]]]:
-        yield group, window_fields(window, pane)
-
-
-def _window_group_line(group: AnomalyGroup, window: dict[str, Any]) -> dict[str, Any]:
-    """A `windows/*.jsonl` group line: the `anomalies.jsonl` object in its window."""
-    return {"kind": "anomaly", **group.to_json(), **window}
-
-
-class _SummaryFn(beam.DoFn):
-    """A window's merged counts as a summary line: the batch summary's counting fields, except
-    `blank_lines` (the shipper does not send blank lines)."""
-
-    def process(self, counts: Counts) -> Iterable[dict[str, Any]]:
-        fields = summary_counts(counts)
-        del fields["blank_lines"]
-        yield {"kind": "summary", **fields}
+        self, pane: Pane, window: Any = beam.DoFn.WindowParam, info: Any = beam.DoFn.PaneInfoParam
+    ) -> Iterable[tuple[dict[str, Any], Pane]]:
+        yield window_fields(window, info), pane

@@ -12,6 +12,7 @@ SUMMARY_KEYS = [
     "verdicts",
     "flags",
     "status_codes",
+    "dead_letter_reasons",  # README: dead letters by reason (issue 11)
     "inputs",
     "catalog",
     "started_at",

@@ -28,6 +28,7 @@ __all__ = [
     "NGINX_BODIES",
     "NGINX_DAYS",
     "NGINX_TIMES",
+    "PATH_VERDICTS",
     "REQUEST_FREE_VERDICTS",
     "RESOURCE_PATHS",
     "SCOPE_FREE",
@@ -71,6 +72,9 @@ BODY_INFOS = MemoLimit(8192, 8 << 20, 2 * MEMO_BODY_BYTES)  # (body, gateway hea
 REQUEST_FREE_VERDICTS = MemoLimit(
     10_000, 4 << 20, 256 << 10
 )  # (code, sub_code, message) -> verdict, codes no request changes
+PATH_VERDICTS = MemoLimit(
+    50_000, 8 << 20, 256 << 10
+)  # (code, sub_code, message, method, resource) -> verdict, codes whose scopes read only those
 SCOPE_FREE = MemoLimit(10_000, 10_000, 1)  # (code, sub_code) -> request-free?; size 1 each: sub_codes are <= 64 chars
 EXPLANATIONS = MemoLimit(10_000, 8 << 20, 512 << 10)  # (verdict, code, sub_code, message, request) -> its text
 RESOURCE_PATHS = MemoLimit(50_000, 16 << 20, 1 << 20)  # ResourceMatcher, request path -> (template, documented)

@@ -20,6 +20,7 @@ from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
 from statuslens.transforms.json_view import json_view
 from statuslens.transforms.memo import SECRET_FORMS, SECRET_NAMES, BoundedMemo
+from statuslens.transforms.scrub import scrub_secrets
 
 __all__ = [
     "KEY_NAMES",
@@ -52,9 +53,11 @@ _NAME_SEP_RE = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z0-9_]++)(=|%3[Dd]|%253[Dd])
 _NAME_HEAD_RE = re.compile(r"[A-Za-z0-9_%\-]{1,256}+$")
 _NAME_ESCAPE_TAIL_RE = re.compile(r"(?:25)?(?:3[0-9]|[46][1-9A-Fa-f]|[57][0-9Aa]|5[Ff]|2[Dd])")
 _VALUE_RE = re.compile(r"[^&\s\"'#;<>\\]*")
+# The value of a secret named inside another secret's value: it also stops at `?` and `=`, so each
+# character is read once however the names repeat (`oauth_token=oauth_token=…`).
+_NESTED_VALUE_RE = re.compile(r"[^&\s\"'#;<>\\?=]*")
 _USERINFO_RE = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://)([^/?#@\s\"']+)@")
 _URL_SAFE_RE = re.compile(r"[A-Za-z0-9_.\-~]*")
-_URL_SAFE_RUN_RE = re.compile(r"[A-Za-z0-9_.\-~]{4,}")
 # An encoded `=` or `@` followed by more text: parameters or user-info nested inside a value. (An
 # encoded `=` at the end of a value is base64 padding, as in every oauth_signature.)
 _NESTED_RE = re.compile(r"%(?:25)?(?:3[Dd]|40)(?=[^&%#\s\"'])")
@@ -134,7 +137,8 @@ _Forms = Callable[[str], tuple[str, ...]]
 
 
 def _scan_spans(text: str, is_secret: _IsSecret) -> Iterator[tuple[int, int, str]]:
-    """(start, end, value) of each credential parameter's value in `text`.
+    """(start, end, value) of each credential parameter's value in `text` ((-1, -1, value) for one
+    named inside another's value: found, not replaced again).
 
     Only `name=` is matched, never a value, so a parameter nested inside another one's value
     (`oauth_callback=http://app/?request_token=X`) is found as well.
@@ -142,8 +146,6 @@ def _scan_spans(text: str, is_secret: _IsSecret) -> Iterator[tuple[int, int, str
     last = 0
     for match in _NAME_SEP_RE.finditer(text):
         start = match.start()
-        if start < last:
-            continue
         if not is_secret(match.group(1)):
             before = text[start - 1] if start else ""
             # `x-api-key`, `oauth%5Ftoken`: the name goes on before; `%26name` (an encoded `&`) does not.
@@ -152,10 +154,14 @@ def _scan_spans(text: str, is_secret: _IsSecret) -> Iterator[tuple[int, int, str
             head = _NAME_HEAD_RE.search(text, max(0, start - 256), start)
             if head is None or not is_secret(head.group() + match.group(1)):
                 continue
-        value_match = _VALUE_RE.match(text, match.end())
+        nested = start < last  # inside the value of a secret before it: already replaced with it
+        value_match = (_NESTED_VALUE_RE if nested else _VALUE_RE).match(text, match.end())
         assert value_match is not None  # the pattern matches the empty string
         value = value_match.group()
         if value and value != REDACTED:
+            if nested:  # not replaced again, but searched for elsewhere (`sig=X?oauth_token=T … echo T`)
+                yield -1, -1, value
+                continue
             last = value_match.end()
             yield match.end(), last, value
 
@@ -169,6 +175,8 @@ def _scan(text: str, is_secret: _IsSecret) -> tuple[str, set[str]]:
         found.add(value)
         if "%" in value or "+" in value:
             found.add(unquote_plus(value))
+        if start < 0:
+            continue
         pieces.append(text[last:start])
         pieces.append(REDACTED)
         last = end
@@ -220,7 +228,8 @@ def _json_view_secrets(text: str, is_secret: _IsSecret) -> set[str]:
         found.add(value)
         if "%" in value or "+" in value:
             found.add(unquote_plus(value))
-        found.add(text[to_text(start) : to_text(end)])
+        if start >= 0:
+            found.add(text[to_text(start) : to_text(end)])
     return found
 
 
@@ -233,20 +242,7 @@ def _encodings(secret: str) -> tuple[str, ...]:
 
 
 def _scrub(text: str, secrets: Iterable[str], forms: _Forms) -> str:
-    # Longest first, ties by text: the same secrets give the same output whatever their order (§6).
-    for secret in sorted(secrets, key=lambda s: (-len(s), s)):
-        if len(secret) < _MIN_GLOBAL_SECRET:
-            continue
-        if secret not in text:
-            # Every form keeps the secret's unreserved characters as they are, so a form can only be
-            # in the text if each run of them is: one search instead of building the forms.
-            run = _URL_SAFE_RUN_RE.search(secret)
-            if run is not None and run.group() not in text:
-                continue
-        for form in forms(secret):
-            if form in text:
-                text = text.replace(form, REDACTED)
-    return text
+    return scrub_secrets(text, secrets, forms, REDACTED, _MIN_GLOBAL_SECRET)
 
 
 def _redact_text(text: str, extra_secrets: Iterable[str], is_secret: _IsSecret, forms: _Forms) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import Any, Protocol
 
-from statuslens.pipelines.commands import batch, cron, demo, ship, stream
+from statuslens.pipelines.commands import batch, catalog, cron, demo, ship, stream
 
 __all__ = ["COMMANDS", "Command"]
 
@@ -36,4 +36,4 @@ class Command(Protocol):
 
 
 # In the order `statuslens --help` lists them.
-COMMANDS: tuple[Command, ...] = (batch, cron, stream, ship, demo)
+COMMANDS: tuple[Command, ...] = (batch, cron, stream, ship, demo, catalog)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
-from typing import Any
+from dataclasses import replace
 
 from statuslens.pipelines import ci, flags
 from statuslens.pipelines.batch import BatchConfig, expand_inputs, run_batch
-from statuslens.transforms.outputs.printable import one_line
-from statuslens.transforms.outputs.summary import time_filtered
+from statuslens.pipelines.console import print_summary
+from statuslens.pipelines.stdin import STDIN, stdin_input
 
 __all__ = [
     "DESCRIPTION",
@@ -22,9 +21,7 @@ __all__ = [
     "NAME",
     "add_arguments",
     "config_from",
-    "print_summary",
     "run",
-    "warn_damaged_inputs",
 ]
 
 NAME = "batch"
@@ -47,9 +44,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="append",
         default=None,
         metavar="GLOB",
-        help="Log files to read: a path or glob, local or on any Beam filesystem (gs://…). "
-        "Repeat for several. Format and compression (gzip, bzip2, xz) are detected "
-        "per file.",
+        help="Log files to read: a path or glob, local or on any Beam filesystem (gs://…), or - for "
+        "standard input (read as 'stdin'). Repeat for several. Format and compression (gzip, bzip2, xz) "
+        "are detected per file.",
     )
     parser.add_argument(
         "--output",
@@ -75,12 +72,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "Saves their cost (each call's consumer, time and request are kept until the end of the run).",
     )
     ci.add_ci_arguments(parser)
+    flags.add_progress_arguments(parser)
 
 
 def config_from(args: argparse.Namespace, beam_args: list[str]) -> BatchConfig:
-    return BatchConfig(
-        inputs=expand_inputs(flags.required(args.input, "--input")),
-        output=flags.required(args.output, "--output"),
+    patterns = flags.required(args.input, "--input")
+    files = expand_inputs([p for p in patterns if p != STDIN]) if set(patterns) != {STDIN} else ()
+    output = flags.required(args.output, "--output")
+    config = BatchConfig(
+        inputs=files,
+        # Absolute before the graph is built: a worker elsewhere would resolve a relative one in its own folder.
+        output=output if "://" in output else os.path.abspath(output),
         catalog=flags.catalog(args.catalog),
         log_format=flags.log_format(args.log_format),
         field_map=flags.field_map(args.field_map),
@@ -91,33 +93,14 @@ def config_from(args: argparse.Namespace, beam_args: list[str]) -> BatchConfig:
         fail_on=ci.fail_on(args.fail_on),
         metrics_file=ci.metrics_file(args.metrics_file),
         causes=args.causes,
+        progress=flags.progress(args),
     )
+    # Standard input is read (saved to a temporary file) only once every flag has been checked.
+    return replace(config, inputs=(*files, stdin_input())) if STDIN in patterns else config
 
 
 def run(config: BatchConfig, beam_args: list[str]) -> int:
     started = time.time()
     result = run_batch(config, beam_args)
-    print_summary(result.summary, config.output)
+    print_summary(result.summary, result.groups, config.output)
     return ci.finish(result.summary, result.groups, config.fail_on, config.metrics_file, started)
-
-
-def warn_damaged_inputs(summary: dict[str, Any]) -> None:
-    """One `warning: damaged input PATH: REASON` line on stderr per damaged input of a run's summary."""
-    for info in summary["inputs"]:
-        if info["damaged"]:
-            print(f"warning: damaged input {one_line(info['path'])}: {one_line(info['damaged'])}", file=sys.stderr)
-
-
-def print_summary(summary: dict[str, Any], output: str) -> None:
-    """The run's counts on stdout, a warning per damaged input on stderr, and where the results are."""
-    anomalies = {k: v for k, v in summary["verdicts"].items() if k != "documented" and v}
-    filtered = f", {summary['filtered_out']} filtered out" if time_filtered(summary) else ""  # --since/--until
-    print(
-        f"statuslens: {summary['records_in']} records in, {summary['records_annotated']} annotated, "
-        f"{summary['dead_letter']} dead letters{filtered}, {summary['blank_lines']} blank lines"
-    )
-    print("verdicts: " + ", ".join(f"{k} {v}" for k, v in summary["verdicts"].items()))
-    if anomalies:
-        print("anomalies: " + ", ".join(f"{k} {v}" for k, v in anomalies.items()))
-    warn_damaged_inputs(summary)
-    print(f"results: {output}{os.sep}summary.json, anomalies.jsonl, report.md, report.html, annotated/, dead_letter/")

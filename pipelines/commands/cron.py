@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from statuslens.pipelines import ci, flags
-from statuslens.pipelines.commands.batch import warn_damaged_inputs
+from statuslens.pipelines.console import dead_letters_line, plural, warn_inputs, where_to_look
 from statuslens.pipelines.cron import CronConfig, run_cron
 from statuslens.transforms.errors import UsageError
 
@@ -84,6 +84,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     ci.add_expect_argument(parser)
     flags.add_analysis_arguments(parser)
+    flags.add_progress_arguments(parser)
 
 
 def config_from(args: argparse.Namespace, beam_args: list[str]) -> CronConfig:
@@ -91,8 +92,8 @@ def config_from(args: argparse.Namespace, beam_args: list[str]) -> CronConfig:
         raise UsageError("--keep-runs must be at least 1")
     return CronConfig(
         inputs=tuple(flags.required(args.input, "--input", NAME)),
-        state_dir=Path(flags.required(args.state, "--state", NAME)),
-        output_dir=Path(flags.required(args.output, "--output", NAME)),
+        state_dir=Path(flags.required(args.state, "--state", NAME)).absolute(),
+        output_dir=Path(flags.required(args.output, "--output", NAME)).absolute(),
         catalog=flags.catalog(args.catalog),
         log_format=flags.log_format(args.log_format),
         field_map=flags.field_map(args.field_map),
@@ -103,19 +104,25 @@ def config_from(args: argparse.Namespace, beam_args: list[str]) -> CronConfig:
         baseline=args.baseline,
         metrics_file=Path(args.metrics_file) if args.metrics_file else None,
         expectations=ci.expectations(args.expect),
+        progress=flags.progress(args),
     )
 
 
 def run(config: CronConfig, beam_args: list[str]) -> int:
     result = run_cron(config, beam_args)
     summary = result.summary
-    warn_damaged_inputs(summary)
+    warn_inputs(summary)
     print(
-        f"statuslens cron: {summary['records_in']} new records, {summary['dead_letter']} dead letters, "
-        f"{len(result.new_groups)} new anomaly groups -> {result.run_dir}"
+        f"statuslens cron: {plural(summary['records_in'], 'new record')}, "
+        f"{plural(summary['dead_letter'], 'dead letter')}, "
+        f"{plural(len(result.new_groups), 'new anomaly group')} -> {result.run_dir}"
     )
     label = "baseline" if config.baseline else "new"  # --baseline records groups without alerting
     for group in result.new_groups:
         shown = "expected" if "expected" in group else label  # named by --expect: never alerts
         print(ci.group_line(shown, group))
+    reasons = dead_letters_line(summary)
+    if reasons is not None:
+        print(reasons)
+    print(where_to_look(str(result.run_dir)))
     return result.exit_code

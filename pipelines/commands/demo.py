@@ -7,7 +7,7 @@ import shlex
 from dataclasses import dataclass
 from importlib import resources
 
-from statuslens.pipelines import ci, flags
+from statuslens.pipelines import flags
 from statuslens.pipelines.batch import BatchConfig
 from statuslens.pipelines.commands import batch
 
@@ -37,22 +37,34 @@ FINISHED_ON_RETURN = True
 _SAMPLE_SUFFIXES = (".jsonl", ".jsonl.gz", ".log", ".log.gz", ".har")
 
 
+_OWN = frozenset({"input", "output", "overwrite", "help"})  # the demo's inputs, its folder, always replaced
+
+
 @dataclass(frozen=True)
 class DemoConfig:
     logs: tuple[str, ...]  # the bundled sample files, sorted
     output: str
-    ci_flags: tuple[str, ...] = ()  # batch's CI flags as given (pipelines/ci.py), shown in the command line
+    shown_flags: tuple[str, ...] = ()  # batch's flags as given, shown in the command line
     batch: BatchConfig | None = None  # the batch run, checked before anything is printed
 
 
+def _batch_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(add_help=False)
+    batch.add_arguments(parser)
+    return parser
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """--output, and every flag of batch but the ones the demo sets itself (--input, --overwrite)."""
     parser.add_argument(
         "--output",
         default="statuslens-demo",
         metavar="DIR",
         help="Folder for the results (default: ./statuslens-demo; replaced if it exists).",
     )
-    ci.add_ci_arguments(parser)
+    for action in _batch_parser()._actions:
+        if action.dest not in _OWN:
+            parser._add_action(action)
 
 
 def config_from(args: argparse.Namespace, beam_args: list[str]) -> DemoConfig:
@@ -62,23 +74,33 @@ def config_from(args: argparse.Namespace, beam_args: list[str]) -> DemoConfig:
         for entry in folder.iterdir()
         if entry.is_file() and entry.name.endswith(_SAMPLE_SUFFIXES)
     )
-    parser = argparse.ArgumentParser()
-    batch.add_arguments(parser)
+    parser = _batch_parser()
     batch_args = parser.parse_args([])  # batch's defaults
     batch_args.input, batch_args.output, batch_args.overwrite = list(logs), args.output, True
     shown: list[str] = []
-    for dest, flag in ci.CI_FLAGS:
-        value = getattr(args, dest)
-        setattr(batch_args, dest, value)
-        for item in value if isinstance(value, list) else [] if value is None else [value]:
-            shown += [flag, item]
+    for action in parser._actions:
+        if action.dest in _OWN or not hasattr(args, action.dest):
+            continue
+        value = getattr(args, action.dest)
+        setattr(batch_args, action.dest, value)
+        if value != action.default:
+            shown += _as_flags(action, value)
     return DemoConfig(tuple(logs), args.output, tuple(shown), batch.config_from(batch_args, beam_args))
+
+
+def _as_flags(action: argparse.Action, value: object) -> list[str]:
+    """A flag's value as the words that give it: `--quiet`, `--fail-on a --fail-on b`, `--since T`."""
+    flag = action.option_strings[0]
+    if isinstance(action, argparse._StoreTrueAction):
+        return [flag]
+    items = value if isinstance(value, list) else [value]
+    return [word for item in items for word in (flag, str(item))]
 
 
 def run(config: DemoConfig, beam_args: list[str]) -> int:
     """Show the batch command line that the demo is, then run exactly that."""
     inputs = " ".join(f"--input {path}" for path in config.logs)
-    extra = "".join(f" {shlex.quote(part)}" for part in config.ci_flags)
+    extra = "".join(f" {shlex.quote(part)}" for part in config.shown_flags)
     print(f"statuslens batch {inputs} --output {config.output} --overwrite{extra}")
     assert config.batch is not None  # config_from always builds it
     return batch.run(config.batch, beam_args)

@@ -61,7 +61,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--retime",
         action="store_true",
-        help="Shift event times so the first record is now, keeping their spacing (replays).",
+        help="Shift event times by whole seconds so the first record is now, keeping their spacing and "
+        "calendar seconds (replays); each record also carries the shift.",
     )
     parser.add_argument(
         "--batch-size",
@@ -82,7 +83,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         dest="log_format",
         default=None,
         metavar="NAME|STRING",
-        help="Format of line inputs instead of detection (as for batch).",
+        help="Format of line inputs instead of detection (as for batch); sent with each record, so the "
+        "stream job parses it the same way.",
+    )
+    parser.add_argument(
+        "--field-map",
+        dest="field_map",
+        action="append",
+        default=None,
+        metavar="FIELD=NAME",
+        help="JSON lines: read FIELD from the key NAME (as for batch), here to find each record's "
+        "event time; give the stream job the same map. Repeatable.",
     )
 
 
@@ -107,6 +118,7 @@ def config_from(args: argparse.Namespace, beam_args: list[str]) -> ShipConfig:
         batch_size=args.batch_size,
         settle_seconds=flags.duration(args.settle, "--settle"),
         log_format=flags.log_format(args.log_format),
+        field_map=tuple(flags.field_map(args.field_map).items()),
     )
 
 

@@ -25,7 +25,8 @@ NAME = "stream"
 HELP = "Analyse records from a Pub/Sub subscription in event-time windows, until stopped."
 DESCRIPTION = (
     "Read records published by `statuslens ship`, window them by event time, and write "
-    "per-window anomaly groups, alerts and dead letters under --output. Stops on Ctrl-C or SIGTERM."
+    "per-window anomaly groups with their causes, alerts and dead letters under --output. Stops on "
+    "Ctrl-C or SIGTERM: no new message is taken, what was received is written, then the totals are printed."
 )
 EPILOG: str | None = (
     "Needs the [stream] extra (apache-beam[gcp]). For the local Pub/Sub emulator set "
@@ -43,7 +44,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--output",
         default=None,
         metavar="DIR",
-        help="Folder for windows/, alerts/, dead_letter/, late/ and duplicates/ (JSON lines).",
+        help="Folder for windows/, alerts/, annotated/, dead_letter/, late/ and duplicates/ (JSON lines).",
     )
     parser.add_argument("--window", default="60s", metavar="DURATION", help="Fixed window size (default 60s).")
     parser.add_argument(
@@ -81,6 +82,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="Also publish every alert to this topic.",
     )
     flags.add_analysis_arguments(parser)
+    stream_help = {
+        "log_format": "Format of messages that name none (`statuslens ship` sends the format it detected "
+        "or was given with each record): jsonl, common, combined, combined_body or an nginx log_format "
+        "string; without it such a message's format is detected from the message.",
+        "annotated": "Which annotated records to write to annotated/<window start>.jsonl: errors (default: "
+        "effective code >= 400, not documented, or flagged), all, or none.",
+    }
+    for action in parser._actions:  # the shared flags, said as they apply to a stream
+        action.help = stream_help.get(action.dest, action.help)
 
 
 def config_from(args: argparse.Namespace, beam_args: list[str]) -> StreamConfig:
@@ -106,6 +116,9 @@ def config_from(args: argparse.Namespace, beam_args: list[str]) -> StreamConfig:
         known=known,
         windows_topic=args.windows_topic,
         alerts_topic=args.alerts_topic,
+        annotated_mode=args.annotated,
+        field_map=flags.field_map(args.field_map),
+        log_format=flags.log_format(args.log_format),
     )
 
 

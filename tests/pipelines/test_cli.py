@@ -265,7 +265,8 @@ def test_report_escapes_what_came_from_logs(tmp_path: Path) -> None:
     assert main(["batch", "--input", str(log), "--output", str(out)]) == 0
     page = (out / "report.html").read_text()
     assert "<script>" not in page and "<img" not in page and "&lt;img src=x" in page
-    assert "http" not in page.replace("http_status", "")  # self-contained: no external asset
+    # self-contained: no external asset (the one "http" left is the Content-Security-Policy meta tag)
+    assert "http" not in page.replace("http_status", "").replace('<meta http-equiv="Content-Security-Policy"', "")
     markdown = (out / "report.md").read_text()
     assert "| 418 |  | a&lt;script>alert(1)&lt;/script>\\|b |" in markdown
 
@@ -298,7 +299,9 @@ def test_console_entry_exits_with_mains_code_and_complete_output(tmp_path: Path,
             done = subprocess.run(command, stdout=handle, stderr=subprocess.PIPE, text=True, timeout=120)
         stdout = (tmp_path / "stdout.txt").read_text()
     assert done.returncode == 0, done.stderr
-    assert stdout.startswith("statuslens: 4 records in") and stdout.rstrip().endswith("dead_letter/")
+    # The last line (issue 11: the summary ends with where to look) is there, whole.
+    assert stdout.startswith("statuslens: 4 records in")
+    assert stdout.endswith(f"open {tmp_path / 'out' / 'report.html'}\n")
     again = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert again.returncode == 2 and "is not empty" in again.stderr
 

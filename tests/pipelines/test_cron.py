@@ -378,13 +378,17 @@ def test_the_printed_lines_are_the_runs_results(tmp_path: Path, capsys: pytest.C
     run = sorted((out / "runs").iterdir())[-1]
     summary = orjson.loads((run / "summary.json").read_bytes())
     new = [orjson.loads(line) for line in (run / "new_anomalies.jsonl").read_bytes().splitlines()]
+    assert summary["records_in"] > 1 and summary["dead_letter"] != 1 and len(new) > 1  # plurals below
     assert printed[0] == (
         f"statuslens cron: {summary['records_in']} new records, {summary['dead_letter']} dead letters, "
         f"{len(new)} new anomaly groups -> {run}"
     )
-    assert len(new) > 0 and len(printed) == 1 + len(new)
-    assert all(line.startswith("baseline: ") for line in printed[1:])
-    assert {line.rsplit(" (", 1)[1] for line in printed[1:]} == {f"{g['count']})" for g in new}
+    # The group lines, then the dead letters by reason (when any), then the report to open (issue 11).
+    reasons = ["dead letters by reason: " + ", ".join(f"{k} {v}" for k, v in summary["dead_letter_reasons"].items())]
+    assert printed[1 + len(new) :] == [*(reasons if summary["dead_letter"] else []), f"open {run / 'report.html'}"]
+    groups_printed = printed[1 : 1 + len(new)]
+    assert all(line.startswith("baseline: ") for line in groups_printed)
+    assert {line.rsplit(" (", 1)[1] for line in groups_printed} == {f"{g['count']})" for g in new}
 
 
 def _call(second: float, url: str, status: int, body: str | None = None) -> str:

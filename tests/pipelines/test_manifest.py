@@ -5,7 +5,8 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from statuslens.pipelines.manifest import Manifest, PlannedRead, fingerprint, plan_reads
+from statuslens.pipelines.identity import fingerprint
+from statuslens.pipelines.manifest import Manifest, PlannedRead, plan_reads
 
 
 def test_har_files_are_read_whole_once_settled(tmp_path: Path) -> None:

@@ -29,6 +29,9 @@ def test_no_causes_writes_null_causes_and_the_same_groups_otherwise(tmp_path: Pa
     ]
     report_on, report_off = (tmp_path / "on" / "report.md").read_text(), (tmp_path / "off" / "report.md").read_text()
     assert "calls per second" in report_on and "calls per second" not in report_off
+    html_on, html_off = (tmp_path / "on" / "report.html").read_text(), (tmp_path / "off" / "report.html").read_text()
+    assert "calls per second" in html_on and "calls per second" not in html_off
+    assert "<details><summary>top" in html_on and "<details><summary>top" not in html_off  # top consumers
     summary_on = orjson.loads((tmp_path / "on" / "summary.json").read_bytes())
     summary_off = orjson.loads((tmp_path / "off" / "summary.json").read_bytes())
     for summary in (summary_on, summary_off):

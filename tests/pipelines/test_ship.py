@@ -138,3 +138,33 @@ def test_the_retime_shift_survives_a_restart(tmp_path: Path) -> None:
     again = FakePubSub()
     ship(ShipConfig(topic="t", replay=(str(log),), state=state, retime=True, rate=1000), again)
     assert [a for _, a in again.sent] == [a for _, a in first.sent]  # same ids, same event times
+
+
+def test_retime_shifts_by_whole_seconds_and_says_by_how_much(tmp_path: Path) -> None:
+    from statuslens.pipelines.ship import retime_shift
+
+    assert retime_shift(1_800_000_000.25, 1_260_481_210_500) % 1000 == 0
+    assert 0 <= 1_260_481_210_500 + retime_shift(1_800_000_000.25, 1_260_481_210_500) - 1_800_000_000_250 < 1000
+    log = tmp_path / "a.log"
+    stamps = [1_260_481_210_950, 1_260_481_211_050]  # 100 ms apart, across a second boundary
+    log.write_bytes(b"\n".join(orjson.dumps({"time": t, "method": "GET", "url": "/x", "status": 200}) for t in stamps))
+    bus = FakePubSub()
+    ship(ShipConfig(topic="t", replay=(str(log),), state=tmp_path / "s.json", retime=True, rate=1000), bus)
+    times = [int(a["ts"]) for _, a in bus.sent]
+    shifts = {int(a["shift"]) for _, a in bus.sent}
+    assert len(shifts) == 1 and next(iter(shifts)) % 1000 == 0
+    assert [t - next(iter(shifts)) for t in times] == stamps  # each keeps its calendar second
+
+
+def test_field_map_finds_a_custom_time_field(tmp_path: Path) -> None:
+    log = tmp_path / "a.log"
+    log.write_bytes(orjson.dumps({"when": 1_260_481_210_000, "verb": "GET", "uri": "/x", "code": 200}) + b"\n")
+    bus = FakePubSub()
+    config = ShipConfig(
+        topic="t",
+        replay=(str(log),),
+        state=tmp_path / "s.json",
+        field_map=(("time", "when"), ("method", "verb"), ("status", "code")),
+    )
+    ship(config, bus)
+    assert bus.sent[0][1]["ts"] == "1260481210000"

@@ -9,8 +9,8 @@ import orjson
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.test_stream import TestStream
-from apache_beam.testing.util import assert_that, equal_to, equal_to_per_window
-from apache_beam.transforms.window import IntervalWindow, TimestampedValue
+from apache_beam.testing.util import assert_that, equal_to
+from apache_beam.transforms.window import TimestampedValue
 
 from statuslens.pipelines.stream import StreamConfig, build_stream_graph
 from statuslens.transforms.verdicts.catalog import load_catalog
@@ -93,23 +93,29 @@ def run(check: Any) -> None:
 def test_groups_per_window_with_on_time_and_late_panes() -> None:
     def check(out: dict[str, Any]) -> None:
         logins = (
-            out["anomalies"]
-            | beam.Filter(lambda g: g.key.resource == "oauth/login")
-            | beam.Map(lambda g: (g.key.verdict, g.count, [s.source for s in g.samples]))
+            out["window_groups"]
+            | beam.Filter(lambda g: g["resource"] == "oauth/login")
+            | beam.Map(
+                lambda g: (
+                    g["window_start"],
+                    g["pane"]["timing"],
+                    g["verdict"],
+                    g["count"],
+                    [s["source"] for s in g["samples"]],
+                )
+            )
         )
-        first, second = IntervalWindow(T0, T0 + WINDOW), IntervalWindow(T0 + WINDOW, T0 + 2 * WINDOW)
+        first, second = "2009-12-10T21:40:00.000Z", "2009-12-10T21:41:00.000Z"
         assert_that(
             logins,
-            equal_to_per_window(
-                {
+            equal_to(
+                [
                     # on time: records 1 and 2 (the re-sent 2 dropped); then a late pane with record 4 alone
                     # (panes are increments: the window's group counts 3 in all)
-                    first: [
-                        ("undocumented_code", 2, ["logs/access.log:1", "logs/access.log:2"]),
-                        ("undocumented_code", 1, ["logs/access.log:4"]),
-                    ],
-                    second: [("undocumented_code", 1, ["logs/access.log:3"])],
-                }
+                    (first, "on_time", "undocumented_code", 2, ["logs/access.log:1", "logs/access.log:2"]),
+                    (first, "late", "undocumented_code", 1, ["logs/access.log:4"]),
+                    (second, "on_time", "undocumented_code", 1, ["logs/access.log:3"]),
+                ]
             ),
             label="CheckLoginGroups",
         )

@@ -17,10 +17,11 @@ from statuslens.transforms.aggregation.time_filter import TimeFilter
 from statuslens.transforms.errors import RecordError
 from statuslens.transforms.model.chunks import Chunk, Problem
 from statuslens.transforms.model.counts import Counts, InputCounts
-from statuslens.transforms.model.dead_letters import dead_letter
+from statuslens.transforms.model.dead_letters import dead_letter, reason_kind
 from statuslens.transforms.model.groups import GroupKey, Sample
 from statuslens.transforms.model.records import RawRecord
 from statuslens.transforms.model.sources import SourceRef, source_prefix
+from statuslens.transforms.model.timeline import Timeline
 from statuslens.transforms.model.urls import url_path
 from statuslens.transforms.readers.formats import HAR, LineParser, line_parser
 from statuslens.transforms.readers.har import entry_raw, parse_har_entry, request_header
@@ -59,6 +60,8 @@ def wants_annotated(mode: str, status_code: int, verdict: str, flags: list[str])
 
 class ChunkAnalyzer:
     """Holds the per-worker state (annotator, parsers) and analyses chunks with it."""
+
+    consumer_names = False  # whether the cause facts keep the consumers' names (the stream's rate alerts)
 
     def __init__(
         self,
@@ -121,11 +124,18 @@ class ChunkAnalyzer:
         verdicts: dict[str, int] = {}
         statuses: dict[int, int] = {}
         flag_counts: dict[str, int] = {}
-        for offset, item in enumerate(chunk.items):
+        # (calendar second, verdict, code) -> records: the report's charts (one more counter a record).
+        timeline: dict[tuple[int, str, int], int] = {}
+        reasons: dict[str, int] = {}  # dead letters only: off the path of records
+        items = chunk.items
+        if not is_har and items.count(b"") == len(items):  # only empty lines (a file of newlines): one count
+            blanks, items = len(items), ()
+        for offset, item in enumerate(items):
             if isinstance(item, Problem):
                 source = SourceRef(path) if item.damage else f"{prefix}{chunk.first + offset}"
                 dead_letters.append(dead_letter(source, item.reason, item.raw))
                 dead += 1
+                _count_reason(reasons, item.reason)
                 continue
             if not is_har and (not item or item.isspace()):  # blank: empty or ASCII whitespace only
                 blanks += 1
@@ -147,6 +157,7 @@ class ChunkAnalyzer:
                 source = f"{prefix}{chunk.first + offset}"
                 dead_letters.append(dead_letter(source, str(exc), entry_raw(item) if is_har else item))
                 dead += 1
+                _count_reason(reasons, str(exc))
                 continue
             except Exception as exc:  # a bug costs one record (as a dead letter), never the job
                 source = f"{prefix}{chunk.first + offset}"
@@ -154,11 +165,14 @@ class ChunkAnalyzer:
                 dead_letters.append(dead_letter(source, reason, _raw_of(item)))
                 dead += 1
                 unexpected += 1
+                _count_reason(reasons, reason)
                 continue
             records += 1
             verdicts[verdict] = verdicts.get(verdict, 0) + 1
             code = judged.code
             statuses[code] = statuses.get(code, 0) + 1
+            cell = (raw.time_ms // 1000, verdict, code)
+            timeline[cell] = timeline.get(cell, 0) + 1
             consumer = None
             if with_causes:
                 if rendered is None:  # most records: the consumer and the path in one scan of the URL
@@ -186,7 +200,7 @@ class ChunkAnalyzer:
                 result.flagged.append((flag, (order, record, None)))
             if write:
                 result.annotated.append(record.to_json())
-        result.causes.add_calls(call_consumers, call_times, call_requests)
+        result.causes.add_calls(call_consumers, call_times, call_requests, self.consumer_names)
         result.stats = Counts(
             records_in=records + dead + filtered,
             records_annotated=records,
@@ -197,9 +211,16 @@ class ChunkAnalyzer:
             status_codes=statuses,
             inputs={path: InputCounts(records, dead, filtered)},
             filtered_out=filtered,
+            timeline=Timeline.of_seconds(timeline),
+            dead_letter_reasons=reasons,
         )
         result.unexpected_errors = unexpected
         return result
+
+
+def _count_reason(reasons: dict[str, int], reason: str) -> None:
+    kind = reason_kind(reason)
+    reasons[kind] = reasons.get(kind, 0) + 1
 
 
 class _Outside(Exception):

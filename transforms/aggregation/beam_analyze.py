@@ -1,4 +1,5 @@
-"""`AnalyzeLogs`: the one composite transform batch, streaming and cron share.
+"""`AnalyzeLogs`: the composite transform batch and cron share (the stream aggregates per window
+firing instead, transforms/streaming/, with the same `ChunkAnalyzer`).
 
 Input: a PCollection of `Chunk`s. Outputs (a dict of PCollections, no I/O here):
 `annotated` and `dead_letter` (JSON lines as bytes), `anomalies` (`AnomalyGroup`s), `flagged`

@@ -15,13 +15,17 @@ from __future__ import annotations
 import hashlib
 import zlib
 from array import array
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from statuslens.transforms.model.groups import GroupKey
 from statuslens.transforms.model.urls import url_path
+
+if TYPE_CHECKING:
+    from statuslens.transforms.aggregation.cause_lookup import GroupCauses
 
 __all__ = [
     "NOT_A_SUCCESS",
@@ -103,25 +107,30 @@ def _key(text: str) -> int:
 
 class CauseFacts:
     """Every call with a consumer, as one compressed part a chunk; per anomaly group its records'
-    times by (consumer, URL path)."""
+    times by (consumer, URL path); the consumers' names by key only when asked (the stream's rate
+    alerts name them, the batch's causes need none)."""
 
-    __slots__ = ("calls", "groups")
+    __slots__ = ("calls", "groups", "names")
 
     def __init__(self) -> None:
         # Parts are immutable bytes: a merge copies nothing, and what a runner moves and buffers (several
         # copies of the merged value on the local runner) is the compressed size.
         self.calls: list[CallPart] = []
         self.groups: dict[GroupKey, dict[tuple[str | None, str], array[int]]] = {}
+        self.names: dict[int, str] = {}  # consumer key -> consumer, for `seconds_over`
 
     def __bool__(self) -> bool:
         return bool(self.calls or self.groups)
 
-    def add_calls(self, consumers: list[str], times: array[int], requests: list[str]) -> None:
+    def add_calls(self, consumers: list[str], times: array[int], requests: list[str], names: bool = False) -> None:
         """A chunk's calls, one entry each in the three lists: its consumer, its time (ms) and, for a
-        success, its `"METHOD path"` (the URL path, `model.urls.url_path`); "" otherwise."""
+        success, its `"METHOD path"` (the URL path, `model.urls.url_path`); "" otherwise. `names`: keep
+        the consumers' names too (one entry a consumer, for `seconds_over`)."""
         if not consumers:
             return
         ids = {consumer: consumer_key(consumer) for consumer in set(consumers)}
+        if names:
+            self.names.update((key, consumer) for consumer, key in ids.items())
         who = np.fromiter(map(ids.__getitem__, consumers), dtype=np.int64, count=len(consumers))
         when = np.frombuffer(times, dtype=np.int64)
         order = np.lexsort((when, who))
@@ -145,6 +154,7 @@ class CauseFacts:
 
     def merge(self, other: CauseFacts) -> CauseFacts:
         self.calls.extend(other.calls)  # shared, never changed after add_calls
+        self.names.update(other.names)
         for group, records in other.groups.items():
             mine = self.groups.get(group)
             if mine is None:
@@ -161,6 +171,34 @@ class CauseFacts:
         """How many calls of `consumer` the facts hold (for tests and checks; decodes every part)."""
         wanted = consumer_key(consumer)
         return sum(int(counts[consumers == wanted].sum()) for consumers, counts, _, _ in map(decode_part, self.calls))
+
+    def causes(self, limit: int, only: Collection[GroupKey] | None = None) -> Iterator[GroupCauses]:
+        """Each group's causes and top consumers, over the records these facts hold (a batch run's
+        whole input: call once, at the end; a stream window's records so far); `only` limits the
+        groups answered (the lookups still see every call). `cause_lookup.find_causes` does the work."""
+        from statuslens.transforms.aggregation.cause_lookup import find_causes  # it imports this module
+
+        return find_causes(self, limit, only)
+
+    def seconds_over(self, limit: int) -> Iterator[tuple[str, int, int]]:
+        """(consumer, calendar second, calls) for every second in which a consumer made more than
+        `limit` calls (DOMAIN.md §8's over-the-limit seconds), by consumer then second. Needs the
+        consumers' names (`add_calls(..., names=True)`: the stream's panes keep them)."""
+        keys: list[Ints] = []
+        seconds: list[Ints] = []
+        for consumers, counts, times, _ in map(decode_part, self.calls):
+            keys.append(np.repeat(consumers, counts))
+            seconds.append(np.floor_divide(times, 1000))  # floor: the calendar second
+        if not keys:
+            return
+        pairs, calls = np.unique(np.stack((np.concatenate(keys), np.concatenate(seconds))), axis=1, return_counts=True)
+        over = calls > limit
+        found = zip(pairs[0][over].tolist(), pairs[1][over].tolist(), calls[over].tolist(), strict=True)
+        try:
+            named = sorted((self.names[key], int(second), int(count)) for key, second, count in found)
+        except KeyError:
+            raise ValueError("seconds_over needs the consumers' names: add_calls(..., names=True)") from None
+        yield from named
 
 
 def decode_part(part: CallPart) -> tuple[Ints, Ints, Ints, Ints]:

@@ -11,7 +11,7 @@ those successes, never the whole run's calls decompressed at once.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 
 import numpy as np
 import numpy.typing as npt
@@ -91,13 +91,16 @@ def _earliest_in(found: Ints, asked: Ints) -> tuple[npt.NDArray[np.bool_], Ints]
     return (retry > asked) & (retry <= asked + RETRY_WINDOW_MS), retry
 
 
-def find_causes(facts: CauseFacts, limit: int) -> Iterator[GroupCauses]:
-    """Each group's causes and top consumers (the run's facts are complete: call once, at the end)."""
+def find_causes(facts: CauseFacts, limit: int, only: Collection[GroupKey] | None = None) -> Iterator[GroupCauses]:
+    """Each group's causes and top consumers, over the records the facts hold (a batch run's whole
+    input: call once, at the end; a stream window's records so far). `only` limits the groups answered
+    (and the consumers looked up to theirs; the lookups still see every call)."""
     ids: dict[str, int] = {}
-    texts = {(group.method, path): f"{group.method} {path}" for group, by in facts.groups.items() for _, path in by}
+    groups = {g: by for g, by in facts.groups.items() if only is None or g in only}
+    texts = {(group.method, path): f"{group.method} {path}" for group, by in groups.items() for _, path in by}
     requests = dict(zip(texts, request_keys(list(texts.values())).tolist(), strict=True))
     asked: dict[int, tuple[array[int], array[int], array[int]]] = {}
-    for group, by_request in facts.groups.items():
+    for group, by_request in groups.items():
         for (consumer, path), times in by_request.items():
             if not consumer:
                 continue
@@ -127,7 +130,7 @@ def find_causes(facts: CauseFacts, limit: int) -> Iterator[GroupCauses]:
     def earliest(consumer: str, method: str, path: str, time_ms: int) -> int | None:
         return retried[(ids[consumer], requests[(method, path)], time_ms)]
 
-    for group, by_request in facts.groups.items():
+    for group, by_request in groups.items():
         records = [
             CompactRecord(time_ms, consumer, group.method, path)
             for (consumer, path), times in by_request.items()

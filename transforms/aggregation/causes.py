@@ -23,6 +23,7 @@ from statuslens.transforms.model.causes import (
     RateLimitCause,
     TransientCause,
 )
+from statuslens.transforms.model.timeline import Timeline
 from statuslens.transforms.model.times import format_time
 
 __all__ = [
@@ -84,17 +85,18 @@ def group_causes(
 
 
 def _rate_limit(records: list[CompactRecord], calls: CallsInSecond, limit: int, count: int) -> RateLimitCause | None:
-    over = 0
+    over_at: list[int] = []  # the times of the records over the limit (the report's timeline shows them)
     peak = 0
     for record in records:
         assert record.consumer
         made = calls(record.consumer, record.time_ms // 1000)  # floor: the calendar second
         if made > limit:
-            over += 1
+            over_at.append(record.time_ms)
             peak = max(peak, made)
+    over = len(over_at)
     if not over or 2 * over < len(records):
         return None
-    return RateLimitCause(limit, over, _share(over, count), peak)
+    return RateLimitCause(limit, over, _share(over, count), peak, Timeline.of_times(over_at))
 
 
 def _transient(records: list[CompactRecord], earliest: EarliestSuccess, count: int) -> TransientCause | None:

@@ -7,8 +7,10 @@ them live in transforms/aggregation/causes.py; this module only says what a caus
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from statuslens.transforms.model.timeline import Timeline
 
 __all__ = [
     "TOP_CONSUMERS",
@@ -33,6 +35,8 @@ class RateLimitCause:
     records: int  # the group's records over the limit
     share: float  # records / count, 3 decimals
     peak_calls_per_second: int
+    # When the records over the limit came, for the report's timeline; not a figure of anomalies.jsonl.
+    over_limit: Timeline = field(default_factory=Timeline, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,14 @@ def cause_json(cause: Cause) -> dict[str, Any]:
     """`{"cause": "rate_limit", "limit": 4, …}`: the name first, then the figures in declared order."""
     if isinstance(cause, BurstCause):
         return {"cause": "burst", "episodes": [dict(vars(e)) for e in cause.episodes]}
+    if isinstance(cause, RateLimitCause):
+        return {
+            "cause": "rate_limit",
+            "limit": cause.limit,
+            "records": cause.records,
+            "share": cause.share,
+            "peak_calls_per_second": cause.peak_calls_per_second,
+        }
     return {"cause": _NAMES[type(cause)], **vars(cause)}
 
 

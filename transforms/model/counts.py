@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from statuslens.transforms.model.timeline import Timeline
+
 __all__ = ["Counts", "InputCounts"]
 
 K = TypeVar("K")
@@ -39,6 +41,10 @@ class Counts:
     status_codes: dict[int, int] = field(default_factory=dict)
     inputs: dict[str, InputCounts] = field(default_factory=dict)
     filtered_out: int = 0
+    # (calendar second bucket, verdict, effective code) -> records, for the report's charts only.
+    timeline: Timeline = field(default_factory=Timeline)
+    # Dead letters by reason_kind (transforms/model/dead_letters.py); they add up to `dead_letter`.
+    dead_letter_reasons: dict[str, int] = field(default_factory=dict)
 
     def merge(self, other: Counts) -> Counts:
         """Add `other` into this one; returns self."""
@@ -50,6 +56,8 @@ class Counts:
         _add(self.verdicts, other.verdicts)
         _add(self.flags, other.flags)
         _add(self.status_codes, other.status_codes)
+        self.timeline.merge(other.timeline)
+        _add(self.dead_letter_reasons, other.dead_letter_reasons)
         for path, theirs in other.inputs.items():
             mine = self.inputs.get(path)
             if mine is None:

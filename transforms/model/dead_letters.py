@@ -18,9 +18,19 @@ from statuslens.transforms.model.sources import SourceRef
 from statuslens.transforms.redact import redact_text
 from statuslens.transforms.redact_raw import raw_secrets, redact_raw
 
-__all__ = ["RAW_LIMIT", "dead_letter", "dead_letter_doc"]
+__all__ = ["RAW_LIMIT", "REASON_KIND_LIMIT", "dead_letter", "dead_letter_doc", "reason_kind"]
 
 RAW_LIMIT = 1024
+REASON_KIND_LIMIT = 120
+
+
+def reason_kind(reason: str) -> str:
+    """A dead-letter reason without the value it quotes, for counting by reason (summary.json's
+    `dead_letter_reasons`): the text before its first `: ` — `not a timestamp: 'x'` is `not a timestamp`,
+    `unexpected error: KeyError: …` is `unexpected error` — redacted, one line, at most 120 characters."""
+    kind = " ".join(reason.split(": ", 1)[0].split())
+    kind = redact_text(kind) or "unknown"
+    return kind if len(kind) <= REASON_KIND_LIMIT else kind[: REASON_KIND_LIMIT - 1] + "…"
 
 
 def dead_letter_doc(source: SourceRef | str, reason: str, raw: bytes | str) -> dict[str, Any]:

@@ -10,13 +10,14 @@ merges partial stats so a combiner can lift; `AnomalyGroup` is a finished group 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import orjson
 
 from statuslens.transforms.model.causes import Cause, ConsumerShare, cause_json
 from statuslens.transforms.model.records import AnnotatedRecord
+from statuslens.transforms.model.timeline import Timeline
 from statuslens.transforms.model.times import format_time
 
 __all__ = [
@@ -94,7 +95,7 @@ class GroupStats:
     Samples are (order, record, explanation); a group's explanation is its earliest record's.
     """
 
-    __slots__ = ("consumers", "count", "first", "last_ms", "limit", "samples")
+    __slots__ = ("consumers", "count", "first", "last_ms", "limit", "samples", "timeline")
 
     def __init__(self, limit: int = SAMPLES_PER_GROUP) -> None:
         self.limit = limit
@@ -103,6 +104,7 @@ class GroupStats:
         self.last_ms: int | None = None
         self.consumers: set[str] = set()
         self.samples: list[Sample] = []
+        self.timeline = Timeline()  # the group's records over time, for the report's charts
 
     def add(self, order: OrderKey, record: AnnotatedRecord, explanation: str | None = None) -> GroupStats:
         self.count += 1
@@ -110,6 +112,7 @@ class GroupStats:
             self.first = order
         if self.last_ms is None or order[0] > self.last_ms:
             self.last_ms = order[0]
+        self.timeline.add(order[0])
         if record.consumer:
             self.consumers.add(record.consumer)
         samples = self.samples
@@ -126,6 +129,7 @@ class GroupStats:
         if other.last_ms is not None and (self.last_ms is None or other.last_ms > self.last_ms):
             self.last_ms = other.last_ms
         self.consumers |= other.consumers
+        self.timeline.merge(other.timeline)
         self.samples.extend(other.samples)
         self.samples.sort(key=_order)
         del self.samples[self.limit :]
@@ -176,6 +180,8 @@ class AnomalyGroup:
     causes: tuple[Cause, ...] = ()  # DOMAIN.md §8, in the order rate_limit, transient, burst
     top_consumers: tuple[ConsumerShare, ...] = ()
     causes_known: bool = True
+    # The group's records over time, for the report's charts; not part of the group's identity or JSON.
+    timeline: Timeline = field(default_factory=Timeline, compare=False, repr=False)
 
     @classmethod
     def from_stats(
@@ -199,6 +205,7 @@ class AnomalyGroup:
             causes,
             top_consumers,
             causes_known,
+            stats.timeline,
         )
 
     @property

@@ -31,7 +31,7 @@ class SourceRef(NamedTuple):
         """The inverse of `str()`; `entry` says which separator to look for (the format is HAR).
         Text that names no number is a whole input."""
         path, separator, number = text.rpartition(HAR_ENTRY if entry else ":")
-        if not separator or not number.isdigit():
+        if not separator or not (number.isascii() and number.isdigit()):
             return cls(text)
         return cls(path, int(number), entry)
 

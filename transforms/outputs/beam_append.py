@@ -36,12 +36,14 @@ def window_fields(window: Any, pane: Any) -> dict[str, Any]:
 
 class AppendJsonLinesFn(beam.DoFn):
     """dict (or JSON bytes) -> a line in `folder/<name>.jsonl`; `per_window` names the file after the
-    element's window start (`2026-11-26T17-30-00Z.jsonl`) and adds the window fields."""
+    element's window start (`2026-11-26T17-30-00Z.jsonl`; a line in the global window that carries its
+    own `window_start` after that) and, with `window_fields`, adds the window fields to the line."""
 
-    def __init__(self, folder: str, name: str, per_window: bool = False) -> None:
+    def __init__(self, folder: str, name: str, per_window: bool = False, window_fields: bool = True) -> None:
         self.folder = folder
         self.name = name
         self.per_window = per_window
+        self.window_fields = window_fields
         self._pending: dict[str, list[bytes]] = {}
 
     def setup(self) -> None:
@@ -57,9 +59,11 @@ class AppendJsonLinesFn(beam.DoFn):
         name = self.name
         if self.per_window:
             fields = window_fields(window, pane)
-            record = {**record, **fields}
-            if fields:
-                name = fields["window_start"][:19].replace(":", "-") + "Z"
+            if fields and self.window_fields:
+                record = {**record, **fields}
+            start = fields.get("window_start") or record.get("window_start")
+            if start:
+                name = start[:19].replace(":", "-") + "Z"
         self._pending.setdefault(name, []).append(orjson.dumps(record) + b"\n")
         return iter(())
 

@@ -9,6 +9,7 @@ other fields, have their own report section and are not proposed.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -21,7 +22,7 @@ from statuslens.transforms.model.chunks import InputInfo
 from statuslens.transforms.model.counts import Counts
 from statuslens.transforms.model.groups import AnomalyGroup, GroupStats
 from statuslens.transforms.model.times import format_time
-from statuslens.transforms.outputs.beam_shards import finalize_shards
+from statuslens.transforms.outputs.beam_shards import TEMP_PREFIX, finalize_shards
 from statuslens.transforms.outputs.expectations import Expectations
 from statuslens.transforms.outputs.proposals import propose_rows
 from statuslens.transforms.outputs.render_html import render_html
@@ -30,7 +31,7 @@ from statuslens.transforms.outputs.report_model import GroupList, build_report, 
 from statuslens.transforms.outputs.summary import build_summary
 from statuslens.transforms.verdicts.catalog import Catalog
 
-__all__ = ["OUTPUT_NAMES", "SHARDED_OUTPUTS", "WriteResultsFn", "now_iso", "write_bytes"]
+__all__ = ["OUTPUT_NAMES", "SHARDED_OUTPUTS", "WriteResultsFn", "now_iso", "write_bytes", "write_last"]
 
 OUTPUT_NAMES = (
     "summary.json",
@@ -51,6 +52,21 @@ def now_iso() -> str:
 def write_bytes(path: str, data: bytes) -> None:
     with FileSystems.create(path) as handle:
         handle.write(data)
+
+
+def write_last(path: str, data: bytes) -> None:
+    """Write the file whose presence says the outputs are complete: under a temporary name, then
+    renamed, so a full disk leaves no file rather than an empty or cut one."""
+    folder, _, name = path.rpartition("/")
+    temp = f"{folder}/{TEMP_PREFIX}{name}"  # removed with the temporary shard folders if left behind
+    try:
+        write_bytes(temp, data)
+        FileSystems.rename([temp], [path])
+    except BaseException:
+        with contextlib.suppress(Exception):
+            if FileSystems.exists(temp):
+                FileSystems.delete([temp])
+        raise
 
 
 class WriteResultsFn(beam.DoFn):
@@ -103,11 +119,11 @@ class WriteResultsFn(beam.DoFn):
             write_bytes(join(self.output, "new_anomalies.jsonl"), _json_lines(new.groups, expected))
             appendix.append(new)
         proposed = propose_rows(groups, expected or ())
-        report = build_report(summary, groups, flagged, proposed, appendix, expected)
+        report = build_report(summary, groups, flagged, proposed, appendix, expected, counts.timeline)
         write_bytes(join(self.output, "report.md"), render_markdown(report).encode())
         write_bytes(join(self.output, "report.html"), render_html(report).encode())
         # Last, so a summary.json on disk means the run's outputs are all there.
-        write_bytes(join(self.output, "summary.json"), orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n")
+        write_last(join(self.output, "summary.json"), orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n")
         yield summary
 
 

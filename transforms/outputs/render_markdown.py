@@ -8,9 +8,13 @@ methods too: a JSON `sub_code` may be any text) goes through it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
+from statuslens.transforms.model.times import format_time
 from statuslens.transforms.outputs.printable import one_line
+from statuslens.transforms.outputs.proposals import ProposedRow
+from statuslens.transforms.outputs.report_charts import ANOMALOUS, Charts
 from statuslens.transforms.outputs.report_model import (
     Anomalies,
     CountTable,
@@ -31,7 +35,7 @@ from statuslens.transforms.outputs.report_model import (
     subcode_text,
 )
 
-__all__ = ["escape", "render_markdown"]
+__all__ = ["escape", "proposed_table", "render_markdown"]
 
 
 def render_markdown(report: Report) -> str:
@@ -59,9 +63,11 @@ def _section(section: Section) -> list[str]:
         ]
     if isinstance(section, Totals):
         lines = ["", f"## {section.title}"]
-        for table in (section.records, section.verdicts, section.flags):
+        for table in section.tables:
             lines += _count_table(table)
         return lines
+    if isinstance(section, Charts):
+        return _over_time(section)
     if isinstance(section, DamagedInputs):
         return ["", section.intro, "", *(f"- `{escape(path)}`: {escape(damage)}" for path, damage in section.inputs)]
     if isinstance(section, Anomalies):
@@ -71,6 +77,44 @@ def _section(section: Section) -> list[str]:
     if isinstance(section, FlaggedRecords):
         return _flagged(section)
     return _proposed(section)  # the last kind: mypy says so when a new one is added
+
+
+def _over_time(section: Charts) -> list[str]:
+    """The run over time as a table (report.html draws it): one row per period with records, at most
+    TABLE_ROWS periods, then the share of each frequent status code."""
+    table = section.table or section
+    anomalous = [(name, counts) for name, counts in table.verdicts if name in ANOMALOUS]
+    lines = [
+        "",
+        f"## {section.title}",
+        "",
+        f"Records per {_period(table.width_ms)} (UTC; periods without records left out):",
+        "",
+        "| from | records | " + " | ".join(name for name, _ in anomalous) + " | over the rate limit | burst |",
+        "|---|---:|" + "---:|" * len(anomalous) + "---:|---|",
+    ]
+    for i in range(table.buckets):
+        records = sum(counts[i] for _, counts in table.verdicts)
+        if not records:
+            continue
+        cells = " | ".join(str(counts[i]) for _, counts in anomalous)
+        burst = "yes" if table.bursts[i] else ""
+        lines.append(f"| {_stamp(table.bucket_ms(i))} | {records} | {cells} | {table.over_limit[i]} | {burst} |")
+    everything = sum(sum(counts) for _, counts in table.codes) or 1
+    codes = ", ".join(f"{escape(name)} {sum(counts) / everything:.1%}" for name, counts in table.codes)
+    return [*lines, "", f"Status codes: {codes}."]
+
+
+def _period(ms: int) -> str:
+    for unit, size in (("day", 86_400_000), ("hour", 3_600_000), ("minute", 60_000), ("second", 1000)):
+        if ms % size == 0:
+            n = ms // size
+            return unit if n == 1 else f"{n} {unit}s"
+    return f"{ms} ms"
+
+
+def _stamp(ms: int) -> str:
+    return format_time(ms)[:19].replace("T", " ")
 
 
 def _count_table(table: CountTable) -> list[str]:
@@ -110,7 +154,7 @@ def _expected(section: ExpectedGroups) -> list[str]:
     for group, reason in section.groups:
         lines.append(f"- {escape(group_line(group))}")
         lines.append(f"  - expected: {escape(reason)}")
-    return lines
+    return [*lines, *_more(section.more, "expected groups in anomalies.jsonl")]
 
 
 def _flagged(section: FlaggedRecords) -> list[str]:
@@ -133,17 +177,25 @@ def _proposed(section: ProposedRows) -> list[str]:
     rows = section.rows
     if not rows:
         return [*lines, section.empty]
-    lines += [section.intro, "", "| Code | Subcode | Applies to… | Status Message |", "|---|---|---|---|"]
-    lines += [
-        f"| {escape(r.code)} | {escape(subcode_text(r))} | {escape(r.applies_to)} | {escape(message_text(r))} |"
-        for r in rows
-    ]
+    lines += [section.intro, "", *proposed_table(rows)]
     evidence = "; ".join(
-        f"{escape(r.code)}{'/' + escape(subcode_text(r)) if subcode_text(r) else ''} seen {r.count} times "
+        f"{escape(r.code)}{'/' + escape(subcode_text(r)) if subcode_text(r) else ''} seen {_plural(r.count, 'time')} "
         f"({escape(', '.join(r.verdicts))})"
         for r in rows
     )
-    return [*lines, "", f"Evidence: {evidence}."]
+    return [*lines, "", f"Evidence: {evidence}.", *_more(section.more, "rows, from the groups in anomalies.jsonl")]
+
+
+def proposed_table(rows: Iterable[ProposedRow]) -> list[str]:
+    """The proposed rows as a Markdown table in the seed table's columns (report.html copies these lines)."""
+    return [
+        "| Code | Subcode | Applies to… | Status Message |",
+        "|---|---|---|---|",
+        *(
+            f"| {escape(r.code)} | {escape(subcode_text(r))} | {escape(r.applies_to)} | {escape(message_text(r))} |"
+            for r in rows
+        ),
+    ]
 
 
 def _group_list(section: GroupList) -> list[str]:
@@ -154,7 +206,12 @@ def _group_list(section: GroupList) -> list[str]:
     for group in section.groups:
         lines.append(f"- {escape(group_line(group))}")
         lines += [f"  - {escape(note)}" for note in cause_notes(group)]
-    return lines
+    return [*lines, *_more(section.more, "groups in the JSON lines file")]
+
+
+def _more(count: int, what: str) -> list[str]:
+    """The line that closes a capped list (report_model.MAX_LISTED): nothing when nothing was left out."""
+    return ["", f"… and {count} more {what}."] if count else []
 
 
 def _plural(count: int, noun: str) -> str:

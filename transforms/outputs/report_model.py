@@ -9,19 +9,22 @@ was read, and each renderer (render_markdown.py, render_html.py) escapes for its
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from statuslens.transforms.model.groups import AnomalyGroup, GroupStats
 from statuslens.transforms.model.records import AnnotatedRecord
+from statuslens.transforms.model.timeline import Timeline
 from statuslens.transforms.outputs.cause_words import cause_sentence, consumers_sentence
 from statuslens.transforms.outputs.proposals import ProposedRow
+from statuslens.transforms.outputs.report_charts import Charts, build_charts
 from statuslens.transforms.outputs.summary import time_filtered
 
 __all__ = [
     "BASELINE_TITLE",
     "MAX_ANOMALIES",
     "NEW_TITLE",
+    "TEXT_SHOWN",
     "Anomalies",
     "CountTable",
     "DamagedInputs",
@@ -41,11 +44,14 @@ __all__ = [
     "message_text",
     "new_groups_section",
     "short_url",
+    "shown",
     "subcode_text",
 ]
 
 MAX_ANOMALIES = 100  # ranked in the report; anomalies.jsonl has them all
+MAX_LISTED = 100  # proposed rows, expected and new groups shown in a report; the rest are counted
 URL_SHOWN = 200
+TEXT_SHOWN = 300  # a message, an explanation, a consumer id or a reason, in the reports
 NEW_TITLE = "New in this run"
 BASELINE_TITLE = "Baseline: groups recorded"
 
@@ -70,12 +76,20 @@ class CountTable:
 
 @dataclass(frozen=True)
 class Totals:
-    """The record totals, then a count per verdict and per flag (every one, zeros included)."""
+    """The record totals, then a count per verdict and per flag (every one, zeros included), then the
+    dead letters by reason when there are any."""
 
     records: CountTable
     verdicts: CountTable
     flags: CountTable
+    dead_letter_reasons: CountTable | None = None
     title: ClassVar[str] = "Totals"
+
+    @property
+    def tables(self) -> tuple[CountTable, ...]:
+        """The tables in the order the reports show them."""
+        tables = (self.records, self.verdicts, self.flags)
+        return tables if self.dead_letter_reasons is None else (*tables, self.dead_letter_reasons)
 
 
 @dataclass(frozen=True)
@@ -102,6 +116,7 @@ class ExpectedGroups:
     order; left out of Anomalies and of the proposed rows. The section exists only with --expect."""
 
     groups: tuple[tuple[AnomalyGroup, str], ...]
+    more: int = 0  # expected groups past MAX_LISTED, only counted
     title: ClassVar[str] = "Expected anomalies"
     intro: ClassVar[str] = "Known groups, named in the --expect file with a reason:"
     empty: ClassVar[str] = "No group matched an --expect entry."
@@ -126,6 +141,7 @@ class FlaggedRecords:
 @dataclass(frozen=True)
 class ProposedRows:
     rows: tuple[ProposedRow, ...]
+    more: int = 0  # rows past MAX_LISTED, only counted
     title: ClassVar[str] = "Proposed table rows"
     empty: ClassVar[str] = "Nothing to add: the table covers every response seen."
     intro: ClassVar[str] = "Paste into the documented table:"
@@ -138,9 +154,15 @@ class GroupList:
     title: str
     groups: tuple[AnomalyGroup, ...]
     empty: str = "nothing new"
+    more: int = 0  # groups past MAX_LISTED, only counted (the JSON lines file has them all)
+
+    def capped(self) -> GroupList:
+        """The list as a report shows it: the first MAX_LISTED groups and how many more."""
+        shown = self.groups[:MAX_LISTED]
+        return GroupList(self.title, shown, self.empty, self.more + len(self.groups) - len(shown))
 
 
-Section = Header | Totals | DamagedInputs | Anomalies | ExpectedGroups | FlaggedRecords | ProposedRows
+Section = Header | Totals | Charts | DamagedInputs | Anomalies | ExpectedGroups | FlaggedRecords | ProposedRows
 
 
 @dataclass(frozen=True)
@@ -167,11 +189,15 @@ def build_report(
     proposed: Iterable[ProposedRow],
     appendix: Iterable[GroupList] = (),
     expected: Mapping[str, str] | None = None,
+    timeline: Timeline | None = None,
 ) -> Report:
     """The report of a run: `summary` as in summary.json, `groups` in anomalies.jsonl's order,
-    `flagged` as (flag, stats) in any order (shown by flag name). With `expected` (group id -> reason,
-    from --expect), those groups leave the ranked list for their own section after it."""
+        `flagged` as (flag, stats) in any order (shown by flag name). With `expected` (group id -> reason,
+        from --expect), those groups leave the ranked list for their own section after it. With `timeline`
+    (the run's `Counts.timeline`), the charts of the run over time follow the totals."""
     catalog = summary["catalog"]
+    reasons = summary.get("dead_letter_reasons") or {}
+    rows = list(proposed)
     sections: list[Section] = [
         Header(catalog["name"], catalog["sha256"], summary["started_at"], summary["finished_at"]),
         Totals(
@@ -185,15 +211,21 @@ def build_report(
             ),
             CountTable("verdict", tuple(summary["verdicts"].items())),
             CountTable("flag", tuple(summary["flags"].items())),
+            CountTable("dead-letter reason", tuple(reasons.items())) if reasons else None,
         ),
     ]
+    ranked = list(groups) if not expected else [g for g in groups if g.id not in expected]
+    charts = build_charts(timeline, ranked) if timeline is not None else None
+    ranked = [shown(g) for g in ranked[:MAX_ANOMALIES]] + ranked[MAX_ANOMALIES:]
+    if charts is not None:
+        sections.append(charts)
     damaged = tuple((i["path"], i["damaged"]) for i in summary["inputs"] if i["damaged"])
     if damaged:
         sections.append(DamagedInputs(damaged))
-    ranked = list(groups) if not expected else [g for g in groups if g.id not in expected]
     sections.append(Anomalies(tuple(ranked[:MAX_ANOMALIES]), max(0, len(ranked) - MAX_ANOMALIES)))
     if expected is not None:
-        sections.append(ExpectedGroups(tuple((g, expected[g.id]) for g in groups if g.id in expected)))
+        known = [(shown(g), _cut(expected[g.id])) for g in groups if g.id in expected]
+        sections.append(ExpectedGroups(tuple(known[:MAX_LISTED]), max(0, len(known) - MAX_LISTED)))
     sections += [
         FlaggedRecords(
             tuple(
@@ -201,9 +233,32 @@ def build_report(
                 for flag, stats in sorted(flagged, key=lambda pair: pair[0])
             )
         ),
-        ProposedRows(tuple(proposed)),
+        ProposedRows(
+            tuple(replace(r, message=_cut(r.message)) for r in rows[:MAX_LISTED]), max(0, len(rows) - MAX_LISTED)
+        ),
     ]
-    return Report(tuple(sections), tuple(appendix))
+    lists = tuple(replace(c, groups=tuple(shown(g) for g in c.groups)) for c in (a.capped() for a in appendix))
+    return Report(tuple(sections), lists)
+
+
+def shown(group: AnomalyGroup) -> AnomalyGroup:
+    """The group as the reports show it: its message, explanation and consumer ids cut at TEXT_SHOWN
+    characters (a log may carry a message of a megabyte; anomalies.jsonl keeps it whole)."""
+    longest = max(
+        len(group.message or ""), len(group.explanation or ""), *(len(c.consumer) for c in group.top_consumers)
+    )
+    if longest <= TEXT_SHOWN:
+        return group
+    return replace(
+        group,
+        message=_cut(group.message) if group.message is not None else None,
+        explanation=_cut(group.explanation) if group.explanation is not None else None,
+        top_consumers=tuple(replace(c, consumer=_cut(c.consumer)) for c in group.top_consumers),
+    )
+
+
+def _cut(text: str) -> str:
+    return text if len(text) <= TEXT_SHOWN else text[:TEXT_SHOWN] + "…"
 
 
 def new_groups_section(groups: Iterable[AnomalyGroup], known: Collection[str], baseline: bool) -> GroupList:

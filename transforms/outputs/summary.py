@@ -28,13 +28,16 @@ def build_summary(
     finished_at: str,
     time_filtered: bool = False,
 ) -> dict[str, Any]:
-    """The summary in contract order; every verdict and flag key present, zeros included.
+    """The summary in contract order; every verdict and flag key present, zeros included, and after
+    `status_codes` the dead letters by reason (`dead_letter_reasons`, {} without dead letters).
 
     `filtered_out` follows `dead_letter` in the totals always (0 without --since/--until: DOMAIN.md
     §10, so `records_in == records_annotated + dead_letter + filtered_out` holds for every summary), and
     in each input only when `time_filtered` (the inputs' shape of §6 stays as it was without the flags)."""
     none = InputCounts()
     totals = _after_dead_letter(summary_counts(counts), counts.filtered_out)
+    # README's addition to §6: dead letters by the kind of their reason, most first.
+    totals["dead_letter_reasons"] = dict(sorted(counts.dead_letter_reasons.items(), key=lambda kv: (-kv[1], kv[0])))
     listed = []
     for info in merge_inputs(inputs):
         mine = counts.inputs.get(info.path, none)

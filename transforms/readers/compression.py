@@ -17,6 +17,7 @@ from statuslens.transforms.model.chunks import Problem
 __all__ = [
     "DECOMPRESSION_ERRORS",
     "READ_BLOCK",
+    "SUSPECT",
     "Readable",
     "StreamingDecompressor",
     "compression_of",
@@ -63,11 +64,18 @@ def open_decompressed(raw: IO[bytes], compression: str, head: bytes) -> tuple[Re
     return StreamingDecompressor(raw, compression), None
 
 
+SUSPECT = "the records read from this file are suspect"
+
+
 def damage_reason(exc: BaseException) -> str:
     """The words for one of DECOMPRESSION_ERRORS raised while reading."""
     if isinstance(exc, EOFError):
         return "truncated archive: compressed data ends before its end-of-stream marker"
-    return f"corrupt compressed data: {exc}"
+    if isinstance(exc, OSError) and exc.errno:  # the file beneath: EIO and the like, not the data
+        return f"read error: {exc.strerror or exc}; reading stopped there"
+    # Corrupt data (a flipped byte) is found where the decoder trips or at the checksum at the end,
+    # after it may have handed out garbage: nothing read from the file can be trusted.
+    return f"corrupt compressed data: {exc}; {SUSPECT}"
 
 
 class StreamingDecompressor:

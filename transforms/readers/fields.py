@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from statuslens.transforms.errors import RecordError
+from statuslens.transforms.model.numbers import is_ascii_number
 from statuslens.transforms.readers.timestamps import parse_time
 
-__all__ = ["require_status", "require_text", "require_time"]
+__all__ = ["BOM", "require_status", "require_text", "require_time"]
+
+BOM = b"\xef\xbb\xbf"  # UTF-8 byte-order mark: editors and Windows tools start files with it
 
 
 def require_status(value: object) -> int:
@@ -16,7 +19,7 @@ def require_status(value: object) -> int:
         raise RecordError(f"status is not an HTTP status: {value!r}")
     if isinstance(value, int):
         status = value
-    elif isinstance(value, str) and value.strip().isdigit():
+    elif isinstance(value, str) and is_ascii_number(value.strip()):
         status = int(value.strip())
     elif isinstance(value, float) and value.is_integer():
         status = int(value)

@@ -60,8 +60,14 @@ def read_input(
         yield InputInfo(path, fmt, compression, damage)
         return
     with raw:
-        head = raw.read(8)
-        raw.seek(0)
+        try:
+            head = raw.read(8)
+            raw.seek(0)
+        except OSError as exc:  # EIO on the first read: one damaged input, not a failed run
+            damage = f"cannot read: {exc.strerror or exc}"
+            yield Chunk(path, fmt, 1, (Problem(damage, b"", damage=True),))
+            yield InputInfo(path, fmt, compression, damage)
+            return
         compression = compression_of(path, head)
         stream, problem = open_decompressed(raw, compression, head)
         if problem is not None:

@@ -13,6 +13,8 @@ import orjson
 
 from statuslens.transforms.errors import RecordError
 from statuslens.transforms.model.records import RawRecord
+from statuslens.transforms.readers.apache import is_apache_format
+from statuslens.transforms.readers.fields import BOM
 from statuslens.transforms.readers.jsonlines import DEFAULT_FIELD_MAP, FieldMap, JsonLineParser
 from statuslens.transforms.readers.nginx import NAMED_FORMATS, NginxParser, compile_log_format
 
@@ -34,7 +36,8 @@ def is_har_name(path: str) -> bool:
 
 def detect_format(lines: Sequence[bytes]) -> str:
     """The format name of a file, from a sample of its first lines."""
-    sample = [line.strip() for line in lines if line.strip()]
+    sample = [line.strip().removeprefix(BOM) for line in lines[:1]] + [line.strip() for line in lines[1:]]
+    sample = [line for line in sample if line]
     if not sample:
         return UNKNOWN
     json_objects = sum(1 for line in sample if line[:1] == b"{" and _is_json_object(line))
@@ -54,9 +57,10 @@ def validate_log_format(spec: str) -> str:
         return spec
     if spec == HAR:
         raise ValueError("HAR files are detected by themselves; --log-format applies to line formats")
-    if "$" not in spec:
+    if "$" not in spec and not is_apache_format(spec):
         raise ValueError(
-            f"unknown log format {spec!r}: use jsonl, {', '.join(NAMED_FORMATS)}, or an nginx log_format string"
+            f"unknown log format {spec!r}: use jsonl, {', '.join(NAMED_FORMATS)}, an nginx log_format string "
+            "or an Apache LogFormat string"
         )
     compile_log_format(spec)
     return spec

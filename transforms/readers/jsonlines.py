@@ -11,7 +11,7 @@ import orjson
 
 from statuslens.transforms.errors import RecordError
 from statuslens.transforms.model.records import RawRecord
-from statuslens.transforms.readers.fields import require_status, require_text, require_time
+from statuslens.transforms.readers.fields import BOM, require_status, require_text, require_time
 from statuslens.transforms.readers.timestamps import TimeParser, parse_time
 
 __all__ = ["DEFAULT_FIELDS", "FieldMap", "JsonLineParser", "parse_json_line"]
@@ -81,6 +81,8 @@ def _parse(line: bytes, fields: FieldMap, parse_time: Callable[[object], int]) -
     try:
         doc = orjson.loads(line)
     except orjson.JSONDecodeError:
+        if line.startswith(BOM):  # a file's first line after a byte-order mark
+            return _parse(line[len(BOM) :], fields, parse_time)
         try:
             doc = orjson.loads(_json_safe_text(line))
         except orjson.JSONDecodeError as exc:

@@ -17,12 +17,26 @@ from statuslens.transforms.model.chunks import Chunk, Problem
 from statuslens.transforms.readers.compression import DECOMPRESSION_ERRORS, READ_BLOCK, Readable, damage_reason
 from statuslens.transforms.redact import collect_secrets, scrub
 
-__all__ = ["SECRET_SCAN_BYTES", "ByteWindow", "LineReader", "LongLine", "line_chunks"]
+__all__ = [
+    "BLANK_CHUNK_LINES",
+    "SECRET_SCAN_BYTES",
+    "SNIFF_BYTES",
+    "ByteWindow",
+    "LineReader",
+    "LongLine",
+    "line_chunks",
+]
 
 # How much of one too-long line is searched for the secrets its kept start may hold; a line longer than
 # this keeps no start at all (it could not be checked). The carry is what a block keeps of the one
 # before, so that a `name=value` cut by a block boundary is still seen whole.
 SECRET_SCAN_BYTES = 64 << 20
+# How far format sniffing reads ahead for its non-blank lines; a file with none in its first 4 MiB is
+# detected from what was found (none: `unknown`, every later line a dead letter, blank ones counted).
+SNIFF_BYTES = 1 << 20
+# A run of blank lines is cut into chunks this long instead of DEFAULT_CHUNK_LINES: a file of newlines
+# costs a count per chunk, not a chunk per 2,000 empty lines.
+BLANK_CHUNK_LINES = 1 << 20
 _CARRY = 4096
 
 
@@ -105,6 +119,7 @@ class LineReader:
         self.damage: str | None = None
         self.tail = b""  # the partial line cut off by damage
         self._eof = False
+        self._peeked = 0  # bytes read by _fill so far (peek_lines stops at SNIFF_BYTES)
 
     def read_all(self, limit: int) -> bytes:
         """The rest of the stream as one block (HAR), bounded by `limit`."""
@@ -127,10 +142,19 @@ class LineReader:
         return b"".join(parts)
 
     def peek_lines(self, count: int) -> list[bytes]:
-        """Up to `count * 4` lines ahead (at least `count` non-blank where there are), not consumed."""
-        while sum(1 for x in self._pending if isinstance(x, bytes) and x.strip()) < count and self._fill():
-            pass
-        return [x for x in self._pending if isinstance(x, bytes)][: count * 4]
+        """Up to `count * 4` lines ahead (at least `count` non-blank where there are), not consumed.
+
+        Bounded: it reads at most SNIFF_BYTES ahead and counts each block's lines once, so a file of
+        blank lines (50 MB of newlines) is neither buffered whole nor rescanned at every block."""
+        found = checked = 0
+        while found < count:
+            # C-level counts per new block (a line of spaces counts, detection skips it later).
+            new = self._pending[checked:]
+            found += len(new) - new.count(b"")
+            checked = len(self._pending)
+            if found >= count or self._peeked >= SNIFF_BYTES or not self._fill():
+                break
+        return [x for x in itertools.islice(self._pending, count * 4) if isinstance(x, bytes)][: count * 4]
 
     def __iter__(self) -> Iterator[bytes | Problem]:
         for block in self.blocks():
@@ -160,6 +184,7 @@ class LineReader:
             self._eof = True
             self._pending.append(Problem(self.damage, self.tail, damage=True))
             return True
+        self._peeked += len(block)
         if not block:
             self._eof = True
             if self._skipping is not None:
@@ -178,6 +203,9 @@ class LineReader:
             self._pending.append(self._skipping.problem(self._max))
             self._skipping = None
             block = block[newline + 1 :]
+        if not self._buffer and block.count(b"\n") == len(block):  # newlines only: no split, no length scan
+            self._pending.extend(itertools.repeat(b"", len(block)))
+            return True
         lines = block.split(b"\n")
         if self._buffer:  # the line cut at the end of the previous block (not the whole block copied)
             lines[0] = self._buffer + lines[0]
@@ -203,6 +231,18 @@ def line_chunks(
     for block in reader.blocks():
         start = 0
         while start < len(block):
+            run = _blank_run(block, start, chunk_lines)
+            if run:  # thousands of empty lines: a few big chunks, counted at C speed downstream
+                if items:
+                    yield Chunk(path, fmt, first, tuple(items))
+                    first += len(items)
+                    items, size = [], 0
+                for begin in range(start, start + run, BLANK_CHUNK_LINES):
+                    piece = block[begin : min(begin + BLANK_CHUNK_LINES, start + run)]
+                    yield Chunk(path, fmt, first, tuple(piece))
+                    first += len(piece)
+                start += run
+                continue
             piece = block[start : start + chunk_lines - len(items)]
             try:
                 sizes = list(map(len, piece))  # type: ignore[arg-type]
@@ -221,3 +261,13 @@ def line_chunks(
                 items, size = [], 0
     if items:
         yield Chunk(path, fmt, first, tuple(items))
+
+
+def _blank_run(block: list[bytes | Problem], start: int, step: int) -> int:
+    """How many empty lines from `start`, in whole slices of `step`, `2 * step`, …: 0 unless at least
+    `step` (one C-level count of `step` items per chunk in the common case)."""
+    run = 0
+    while start + run + step <= len(block) and block[start + run : start + run + step].count(b"") == step:
+        run += step
+        step *= 2
+    return run

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from statuslens.transforms.errors import RecordError
 from statuslens.transforms.memo import LINE_TIMES, NGINX_BODIES, BoundedMemo
 from statuslens.transforms.model.records import RawRecord, decode_text
-from statuslens.transforms.readers.fields import require_status
+from statuslens.transforms.readers.apache import apache_to_nginx, is_apache_format
+from statuslens.transforms.readers.fields import BOM, require_status
 from statuslens.transforms.readers.timestamps import TimeParser
 
 __all__ = ["NAMED_FORMATS", "LineFormat", "NginxParser", "compile_log_format", "unescape_field"]
@@ -63,6 +64,7 @@ class LineFormat:
     body_var: str | None = None
     header_vars: tuple[tuple[str, str], ...] = ()  # ($sent_http_x_y variable, header name x-y)
     quick_regex: re.Pattern[bytes] | None = None
+    ends_in_user_agent: bool = False  # the line ends with `"$http_user_agent"`: a cut quote is read
 
     def matches(self, line: bytes) -> bool:
         return self._match(line) is not None
@@ -128,7 +130,22 @@ class NginxParser:
             match = fmt._match(line)
             if match is not None:
                 return fmt, match
+        if line.startswith(BOM):  # a file's first line after a byte-order mark
+            return self._fallback_all(line[len(BOM) :])
+        # A line cut inside its user-agent (no closing quote; `…/bot.html`): its time, request and
+        # status are intact, so it is read with the quote it lacks, as GoAccess reads it.
+        stripped = line.rstrip(b" \t\r")
+        if not stripped.endswith(b'"'):
+            for fmt in (self.format, *self._fallbacks):
+                if fmt.ends_in_user_agent:
+                    match = fmt._match(stripped + b'"')
+                    if match is not None:
+                        return fmt, match
         raise RecordError(f"line does not match log format {self.format.name}")
+
+    def _fallback_all(self, line: bytes) -> tuple[LineFormat, re.Match[bytes]]:
+        match = self.format._match(line)
+        return (self.format, match) if match is not None else self._fallback(line)
 
     def _time(self, values: dict[str, bytes | None]) -> int:
         for var in _TIME_VARS:
@@ -146,9 +163,12 @@ class NginxParser:
 
 
 def compile_log_format(spec: str, name: str | None = None) -> LineFormat:
-    """Compile a named format (`combined`) or an nginx log_format string; ValueError if unusable."""
+    """Compile a named format (`combined`), an nginx log_format string or an Apache LogFormat string
+    (transforms/readers/apache.py); ValueError if unusable."""
     if spec in NAMED_FORMATS:
         name, spec = spec, NAMED_FORMATS[spec]
+    elif is_apache_format(spec):
+        name, spec = name or spec, apache_to_nginx(spec)
     text = re.sub(r"^\s*escape=(default|json|none)\s+", "", spec.strip())
     pieces = _VAR_RE.split(text)
     # split() yields: literal, braced-name, plain-name, literal, ...
@@ -208,6 +228,7 @@ def compile_log_format(spec: str, name: str | None = None) -> LineFormat:
         body_var=body_var,
         header_vars=tuple(dict.fromkeys(header_vars)),
         quick_regex=re.compile(quick_pattern.encode(), re.DOTALL) if quoted_fields else None,
+        ends_in_user_agent=names[-1] == "http_user_agent" and literals[-1].rstrip() == '"',
     )
 
 

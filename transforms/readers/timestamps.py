@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 
 from statuslens.transforms.memo import NGINX_DAYS, NGINX_TIMES, BoundedMemo
+from statuslens.transforms.model.numbers import is_ascii_number
 
 __all__ = ["TimeParser", "parse_time"]
 
@@ -64,7 +65,7 @@ def _parse(value: object, nginx_ms: Callable[[str], int]) -> int:
         raise ValueError("empty timestamp")
     if len(text) >= 20 and text[2] == "/" and text[6] == "/" and text[11] == ":":
         return nginx_ms(text)
-    if text.replace(".", "", 1).isdigit():
+    if is_ascii_number(text.replace(".", "", 1)):
         return _checked(_epoch_ms(float(text)))
     return _checked(_iso_ms(text))
 
@@ -96,7 +97,7 @@ def _nginx_ms(text: str, days: BoundedMemo[str, int] | None) -> int:
         offset = 0
         if rest:
             sign = -1 if rest[0] == "-" else 1
-            if rest[0] not in "+-" or len(rest) != 5 or not rest[1:].isdigit():
+            if rest[0] not in "+-" or len(rest) != 5 or not is_ascii_number(rest[1:]):
                 raise ValueError(f"bad offset in {text!r}")
             offset = sign * (int(rest[1:3]) * 3600 + int(rest[3:5]) * 60)
         if not (hour < 24 and minute < 60 and second < 61):

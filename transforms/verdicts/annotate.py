@@ -14,6 +14,7 @@ from statuslens.transforms.memo import (
     BODY_INFOS,
     EXPLANATIONS,
     MEMO_BODY_BYTES,
+    PATH_VERDICTS,
     REQUEST_FREE_VERDICTS,
     SCOPE_FREE,
     BoundedMemo,
@@ -23,8 +24,17 @@ from statuslens.transforms.model.times import format_time
 from statuslens.transforms.redact import Redactor
 from statuslens.transforms.verdicts.body import BodyInfo, parse_body
 from statuslens.transforms.verdicts.catalog import Catalog
-from statuslens.transforms.verdicts.classify import DOCUMENTED, Verdict, classify, explain, request_independent
+from statuslens.transforms.verdicts.classify import (
+    DOCUMENTED,
+    NEEDS_NOTHING,
+    NEEDS_PATH,
+    Verdict,
+    classify,
+    explain,
+    scope_inputs,
+)
 from statuslens.transforms.verdicts.consumers import ConsumerFinder
+from statuslens.transforms.verdicts.envelopes import DEFAULT_ENVELOPE
 from statuslens.transforms.verdicts.resources import ResourceMatcher, split_url
 from statuslens.transforms.verdicts.scopes import RequestFacts
 
@@ -60,15 +70,22 @@ class Annotator:
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
-        self.matcher = ResourceMatcher(r.template for r in catalog.resources)
+        self.matcher = ResourceMatcher(
+            (r.template for r in catalog.resources), catalog.base_paths, catalog.any_variable
+        )
         self.collections = catalog.collections
         self.redactor = Redactor()
         self.consumers = ConsumerFinder(catalog.consumer)
+        # The catalog's envelope (§9); an unpickled copy of the default is swapped for the default
+        # itself, so parse_body knows the Netflix envelope by identity.
+        self.envelope = DEFAULT_ENVELOPE if catalog.envelope == DEFAULT_ENVELOPE else catalog.envelope
         # Memos of the hot path, bounded in entries and in the characters they hold (transforms/memo.py).
         self._explanations: BoundedMemo[tuple[Any, ...], str] = BoundedMemo(EXPLANATIONS)
         # (code, sub_code, message) -> verdict, for the codes whose verdict no request fact changes.
         self._request_free: BoundedMemo[tuple[Any, ...], Verdict] = BoundedMemo(REQUEST_FREE_VERDICTS)
-        self._scope_free: BoundedMemo[tuple[int, Any], bool] = BoundedMemo(SCOPE_FREE)
+        # (code, sub_code, message, method, resource) -> verdict, for codes whose scopes read only those.
+        self._path_verdicts: BoundedMemo[tuple[Any, ...], Verdict] = BoundedMemo(PATH_VERDICTS)
+        self._scope_needs: BoundedMemo[tuple[int, Any], int] = BoundedMemo(SCOPE_FREE)
         self._bodies: BoundedMemo[tuple[str, str | None], BodyInfo] = BoundedMemo(BODY_INFOS)
 
     def annotate(self, raw: RawRecord, source: str) -> tuple[AnnotatedRecord, str | None]:
@@ -93,9 +110,20 @@ class Annotator:
         verdict = self._request_free.get(key)
         if verdict is not None:
             return Judgement(code, body, None, verdict, flags)
-        if self._is_scope_free(code, body.sub_code):
+        needs = self._needs(code, body.sub_code)
+        if needs == NEEDS_NOTHING:
             verdict = classify(self.catalog, code, body.sub_code, body.message, _ANY_REQUEST)
             self._request_free.put(key, verdict, len(body.message or "") + 16)
+            return Judgement(code, body, None, verdict, flags)
+        if needs == NEEDS_PATH:  # the scopes read the method and resource only: no query, no consumer
+            resource, _ = self.matcher.match(split_url(raw.url)[0])
+            path_key = (code, body.sub_code, body.message, raw.method, resource)
+            verdict = self._path_verdicts.get(path_key)
+            if verdict is None:
+                request = RequestFacts(raw.method, resource, frozenset(), resource in self.collections)
+                verdict = classify(self.catalog, code, body.sub_code, body.message, request)
+                size = len(body.message or "") + len(resource) + len(raw.method) + 16
+                self._path_verdicts.put(path_key, verdict, size)
             return Judgement(code, body, None, verdict, flags)
         request, consumer = self.request_facts(raw)
         verdict = classify(self.catalog, code, body.sub_code, body.message, request)
@@ -103,13 +131,14 @@ class Annotator:
 
     def _body_info(self, text: str | None, gateway: str | None) -> BodyInfo:
         """parse_body, remembered for short bodies: APIs answer the same error (and often the same
-        representation) many times, and its parse is most of a record's cost."""
+        representation) many times, and its parse is most of a record's cost. The memo needs no
+        envelope in its key: an Annotator reads every body with its one catalog's envelope."""
         if text is None or len(text) > MEMO_BODY_BYTES:
-            return parse_body(text, gateway)
+            return parse_body(text, gateway, self.envelope)
         key = (text, gateway)
         info = self._bodies.get(key)
         if info is None:
-            info = self._bodies.put(key, parse_body(text, gateway), len(text) + len(gateway or ""))
+            info = self._bodies.put(key, parse_body(text, gateway, self.envelope), len(text) + len(gateway or ""))
         return info
 
     def request_facts(self, raw: RawRecord) -> tuple[RequestFacts, str | None]:
@@ -123,12 +152,12 @@ class Annotator:
         )
         return request, consumer
 
-    def _is_scope_free(self, code: int, sub_code: int | str | None) -> bool:
-        """Whether no request fact can change the verdict of (code, sub_code), whatever the message."""
+    def _needs(self, code: int, sub_code: int | str | None) -> int:
+        """What of the request can change the verdict of (code, sub_code), whatever the message."""
         key = (code, sub_code)
-        known = self._scope_free.get(key)
+        known = self._scope_needs.get(key)
         if known is None:
-            known = self._scope_free.put(key, request_independent(self.catalog, code, sub_code), 1)
+            known = self._scope_needs.put(key, scope_inputs(self.catalog, code, sub_code), 1)
         return known
 
     def render(self, raw: RawRecord, judged: Judgement, source: str) -> tuple[AnnotatedRecord, str | None]:

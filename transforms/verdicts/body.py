@@ -1,9 +1,11 @@
 """Read the status envelope out of a response body (DOMAIN.md §3).
 
 Bodies are untrusted: XML is parsed with expat, any DOCTYPE refused as soon as it starts (so no
-entity is ever declared or expanded, no external resource read) and its depth bounded; JSON with
-orjson (its nesting limit bounds depth); anything over `MAX_BODY_CHARS` is not parsed at all. A tiny
-regular expression reads the common v1 envelope; anything it does not fully match goes to expat.
+entity is ever declared or expanded, no external resource read) and its depth bounded (body_xml.py);
+JSON with orjson (its nesting limit bounds depth); anything over `MAX_BODY_CHARS` is not parsed at
+all. The catalog's envelope (§9) says where the fields are: the default Netflix one is read by the
+code below exactly as §3 describes (a tiny regular expression reads the common v1 envelope, anything
+it does not fully match goes to expat); any other by its pointers and names (body_envelope.py).
 """
 
 from __future__ import annotations
@@ -15,6 +17,11 @@ from xml.parsers import expat
 
 import orjson
 
+from statuslens.transforms.model.numbers import is_ascii_number
+from statuslens.transforms.verdicts.body_envelope import json_fields, xml_fields
+from statuslens.transforms.verdicts.body_xml import read_root_fields, xml_root_tag
+from statuslens.transforms.verdicts.envelopes import DEFAULT_ENVELOPE, Envelope
+
 __all__ = ["MAX_BODY_CHARS", "MAX_XML_DEPTH", "BodyInfo", "gateway_message", "parse_body"]
 
 MAX_BODY_CHARS = 1_048_576
@@ -22,7 +29,7 @@ MAX_XML_DEPTH = 1024  # the same nesting limit orjson applies to JSON
 
 _XML_FAST_RE = re.compile(
     r"(?:<\?xml[^<>]*\?>)?\s*<status>\s*"
-    r"(?:<status_code>\s*(\d{1,3})\s*</status_code>\s*)?"
+    r"(?:<status_code>\s*([0-9]{1,3})\s*</status_code>\s*)?"
     r"(?:<(?P<sub_tag>sub_code|subcode)>\s*([A-Za-z0-9_\-]*)\s*</(?P=sub_tag)>\s*)?"
     # Control characters are not XML: leave them to the parser, which refuses them.
     r"(?:<message>([^<&\x00-\x08\x0b\x0c\x0e-\x1f]*)</message>\s*)?"
@@ -31,12 +38,12 @@ _XML_FAST_RE = re.compile(
 _GATEWAY_RE = re.compile(r"<h1>([^<]*)</h1>", re.IGNORECASE)
 # A document that opens with <status: read in one pass for its fields (no root-tag pre-check).
 _STATUS_START_RE = re.compile(r"(?:<\?xml[^<>]*\?>)?\s*<status[\s>/]")
-_LEADING_STATUS_RE = re.compile(r"^\d{3}\s+")
+_LEADING_STATUS_RE = re.compile(r"^[0-9]{3}\s+")
 _JSONP_START_RE = re.compile(r"[A-Za-z_$][\w$.]*\s*\(\s*[{\[]")
 _JSONP_RE = re.compile(r"[A-Za-z_$][\w$.]*\s*\((.*)\)\s*;?", re.DOTALL)
 _HTML_HINT_RE = re.compile(r"<!doctype\s+html|<html[\s>]|<body[\s>]|<head[\s>]", re.IGNORECASE)
 _HTML_FRAGMENT_RE = re.compile(r"<(p|div|span|h[1-6]|br|title|pre|center|a|b|i|table)[\s>/]", re.IGNORECASE)
-_GATEWAY_CODE_RE = re.compile(r"^ERR_\d{3}_([A-Z0-9_]+)$")
+_GATEWAY_CODE_RE = re.compile(r"^ERR_[0-9]{3}_([A-Z0-9_]+)$")
 
 
 @dataclass(slots=True)  # made per record; treated as read-only (frozen costs ~4x to create)
@@ -51,9 +58,11 @@ class BodyInfo:
     unparseable: bool = False
 
 
-def parse_body(body: str | None, gateway_code: str | None = None) -> BodyInfo:
-    """Classify and read a body; `gateway_code` is the `X-Mashery-Error-Code` header, if any."""
-    info = _parse(body)
+def parse_body(body: str | None, gateway_code: str | None = None, envelope: Envelope = DEFAULT_ENVELOPE) -> BodyInfo:
+    """Classify and read a body; `gateway_code` is the `X-Mashery-Error-Code` header, if any, and
+    `envelope` the catalog's (§9). Gateway `<h1>` bodies, HTML pages and unparseable bodies are told
+    apart the same way whatever the envelope: they come from what stands in front of the API."""
+    info = _parse(body, None if envelope is DEFAULT_ENVELOPE or envelope == DEFAULT_ENVELOPE else envelope)
     if gateway_code:
         gateway_code = gateway_code.strip()[:128]
         message = info.message if info.message is not None else gateway_message(gateway_code)
@@ -69,7 +78,8 @@ def gateway_message(code: str) -> str | None:
     return " ".join(word.capitalize() for word in match.group(1).split("_") if word)
 
 
-def _parse(body: str | None) -> BodyInfo:
+def _parse(body: str | None, envelope: Envelope | None) -> BodyInfo:
+    """`envelope` None is the Netflix one (§3)."""
     if body is None:
         return _NONE
     text = body.strip()
@@ -77,9 +87,9 @@ def _parse(body: str | None) -> BodyInfo:
         return _NONE
     first = text[0]
     if first == "<":
-        return _parse_markup(text)
+        return _parse_markup(text, envelope)
     if first in "{[":
-        return _parse_json(text, "json")
+        return _parse_json(text, "json", envelope)
     if len(text) > MAX_BODY_CHARS:
         looks_jsonp = _JSONP_START_RE.match(text) is not None and text.rstrip(";").rstrip().endswith(")")
         return BodyInfo("invalid", unparseable=True) if looks_jsonp else BodyInfo("other")
@@ -87,16 +97,16 @@ def _parse(body: str | None) -> BodyInfo:
     if jsonp:
         inner = jsonp.group(1).strip()
         if inner[:1] in ("{", "["):
-            return _parse_json(inner, "jsonp")
+            return _parse_json(inner, "jsonp", envelope)
     return BodyInfo("other")
 
 
-def _parse_markup(text: str) -> BodyInfo:
+def _parse_markup(text: str, envelope: Envelope | None) -> BodyInfo:
     if len(text) > MAX_BODY_CHARS:  # too big to parse safely, whatever it claims to be
         if not text.startswith("<?xml") and _HTML_HINT_RE.search(text[:2048]):
             return BodyInfo("html")
         return BodyInfo("invalid", unparseable=True)
-    fast = _XML_FAST_RE.fullmatch(text)
+    fast = _XML_FAST_RE.fullmatch(text) if envelope is None else None
     if fast:
         code, _, sub, message = fast.groups()
         return BodyInfo(
@@ -115,115 +125,42 @@ def _parse_markup(text: str) -> BodyInfo:
         return BodyInfo("html")
     if len(text) > MAX_BODY_CHARS:
         return BodyInfo("invalid", unparseable=True)
+    root_name, names = ("status", _STATUS_FIELDS) if envelope is None else _xml_names(envelope)
     try:
-        if _STATUS_START_RE.match(text) is None and text.count("<") <= MAX_XML_DEPTH:
-            root_tag = _xml_root_tag(text)
-            if root_tag != "status":
+        if (envelope is not None or _STATUS_START_RE.match(text) is None) and text.count("<") <= MAX_XML_DEPTH:
+            root_tag = xml_root_tag(text)
+            if root_tag != root_name:
                 return BodyInfo("html" if root_tag == "html" else "xml")
-        root_tag, fields = _read_status_xml(text)
+        root_tag, fields = read_root_fields(text, names, MAX_XML_DEPTH)
     except (ValueError, RecursionError, expat.ExpatError):
         if _looks_like_html_fragment(text):
             return BodyInfo("html")
         return BodyInfo("invalid", unparseable=True)
-    if root_tag != "status":
+    if root_tag != root_name:
         return BodyInfo("html" if root_tag.rpartition("}")[2] == "html" else "xml")
+    if envelope is not None:
+        return BodyInfo("xml", *xml_fields(fields, envelope))
     return _from_fields("xml", fields["status_code"], fields["sub_code"] or fields["subcode"], fields["message"])
 
 
 _STATUS_FIELDS = ("status_code", "sub_code", "subcode", "message")
 
 
-def _read_status_xml(text: str) -> tuple[str, dict[str, str | None]]:
-    """The root tag and the text of the root's first `status_code`/`sub_code`/`subcode`/`message`
-    children, in one expat pass; raises on malformed XML, any DTD, or nesting past MAX_XML_DEPTH.
-
-    Names are read the way ElementTree reads them (`{uri}local` for a namespaced element), and a
-    child's text is ElementTree's `.text`: the character data before its first sub-element.
-    Refusing the DOCTYPE means no entity can be declared, so none is ever expanded.
-    """
-    parser = _dtd_free_parser(namespace_separator="}")
-    fields: dict[str, str | None] = dict.fromkeys(_STATUS_FIELDS)
-    seen: set[str] = set()  # fields whose first element has started: later ones are not read
-    root: list[str] = []
-    depth = 0
-    capturing: list[str] = []  # the field whose text is being read, if any
-    pieces: list[str] = []
-
-    def start(name: str, _attrs: object) -> None:
-        nonlocal depth
-        depth += 1
-        if depth > MAX_XML_DEPTH:
-            raise ValueError(f"XML nested deeper than {MAX_XML_DEPTH} elements")
-        if capturing:
-            _finish()
-        if depth == 1:
-            root.append("{" + name if "}" in name else name)
-        elif depth == 2 and name in fields and name not in seen:
-            seen.add(name)
-            capturing.append(name)
-
-    def end(_name: str) -> None:
-        nonlocal depth
-        depth -= 1
-        if capturing:
-            _finish()
-
-    def _finish() -> None:
-        name = capturing.pop()
-        fields[name] = "".join(pieces) if pieces else None
-        pieces.clear()
-
-    def data(chunk: str) -> None:
-        if capturing:
-            pieces.append(chunk)
-
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = data
-    parser.Parse(text, True)
-    return root[0], fields
+def _xml_names(envelope: Envelope) -> tuple[str | None, tuple[str, ...]]:
+    """The root element name of the envelope's XML bodies (None: it has none) and the children read."""
+    return envelope.xml_root, envelope.xml_code + envelope.xml_subcode + envelope.xml_message
 
 
-def _refuse_dtd(*_: object) -> None:
-    raise ValueError("DTDs are not allowed in bodies")
-
-
-def _dtd_free_parser(namespace_separator: str | None = None) -> expat.XMLParserType:
-    """An expat parser that raises at the start of any DOCTYPE (so no entity is ever declared, hence
-    none expanded) and on any external entity reference."""
-    parser = expat.ParserCreate(namespace_separator=namespace_separator)
-    parser.StartDoctypeDeclHandler = _refuse_dtd
-    parser.EntityDeclHandler = _refuse_dtd
-    parser.ExternalEntityRefHandler = _refuse_dtd  # type: ignore[assignment]
-    return parser
-
-
-def _xml_root_tag(text: str) -> str:
-    """The root element's name of a well-formed, DTD-free document, without building a tree.
-
-    Resource representations are most XML bodies; checking them with expat alone (no element
-    objects) is several times cheaper than the full safe parse. Callers guarantee the depth bound
-    (fewer '<' than MAX_XML_DEPTH); a DOCTYPE is refused, so no entity can be declared or expanded.
-    """
-    parser = _dtd_free_parser()
-    found: list[str] = []
-
-    def first_element(name: str, _attrs: object) -> None:
-        found.append(name)
-        parser.StartElementHandler = None
-
-    parser.StartElementHandler = first_element
-    parser.Parse(text, True)
-    return found[0]
-
-
-def _parse_json(text: str, body_format: str) -> BodyInfo:
+def _parse_json(text: str, body_format: str, envelope: Envelope | None) -> BodyInfo:
     if len(text) > MAX_BODY_CHARS:
         return BodyInfo("invalid", unparseable=True)
     try:
         doc = orjson.loads(text)
     except orjson.JSONDecodeError:
         return BodyInfo("invalid", unparseable=True)
+    if envelope is not None:
+        fields = json_fields(doc, envelope)
+        return BodyInfo(body_format) if fields is None else BodyInfo(body_format, *fields)
     status = doc.get("status") if isinstance(doc, dict) else None
     if not isinstance(status, dict):
         return BodyInfo(body_format)
@@ -247,7 +184,7 @@ def _int_or_none(value: object) -> int | None:
         return None
     if isinstance(value, int):
         return value if 100 <= value <= 999 else None
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) <= 3:
+    if isinstance(value, str) and is_ascii_number(value.strip()) and len(value.strip()) <= 3:
         number = int(value.strip())
         return number if number >= 100 else None
     return None
@@ -259,7 +196,7 @@ def _sub_code(value: object) -> int | str | None:
     if isinstance(value, int):
         return value
     text = str(value).strip()[:64]
-    if text.isdigit() and len(text) <= 9:
+    if is_ascii_number(text) and len(text) <= 9:
         return int(text)
     return text or None
 

@@ -8,33 +8,30 @@ rejects unknown keys and bad values with a `CatalogError` naming the file, the k
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from statuslens.transforms.errors import CatalogError
-from statuslens.transforms.verdicts.catalog_fields import FieldReader, one_line
+from statuslens.transforms.verdicts.catalog_fields import TEMPLATE_SEGMENT_RE, FieldReader
+from statuslens.transforms.verdicts.catalog_rows import StatusRow, index_rows, read_rows
 from statuslens.transforms.verdicts.consumers import CONSUMER_KINDS, DEFAULT_CONSUMER, ConsumerSource
+from statuslens.transforms.verdicts.documents import load_document, read_capped
 from statuslens.transforms.verdicts.envelopes import DEFAULT_ENVELOPE, PRESETS, Envelope
-from statuslens.transforms.verdicts.messages import MessagePattern
-from statuslens.transforms.verdicts.scopes import Scope, parse_scope
+from statuslens.transforms.verdicts.scopes import Scope
 
 __all__ = [
     "Catalog",
     "ResourceDef",
-    "StatusRow",
     "default_catalog_path",
     "load_catalog",
     "parse_catalog",
+    "parse_catalog_document",
 ]
 
 SCHEMA_ID = "statuslens.catalog/v1"
 DEFAULT_CATALOG = "netflix-api.yaml"
-_TEMPLATE_RE = re.compile(r"^[A-Za-z0-9_.~\-]+|\{[a-z_]+\}$")
+VARIABLE_MODES = ("id-digits", "any")
 
 
 @dataclass(frozen=True)
@@ -43,23 +40,6 @@ class ResourceDef:
 
     template: str
     collection: bool = False
-
-
-@dataclass(frozen=True)
-class StatusRow:
-    """One row of the table: (code, subcode or none, applies-to scope, messages)."""
-
-    index: int
-    code: int
-    subcode: int | str | None
-    applies_to: str
-    scope: Scope
-    messages: tuple[MessagePattern, ...]
-    note: str = ""
-
-    @property
-    def has_messages(self) -> bool:
-        return bool(self.messages)
 
 
 @dataclass(frozen=True)
@@ -80,6 +60,14 @@ class Catalog:
     by_code_subcode: dict[tuple[int, int | str], tuple[StatusRow, ...]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    base_paths: tuple[str, ...] = ()  # path prefixes a request may carry before a template (§9)
+    any_variable: bool = False  # every `{variable}` matches any one segment (else `{id}` is digits)
+    # `NXX` rows by class (4 -> the 4XX rows), looked up only when a code has no row of its own;
+    # by_code already holds, for each code it has, the rows of that code's class too.
+    by_class: dict[int, tuple[StatusRow, ...]] = field(default_factory=dict, compare=False, repr=False)
+    by_class_subcode: dict[tuple[int, int | str], tuple[StatusRow, ...]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @property
     def collections(self) -> frozenset[str]:
@@ -89,6 +77,24 @@ class Catalog:
     def codes(self) -> tuple[int, ...]:
         return tuple(sorted(self.by_code))
 
+    @property
+    def code_labels(self) -> tuple[str, ...]:
+        """The documented codes and classes, as the table writes them (`404`, `5XX`)."""
+        return tuple(str(c) for c in self.codes) + tuple(f"{c}XX" for c in sorted(self.by_class))
+
+    def rows_of(self, code: int) -> tuple[StatusRow, ...] | None:
+        """The rows that document `code`: its own and its class's; None when there are none."""
+        rows = self.by_code.get(code)
+        if rows is None and self.by_class:
+            rows = self.by_class.get(code // 100)
+        return rows
+
+    def subcode_rows(self, code: int, sub_code: int | str) -> tuple[StatusRow, ...] | None:
+        rows = self.by_code_subcode.get((code, sub_code))
+        if rows is None and self.by_class and code not in self.by_code:
+            rows = self.by_class_subcode.get((code // 100, sub_code))
+        return rows
+
 
 def default_catalog_path() -> Path:
     """The bundled Netflix API catalog, found inside the installed package."""
@@ -96,27 +102,32 @@ def default_catalog_path() -> Path:
 
 
 def load_catalog(path: str | Path | None = None) -> Catalog:
-    """Read and validate a catalog file (the bundled default when `path` is None)."""
+    """Read and validate a catalog file (the bundled default when `path` is None). An OpenAPI or
+    Swagger document is imported first (verdicts/openapi/) into the catalog YAML that `statuslens
+    catalog import` writes, and that text is what is parsed: the same classification either way."""
     catalog_path = Path(path) if path is not None else default_catalog_path()
-    try:
-        raw = catalog_path.read_bytes()
-    except OSError as exc:
-        raise CatalogError(f"{catalog_path}: cannot read catalog: {exc.strerror or exc}") from exc
-    return parse_catalog(raw, str(catalog_path))
+    raw = read_capped(catalog_path, "catalog")
+    doc = load_document(raw, str(catalog_path))
+    from statuslens.transforms.verdicts.openapi import import_spec, is_spec
+
+    if is_spec(doc):
+        return parse_catalog(import_spec(catalog_path, doc).text.encode("utf-8"), str(catalog_path))
+    return parse_catalog_document(doc, raw, str(catalog_path))
 
 
 def parse_catalog(raw: bytes, origin: str) -> Catalog:
     """Validate the bytes of a catalog; `origin` names the file in error messages."""
-    try:
-        doc = yaml.safe_load(raw)
-    except yaml.YAMLError as exc:
-        raise CatalogError(f"{origin}: not valid YAML: {one_line(str(exc))}") from exc
+    return parse_catalog_document(load_document(raw, origin), raw, origin)
+
+
+def parse_catalog_document(doc: Any, raw: bytes, origin: str) -> Catalog:
+    """Validate a loaded catalog document; `raw` is what its sha256 is taken of."""
     reader = FieldReader(origin)
     top = reader.mapping(
         doc,
         "",
         required={"schema", "name", "resources", "statuses"},
-        optional={"edition", "source", "rate_limit", "scopes", "consumer", "envelope"},
+        optional={"edition", "source", "rate_limit", "scopes", "consumer", "envelope", "base_paths", "variables"},
     )
     if top["schema"] != SCHEMA_ID:
         reader.fail("schema", f"must be {SCHEMA_ID!r}, got {top['schema']!r}")
@@ -130,17 +141,16 @@ def parse_catalog(raw: bytes, origin: str) -> Catalog:
     consumer = _read_consumer(reader, top["consumer"]) if "consumer" in top else DEFAULT_CONSUMER
     envelope = _read_envelope(reader, top["envelope"]) if "envelope" in top else DEFAULT_ENVELOPE
 
+    base_paths = _read_base_paths(reader, top.get("base_paths", []))
+    variables = reader.text(top.get("variables", "id-digits"), "variables")
+    if variables not in VARIABLE_MODES:
+        reader.fail("variables", f"must be one of {', '.join(VARIABLE_MODES)}; got {variables!r}")
+
     resources = _read_resources(reader, top["resources"])
     templates = frozenset(r.template for r in resources)
     named_scopes = _read_named_scopes(reader, top.get("scopes", {}), templates)
-    rows = _read_rows(reader, top["statuses"], named_scopes, templates)
-
-    by_code: dict[int, list[StatusRow]] = {}
-    by_code_subcode: dict[tuple[int, int | str], list[StatusRow]] = {}
-    for row in rows:
-        by_code.setdefault(row.code, []).append(row)
-        if row.subcode is not None:
-            by_code_subcode.setdefault((row.code, row.subcode), []).append(row)
+    rows = read_rows(reader, top["statuses"], named_scopes, templates)
+    tables = index_rows(rows)
     return Catalog(
         name=name,
         edition=edition,
@@ -151,9 +161,26 @@ def parse_catalog(raw: bytes, origin: str) -> Catalog:
         source=source,
         consumer=consumer,
         envelope=envelope,
-        by_code={k: tuple(v) for k, v in by_code.items()},
-        by_code_subcode={k: tuple(v) for k, v in by_code_subcode.items()},
+        by_code=tables.by_code,
+        by_code_subcode=tables.by_code_subcode,
+        base_paths=base_paths,
+        any_variable=variables == "any",
+        by_class=tables.by_class,
+        by_class_subcode=tables.by_class_subcode,
     )
+
+
+def _read_base_paths(reader: FieldReader, value: Any) -> tuple[str, ...]:
+    """`base_paths: [quality-on-demand/v1]`: prefixes a request path may carry (segments as in templates)."""
+    out = []
+    for i, item in enumerate(reader.sequence(value, "base_paths")):
+        path = reader.text(item, f"base_paths[{i}]").strip("/")
+        for segment in path.split("/"):
+            if not TEMPLATE_SEGMENT_RE.fullmatch(segment):
+                reader.fail(f"base_paths[{i}]", f"bad path segment {segment!r} in {path!r}")
+        if path not in out:
+            out.append(path)
+    return tuple(out)
 
 
 def _read_consumer(reader: FieldReader, value: Any) -> ConsumerSource:
@@ -166,10 +193,13 @@ def _read_consumer(reader: FieldReader, value: Any) -> ConsumerSource:
 
 
 def _read_envelope(reader: FieldReader, value: Any) -> Envelope:
-    """`envelope: NAME`, one of the presets (transforms/verdicts/envelopes.py)."""
+    """`envelope: NAME`, one of the presets, or a mapping of the API's own JSON Pointers and XML
+    element names (`Envelope.from_catalog`; transforms/verdicts/envelopes.py)."""
+    if isinstance(value, dict):
+        return Envelope.from_catalog(reader, value)
     name = reader.text(value, "envelope")
     if name not in PRESETS:
-        reader.fail("envelope", f"must be one of {', '.join(PRESETS)}; got {name!r}")
+        reader.fail("envelope", f"must be one of {', '.join(PRESETS)} or a mapping; got {name!r}")
     return PRESETS[name]
 
 
@@ -180,9 +210,10 @@ def _read_resources(reader: FieldReader, value: Any) -> tuple[ResourceDef, ...]:
     for i, item in enumerate(items):
         key = f"resources[{i}]"
         entry = reader.mapping(item, key, required={"template"}, optional={"collection"})
-        template = reader.text(entry["template"], f"{key}.template").strip("/")
-        for segment in template.split("/"):
-            if not _TEMPLATE_RE.fullmatch(segment):
+        template = reader.text(entry["template"], f"{key}.template")
+        template = template.strip("/") or "/"  # "/" is the API's root path
+        for segment in template.split("/") if template != "/" else ():
+            if not TEMPLATE_SEGMENT_RE.fullmatch(segment):
                 reader.fail(f"{key}.template", f"bad path segment {segment!r} in {template!r}")
         if template in seen:
             reader.fail(f"{key}.template", f"duplicate template {template!r}")
@@ -218,37 +249,3 @@ def _read_named_scopes(reader: FieldReader, value: Any, templates: frozenset[str
             kwargs["method"] = reader.text(entry["method"], f"{key}.method").upper()
         out[str(phrase)] = Scope(kind=match, phrase=str(phrase), **kwargs)
     return out
-
-
-def _read_rows(
-    reader: FieldReader, value: Any, named: dict[str, Scope], templates: frozenset[str]
-) -> tuple[StatusRow, ...]:
-    items = reader.sequence(value, "statuses")
-    rows = []
-    for i, item in enumerate(items):
-        key = f"statuses[{i}]"
-        entry = reader.mapping(item, key, required={"code", "applies_to", "messages"}, optional={"subcode", "note"})
-        code = reader.positive_int(entry["code"], f"{key}.code")
-        if not 100 <= code <= 599:
-            reader.fail(f"{key}.code", f"must be an HTTP status 100-599, got {code}")
-        subcode = entry.get("subcode")
-        if (subcode is not None and not isinstance(subcode, (int, str))) or isinstance(subcode, bool):
-            reader.fail(f"{key}.subcode", f"must be a number or text, got {subcode!r}")
-        if isinstance(subcode, str) and subcode.strip().isdecimal():
-            subcode = int(subcode)  # a quoted "710" is the number a body's <sub_code>710</sub_code> reads as
-        applies_to = reader.text(entry["applies_to"], f"{key}.applies_to")
-        try:
-            scope = parse_scope(applies_to, named, templates)
-        except ValueError as exc:
-            reader.fail(f"{key}.applies_to", str(exc))
-        messages = reader.sequence(entry["messages"], f"{key}.messages")
-        patterns = tuple(MessagePattern.compile(reader.text(m, f"{key}.messages")) for m in messages)
-        note = reader.text(entry.get("note", ""), f"{key}.note", allow_empty=True)
-        rows.append(
-            StatusRow(
-                index=i, code=code, subcode=subcode, applies_to=applies_to, scope=scope, messages=patterns, note=note
-            )
-        )
-    if not rows:
-        reader.fail("statuses", "must list at least one row")
-    return tuple(rows)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+import reprlib
 from typing import Any, NoReturn
 
 from statuslens.transforms.errors import CatalogError
 
-__all__ = ["FieldReader", "one_line"]
+__all__ = ["TEMPLATE_SEGMENT_RE", "FieldReader", "one_line"]
+
+# A path segment: literal text, `{variable}`, or both (`{jobId}:cancel`); no comma (it separates scope lists).
+TEMPLATE_SEGMENT_RE = re.compile(r"(?:[A-Za-z0-9_.~\-:@$!'()*+;=%]|\{[A-Za-z0-9_.\-$]+\})+")
 
 
 class FieldReader:
@@ -14,6 +19,11 @@ class FieldReader:
 
     def __init__(self, origin: str) -> None:
         self.origin = origin
+
+    @staticmethod
+    def shown(value: Any) -> str:
+        """A value as an error may quote it: bounded, whatever the document held."""
+        return _SHOWN.repr(value)
 
     def fail(self, key: str, problem: str) -> NoReturn:
         where = f"{self.origin}: {key}: " if key else f"{self.origin}: "
@@ -46,13 +56,18 @@ class FieldReader:
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             value = str(value)
         if not isinstance(value, str) or (not allow_empty and not value.strip()):
-            self.fail(key, f"must be non-empty text, got {value!r}")
+            self.fail(key, f"must be non-empty text, got {self.shown(value)}")
         return value.strip()
 
     def positive_int(self, value: Any, key: str) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-            self.fail(key, f"must be a positive whole number, got {value!r}")
+            self.fail(key, f"must be a positive whole number, got {self.shown(value)}")
         return value
+
+
+_SHOWN = reprlib.Repr()
+_SHOWN.maxstring = _SHOWN.maxother = 80
+_SHOWN.maxlevel = 2
 
 
 def one_line(text: str) -> str:

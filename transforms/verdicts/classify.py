@@ -9,10 +9,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from statuslens.transforms.model.groups import normalize_message
-from statuslens.transforms.verdicts.catalog import Catalog, StatusRow
+from statuslens.transforms.model.numbers import is_ascii_number
+from statuslens.transforms.verdicts.catalog import Catalog
+from statuslens.transforms.verdicts.catalog_rows import StatusRow
 from statuslens.transforms.verdicts.scopes import RequestFacts
 
-__all__ = ["VERDICTS", "Verdict", "classify", "explain", "request_independent"]
+__all__ = [
+    "NEEDS_ALL",
+    "NEEDS_NOTHING",
+    "NEEDS_PATH",
+    "VERDICTS",
+    "Verdict",
+    "classify",
+    "explain",
+    "request_independent",
+    "scope_inputs",
+]
 
 DOCUMENTED = "documented"
 UNDOCUMENTED_CODE = "undocumented_code"
@@ -20,6 +32,9 @@ UNDOCUMENTED_SUBCODE = "undocumented_subcode"
 UNDOCUMENTED_MESSAGE = "undocumented_message"
 OUT_OF_SCOPE = "out_of_scope"
 VERDICTS = (DOCUMENTED, UNDOCUMENTED_CODE, UNDOCUMENTED_SUBCODE, UNDOCUMENTED_MESSAGE, OUT_OF_SCOPE)
+# What of a request the verdict of a (code, sub_code) can depend on (see scope_inputs).
+NEEDS_NOTHING, NEEDS_PATH, NEEDS_ALL = 0, 1, 2
+_PATH_KINDS = frozenset({"always", "method", "resources", "collection"})
 
 
 @dataclass(slots=True)  # made per record; treated as read-only
@@ -35,6 +50,8 @@ def classify(
 ) -> Verdict:
     """Apply §5 rules 1-5 in order."""
     rows = catalog.by_code.get(code)
+    if rows is None and catalog.by_class:
+        rows = catalog.by_class.get(code // 100)  # an `NXX` row; only for a code with no row of its own
     if not rows:
         return Verdict(UNDOCUMENTED_CODE)
     candidates = _candidates(catalog, rows, code, sub_code)
@@ -67,13 +84,23 @@ def request_independent(catalog: Catalog, code: int, sub_code: int | str | None)
     That holds when rule 1 or 2 decides, or when every candidate row applies to all requests
     (then in-scope rows = candidates, whatever the request is).
     """
-    rows = catalog.by_code.get(code)
+    rows = catalog.rows_of(code)
     if not rows:
         return True
     candidates = _candidates(catalog, rows, code, sub_code)
     if candidates is None:
         return True
     return all(row.scope.kind == "always" and row.scope.method is None for row in candidates)
+
+
+def scope_inputs(catalog: Catalog, code: int, sub_code: int | str | None) -> int:
+    """NEEDS_NOTHING when no request fact can change the verdict of (code, sub_code); NEEDS_PATH when
+    only the method and the resource can (scopes of methods, resources and collections: every row
+    of an OpenAPI catalog); NEEDS_ALL when a scope reads the query (`All feeds`)."""
+    if request_independent(catalog, code, sub_code):
+        return NEEDS_NOTHING
+    candidates = _candidates(catalog, catalog.rows_of(code) or (), code, sub_code) or []
+    return NEEDS_PATH if all(row.scope.kind in _PATH_KINDS for row in candidates) else NEEDS_ALL
 
 
 def explain(
@@ -83,9 +110,9 @@ def explain(
     label = f"{code}/{sub_code}" if sub_code is not None else str(code)
     if verdict == DOCUMENTED:
         return f"{label} is documented for this request."
-    rows = catalog.by_code.get(code)
+    rows = catalog.rows_of(code)
     if verdict == UNDOCUMENTED_CODE or not rows:
-        return f"{code} is not in the table; the documented codes are {', '.join(str(c) for c in catalog.codes)}."
+        return f"{code} is not in the table; the documented codes are {', '.join(catalog.code_labels)}."
     if verdict == UNDOCUMENTED_SUBCODE:
         subs = sorted({str(r.subcode) for r in rows if r.subcode is not None})
         known = f"with subcodes {', '.join(subs)}" if subs else "with no subcode"
@@ -116,9 +143,9 @@ def _candidates(
 ) -> list[StatusRow] | None:
     """§5 rule 3's candidates; None when the sub_code is not documented (rule 2)."""
     if sub_code is not None:
-        with_sub = catalog.by_code_subcode.get((code, sub_code))
-        if with_sub is None and isinstance(sub_code, str) and sub_code.isdigit():
-            with_sub = catalog.by_code_subcode.get((code, int(sub_code)))
+        with_sub = catalog.subcode_rows(code, sub_code)
+        if with_sub is None and isinstance(sub_code, str) and is_ascii_number(sub_code):
+            with_sub = catalog.subcode_rows(code, int(sub_code))
         return list(with_sub) if with_sub else None
     without = [row for row in rows if row.subcode is None]
     return without or list(rows)

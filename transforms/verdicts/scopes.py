@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 __all__ = ["RequestFacts", "Scope", "parse_scope"]
 
-_METHOD_RE = re.compile(r"^(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS)s(?:\s+to\s+(.+))?$", re.IGNORECASE)
+_METHOD_RE = re.compile(r"^(GET|POST|PUT|DELETE|PATCH|HEAD|OPTIONS|TRACE)s(?:\s+to\s+(.+))?$", re.IGNORECASE)
 
 
 # Hashable (explanations are cached by it) but not frozen: one is made per record, and a frozen
@@ -77,7 +77,7 @@ def parse_scope(phrase: str, named: dict[str, Scope], templates: frozenset[str])
 
 
 def _resource_list(text: str, templates: frozenset[str]) -> tuple[str, ...]:
-    names = tuple(name.strip().strip("/") for name in re.split(r"\s+or\s+|\s*,\s*", text))
+    names = tuple(name.strip().strip("/") or "/" for name in re.split(r"\s+or\s+|\s*,\s*", text))
     for name in names:
         if name not in templates:
             raise ValueError(f"{name!r} is neither a named scope nor a template in resources")

@@ -122,3 +122,15 @@ def test_a_verdict_reached_without_request_facts_still_renders_them(annotator: A
     assert explanation is None  # documented: nothing to explain
     scoped = annotator.judge(RawRecord(time_ms=0, method="GET", url=url, http_status=403))
     assert scoped.request is not None and scoped.request.resource == record.resource
+
+
+def test_the_chunk_counts_every_record_over_time_by_verdict_and_code(annotator: Annotator) -> None:
+    """One counter a record, documented ones included: (second, verdict, code); dead letters are not in it."""
+    result = ChunkAnalyzer(annotator).analyze(Chunk("a", "jsonl", 1, (OK, NOT_FOUND, TEAPOT, b"{oops")))
+    second = 1_260_481_210
+    assert result.stats.timeline.width_ms == 1000
+    assert dict(result.stats.timeline) == {
+        (second, "documented", 200): 1,
+        (second + 1, "documented", 404): 1,
+        (second + 2, "undocumented_code", 418): 1,
+    }

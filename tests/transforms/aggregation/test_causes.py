@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from statuslens.transforms.aggregation.causes import CompactRecord, group_causes, top_consumers
 from statuslens.transforms.model.causes import BurstCause, ConsumerShare, Episode, RateLimitCause, TransientCause
+from statuslens.transforms.model.timeline import Timeline
 from statuslens.transforms.model.urls import url_path
 
 T0 = 1_260_481_210_000  # 2009-12-10T21:40:10.000Z, a whole second
@@ -47,6 +48,14 @@ def test_rate_limit_when_exactly_half_of_the_consumer_records_are_over() -> None
     run: Run = [(T0 + i, "k1", "GET", "/catalog/people/1", 200) for i in range(4)]
     run += [(T0 + 900, "k1", "GET", "/catalog/people/1", 403), (T0 + 5000, "k2", "GET", "/catalog/people/1", 403)]
     assert causes([4, 5], run) == (RateLimitCause(limit=4, records=1, share=0.5, peak_calls_per_second=5),)
+
+
+def test_a_rate_limit_cause_keeps_when_its_records_over_the_limit_came() -> None:
+    """For the report's timeline: the times of the over-limit records, not the others."""
+    run: Run = [(T0 + i, "k1", "GET", "/catalog/people/1", 200) for i in range(4)]
+    run += [(T0 + 900, "k1", "GET", "/catalog/people/1", 403), (T0 + 5000, "k2", "GET", "/catalog/people/1", 403)]
+    (rate,) = causes([4, 5], run)
+    assert isinstance(rate, RateLimitCause) and rate.over_limit == Timeline.of_times([T0 + 900])
 
 
 def test_no_rate_limit_just_under_half_or_at_the_limit() -> None:

@@ -49,3 +49,11 @@ def test_merge_never_shares_the_parts_it_adds() -> None:
     total = Counts().merge(one)
     total.merge(part("a.log", 1, 0, "documented", 200))
     assert one.inputs["a.log"] == InputCounts(1, 0) and one.verdicts == {"documented": 1}
+
+
+def test_dead_letters_by_reason_add_up_when_merged() -> None:
+    a = Counts(records_in=2, dead_letter=2, dead_letter_reasons={"missing time": 1, "not valid JSON": 1})
+    b = Counts(records_in=3, dead_letter=3, dead_letter_reasons={"missing time": 3})
+    total = Counts.merged([a, b])
+    assert total.dead_letter_reasons == {"missing time": 4, "not valid JSON": 1}
+    assert sum(total.dead_letter_reasons.values()) == total.dead_letter

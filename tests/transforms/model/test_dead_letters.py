@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import orjson
 
-from statuslens.transforms.model.dead_letters import RAW_LIMIT, dead_letter, dead_letter_doc
+from statuslens.transforms.model.dead_letters import RAW_LIMIT, dead_letter, dead_letter_doc, reason_kind
 from statuslens.transforms.model.sources import SourceRef
 
 
@@ -41,3 +41,16 @@ def test_dead_letters_are_redacted_before_they_are_cut() -> None:
         "reason": "bad line",
         "raw": '{"body":"REDACTED ' + "x" * (RAW_LIMIT - len(KEPT_START)),
     }
+
+
+def test_a_reason_kind_drops_the_value_the_reason_quotes() -> None:
+    assert reason_kind("not a timestamp: 'yesterday'") == "not a timestamp"
+    assert reason_kind("unexpected error: KeyError: 'x'") == "unexpected error"
+    assert reason_kind("line longer than 1048576 bytes") == "line longer than 1048576 bytes"
+    assert reason_kind("missing\n  status") == "missing status"
+
+
+def test_a_reason_kind_is_redacted_and_bounded() -> None:
+    assert "s3cretvalue" not in reason_kind("bad url ?oauth_token=s3cretvalue: x")
+    long = reason_kind("line does not match log format " + "$x " * 100)
+    assert len(long) == 120 and long.endswith("…")

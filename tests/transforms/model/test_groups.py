@@ -9,6 +9,7 @@ import orjson
 from statuslens.transforms.model.causes import BurstCause, ConsumerShare, Episode, RateLimitCause
 from statuslens.transforms.model.groups import AnomalyGroup, GroupKey, GroupStats, OrderKey
 from statuslens.transforms.model.records import AnnotatedRecord
+from statuslens.transforms.model.timeline import Timeline
 from tests.contract import GROUP_KEYS
 
 
@@ -90,6 +91,7 @@ def test_stats_merged_from_parts_equal_one_pass_over_all_records() -> None:
         assert stats.explanation == "e0" and stats.first_seen == "2009-12-10T21:40:00.000Z"
         assert stats.last_seen == "2009-12-10T21:40:19.000Z"
     assert merged.samples == one_pass.samples
+    assert merged.timeline == one_pass.timeline and sum(merged.timeline.cells.values()) == 40  # the report's chart
 
 
 def test_an_anomaly_group_is_the_anomalies_jsonl_object() -> None:
@@ -107,7 +109,7 @@ def test_an_anomaly_group_is_the_anomalies_jsonl_object() -> None:
 
 def test_a_group_writes_its_causes_and_top_consumers_after_the_explanation() -> None:
     stats = GroupStats().add(order(1), record(1, "k1", "Developer Over Qps"), "why")
-    causes = (RateLimitCause(4, 1, 1.0, 7), BurstCause((Episode("a", "b", 5),)))
+    causes = (RateLimitCause(4, 1, 1.0, 7, Timeline.of_times([1])), BurstCause((Episode("a", "b", 5),)))
     group = AnomalyGroup.from_stats(GroupKey.of_record(record(1)), stats, causes, (ConsumerShare("k1", 1, 1.0),))
     doc = group.to_json()
     assert doc["causes"] == [
@@ -115,3 +117,4 @@ def test_a_group_writes_its_causes_and_top_consumers_after_the_explanation() -> 
         {"cause": "burst", "episodes": [{"start": "a", "end": "b", "records": 5}]},
     ]
     assert doc["top_consumers"] == [{"consumer": "k1", "records": 1, "share": 1.0}]
+    assert "timeline" not in doc and group.timeline == stats.timeline  # the charts' data: never in the JSON

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from statuslens.transforms.model.causes import ConsumerShare
+from statuslens.transforms.model.timeline import Timeline
 from statuslens.transforms.outputs.proposals import ProposedRow
 from statuslens.transforms.outputs.render_markdown import escape, render_markdown
 from statuslens.transforms.outputs.report_model import build_report, new_groups_section
@@ -78,7 +81,7 @@ FULL = [
     "| 412 | 710 | POSTs to users/{user_token}/queues/instant | Title already in queue |",
     "| 418 |  | catalog/people |  |",
     "",
-    "Evidence: 412/710 seen 3 times (undocumented_subcode); 418 seen 1 times (undocumented_code).",
+    "Evidence: 412/710 seen 3 times (undocumented_subcode); 418 seen 1 time (undocumented_code).",
 ]
 
 
@@ -208,3 +211,29 @@ def test_new_groups_show_their_causes_nested() -> None:
         "(undocumented_subcode, 3)\n"
         "  - 3 of 3 came in seconds where the consumer made more than 4 calls per second (peak 13)\n"
     )
+
+
+def test_the_run_over_time_is_a_table_of_the_periods_with_records() -> None:
+    over = replace(RATE, over_limit=Timeline.of_times([1_260_481_210_000, 1_260_481_210_500]))
+    limited = explained(over, BURST)
+    timeline = Timeline.of_seconds(
+        {
+            (1_260_481_210, "documented", 200): 6,
+            (1_260_481_210, "undocumented_subcode", 412): 2,
+            (1_260_481_212, "undocumented_subcode", 412): 1,
+        }
+    )
+    text = render_markdown(build_report(summary(), [limited], [], [], timeline=timeline))
+    section = text.split("\n## Over time\n\n", 1)[1].split("\n\n## ", 1)[0]
+    assert section.splitlines() == [
+        "Records per second (UTC; periods without records left out):",
+        "",
+        "| from | records | undocumented_code | undocumented_subcode | undocumented_message | out_of_scope "
+        "| over the rate limit | burst |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
+        "| 2009-12-10 21:40:10 | 8 | 0 | 2 | 0 | 0 | 2 | yes |",
+        "| 2009-12-10 21:40:12 | 1 | 0 | 1 | 0 | 0 | 0 | yes |",
+        "",
+        "Status codes: 200 66.7%, 412 33.3%.",
+    ]
+    assert text.index("## Totals") < text.index("## Over time") < text.index("## Anomalies, by count")

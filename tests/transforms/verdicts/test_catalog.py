@@ -217,7 +217,7 @@ def test_api_15_edition(catalog: Catalog, catalog_15: Catalog) -> None:
     queue_scope = next(r.scope for r in catalog_15.rows if (r.code, r.subcode) == (412, 710))
     assert queue_scope.resources == ("users/{user_token}/queues/disc", QUEUE)
     placeholder = next(r for r in catalog_15.rows if r.code == 400 and r.applies_to == "All resources")
-    assert placeholder.messages[0].regex is not None
+    assert placeholder.messages[0].parts is not None
 
 
 # --- bad catalog files -------------------------------------------------------------------------

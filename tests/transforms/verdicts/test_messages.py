@@ -30,7 +30,7 @@ def test_normalize_message(raw: str, normalized: str) -> None:
 def test_literal_pattern_has_no_regex_and_matches_only_itself() -> None:
     # The seed's API 1.0 wording: no placeholder, so it is literal (DOMAIN.md §1).
     pattern = MessagePattern.compile("parameter name is invalid")
-    assert pattern.regex is None
+    assert pattern.parts is None
     assert pattern.matches(normalize_message("Parameter name is invalid."))
     assert not pattern.matches(normalize_message("max_results is invalid"))
     assert not pattern.matches(normalize_message("parameter name is invalid too"))
@@ -51,7 +51,7 @@ def test_literal_pattern_has_no_regex_and_matches_only_itself() -> None:
 )
 def test_bracket_placeholder_matches_any_non_empty_text(message: str, expected: bool) -> None:
     pattern = MessagePattern.compile("[PARAMETER_NAME] is invalid")
-    assert pattern.regex is not None
+    assert pattern.parts is not None
     assert pattern.matches(normalize_message(message)) is expected
 
 
