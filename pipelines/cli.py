@@ -95,7 +95,8 @@ def _command(argv: Sequence[str] | None) -> tuple[int, Command | None]:
             parser.print_help(sys.stderr)
             return EXIT_USAGE, None
         command = {c.NAME: c for c in COMMANDS}[args.command]
-        flags = beam_args(command.NAME, getattr(args, "profile", None), extra)
+        # A command that runs no pipeline (catalog) takes no Beam flags: it refuses them itself.
+        flags = beam_args(command.NAME, getattr(args, "profile", None), extra) if command.RUNS_PIPELINE else extra
         config = command.config_from(args, flags)
         return _run(command, config, flags, args.verbose), command
     except UsageError as exc:

@@ -27,6 +27,7 @@ class Command(Protocol):
     # True when the work is all done (files closed, Beam workers joined) once run() returns, so the
     # process may exit without tearing the interpreter down.
     FINISHED_ON_RETURN: bool
+    RUNS_PIPELINE: bool  # False: the command takes no Beam flags (nor --runner checks)
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None: ...
 

@@ -19,6 +19,7 @@ __all__ = [
     "FINISHED_ON_RETURN",
     "HELP",
     "NAME",
+    "RUNS_PIPELINE",
     "add_arguments",
     "config_from",
     "run",
@@ -36,6 +37,7 @@ EPILOG: str | None = (
 )
 FAILURE = "the run failed"
 FINISHED_ON_RETURN = True
+RUNS_PIPELINE = True
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -21,6 +21,7 @@ __all__ = [
     "FINISHED_ON_RETURN",
     "HELP",
     "NAME",
+    "RUNS_PIPELINE",
     "CatalogConfig",
     "add_arguments",
     "config_from",
@@ -37,6 +38,7 @@ DESCRIPTION = (
 EPILOG: str | None = "$refs to other local files are followed relative to the file that holds them; URLs never."
 FAILURE = "catalog failed"
 FINISHED_ON_RETURN = True
+RUNS_PIPELINE = False
 MAX_WARNINGS_SHOWN = 40
 
 

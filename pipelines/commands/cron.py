@@ -17,6 +17,7 @@ __all__ = [
     "FINISHED_ON_RETURN",
     "HELP",
     "NAME",
+    "RUNS_PIPELINE",
     "add_arguments",
     "config_from",
     "run",
@@ -34,6 +35,7 @@ EPILOG: str | None = (
 )
 FAILURE = "the run failed, nothing committed"
 FINISHED_ON_RETURN = True
+RUNS_PIPELINE = True
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

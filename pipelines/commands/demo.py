@@ -18,6 +18,7 @@ __all__ = [
     "FINISHED_ON_RETURN",
     "HELP",
     "NAME",
+    "RUNS_PIPELINE",
     "DemoConfig",
     "add_arguments",
     "config_from",
@@ -33,6 +34,7 @@ DESCRIPTION = (
 EPILOG: str | None = flags.BEAM_FLAGS_EPILOG
 FAILURE = batch.FAILURE
 FINISHED_ON_RETURN = True
+RUNS_PIPELINE = True
 
 _SAMPLE_SUFFIXES = (".jsonl", ".jsonl.gz", ".log", ".log.gz", ".har")
 

@@ -18,6 +18,7 @@ __all__ = [
     "FINISHED_ON_RETURN",
     "HELP",
     "NAME",
+    "RUNS_PIPELINE",
     "add_arguments",
     "config_from",
     "run",
@@ -32,6 +33,7 @@ DESCRIPTION = (
 EPILOG: str | None = "Needs the [stream] extra. For the local emulator set PUBSUB_EMULATOR_HOST=127.0.0.1:8085."
 FAILURE = "shipping failed"
 FINISHED_ON_RETURN = False  # the Pub/Sub client finishes in the background at exit
+RUNS_PIPELINE = True
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

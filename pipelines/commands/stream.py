@@ -16,6 +16,7 @@ __all__ = [
     "FINISHED_ON_RETURN",
     "HELP",
     "NAME",
+    "RUNS_PIPELINE",
     "add_arguments",
     "config_from",
     "run",
@@ -34,6 +35,7 @@ EPILOG: str | None = (
 )
 FAILURE = "the stream failed"
 FINISHED_ON_RETURN = False  # client libraries finish in the background at exit
+RUNS_PIPELINE = True
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -115,6 +115,10 @@ def test_import_then_catalog_gives_the_same_outputs_as_the_spec(
         out = tmp_path / f"out-{name}"
         assert main(["batch", "--input", str(log), "--output", str(out), "--catalog", str(catalog)]) == 0
         runs[name] = outputs(out)
+    # The proposals speak each catalog's language (DOMAIN.md §9): an overlay for the spec, a patched
+    # catalog for its YAML; every other output is the same.
+    assert runs["spec"].pop("proposed-overlay.yaml").count("- target: ") > 0
+    assert runs["yaml"].pop("proposed-catalog.yaml").startswith(text)
     assert runs["spec"] == runs["yaml"]
     verdicts = json.loads(runs["spec"]["summary.json"])["verdicts"]
     assert all(verdicts[v] > 0 for v in verdicts), verdicts  # the traffic reaches every verdict

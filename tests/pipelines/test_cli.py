@@ -123,10 +123,12 @@ def _lines(folder: Path) -> list[dict[str, Any]]:
 def test_batch_writes_the_contract_outputs(logs: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
     assert _run(logs, out) == 0
+    # The run proposes rows, so the YAML catalog patched with them is there too (DOMAIN.md §9).
     assert sorted(p.name for p in out.iterdir()) == [
         "annotated",
         "anomalies.jsonl",
         "dead_letter",
+        "proposed-catalog.yaml",
         "report.html",
         "report.md",
         "summary.json",

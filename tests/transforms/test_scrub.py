@@ -49,9 +49,10 @@ def _seconds(n: int) -> float:
 
 
 def test_redaction_grows_linearly_with_the_number_of_secret_parameters() -> None:
-    """4x the parameters must cost well under 16x (quadratic, as it was: a 1 MiB line took 81 s)."""
-    small, large = _seconds(1000), _seconds(4000)
-    assert large / small < 8, (small, large)
+    """8x the parameters must cost far under 64x (quadratic, as it was: a 1 MiB line took 81 s); the
+    margin (24x) is wide because a shared machine's timings swing."""
+    small, large = _seconds(1000), _seconds(8000)
+    assert large / small < 24, (small, large)
 
 
 def test_a_secret_named_inside_another_secrets_value_is_removed_everywhere() -> None:

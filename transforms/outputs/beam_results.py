@@ -24,6 +24,7 @@ from statuslens.transforms.model.groups import AnomalyGroup, GroupStats
 from statuslens.transforms.model.times import format_time
 from statuslens.transforms.outputs.beam_shards import TEMP_PREFIX, finalize_shards
 from statuslens.transforms.outputs.expectations import Expectations
+from statuslens.transforms.outputs.proposal_files import PROPOSAL_FILE_NAMES, proposal_files
 from statuslens.transforms.outputs.proposals import propose_rows
 from statuslens.transforms.outputs.render_html import render_html
 from statuslens.transforms.outputs.render_markdown import render_markdown
@@ -41,6 +42,7 @@ OUTPUT_NAMES = (
     "dead_letter",
     "report.md",
     "report.html",
+    *PROPOSAL_FILE_NAMES,
 )
 SHARDED_OUTPUTS = ("annotated", "dead_letter")
 
@@ -122,6 +124,8 @@ class WriteResultsFn(beam.DoFn):
         report = build_report(summary, groups, flagged, proposed, appendix, expected, counts.timeline)
         write_bytes(join(self.output, "report.md"), render_markdown(report).encode())
         write_bytes(join(self.output, "report.html"), render_html(report).encode())
+        for name, data in proposal_files(self.catalog, groups, proposed, expected or ()):
+            write_bytes(join(self.output, name), data)  # the proposals in the catalog's language (§9)
         # Last, so a summary.json on disk means the run's outputs are all there.
         write_last(join(self.output, "summary.json"), orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n")
         yield summary

@@ -18,13 +18,13 @@ from statuslens.transforms.model.timeline import Timeline
 from statuslens.transforms.outputs.cause_words import cause_sentence, consumers_sentence
 from statuslens.transforms.outputs.proposals import ProposedRow
 from statuslens.transforms.outputs.report_charts import Charts, build_charts
+from statuslens.transforms.outputs.report_text import cut_text, shown
 from statuslens.transforms.outputs.summary import time_filtered
 
 __all__ = [
     "BASELINE_TITLE",
     "MAX_ANOMALIES",
     "NEW_TITLE",
-    "TEXT_SHOWN",
     "Anomalies",
     "CountTable",
     "DamagedInputs",
@@ -44,14 +44,12 @@ __all__ = [
     "message_text",
     "new_groups_section",
     "short_url",
-    "shown",
     "subcode_text",
 ]
 
 MAX_ANOMALIES = 100  # ranked in the report; anomalies.jsonl has them all
 MAX_LISTED = 100  # proposed rows, expected and new groups shown in a report; the rest are counted
 URL_SHOWN = 200
-TEXT_SHOWN = 300  # a message, an explanation, a consumer id or a reason, in the reports
 NEW_TITLE = "New in this run"
 BASELINE_TITLE = "Baseline: groups recorded"
 
@@ -224,7 +222,7 @@ def build_report(
         sections.append(DamagedInputs(damaged))
     sections.append(Anomalies(tuple(ranked[:MAX_ANOMALIES]), max(0, len(ranked) - MAX_ANOMALIES)))
     if expected is not None:
-        known = [(shown(g), _cut(expected[g.id])) for g in groups if g.id in expected]
+        known = [(shown(g), cut_text(expected[g.id])) for g in groups if g.id in expected]
         sections.append(ExpectedGroups(tuple(known[:MAX_LISTED]), max(0, len(known) - MAX_LISTED)))
     sections += [
         FlaggedRecords(
@@ -234,31 +232,11 @@ def build_report(
             )
         ),
         ProposedRows(
-            tuple(replace(r, message=_cut(r.message)) for r in rows[:MAX_LISTED]), max(0, len(rows) - MAX_LISTED)
+            tuple(replace(r, message=cut_text(r.message)) for r in rows[:MAX_LISTED]), max(0, len(rows) - MAX_LISTED)
         ),
     ]
     lists = tuple(replace(c, groups=tuple(shown(g) for g in c.groups)) for c in (a.capped() for a in appendix))
     return Report(tuple(sections), lists)
-
-
-def shown(group: AnomalyGroup) -> AnomalyGroup:
-    """The group as the reports show it: its message, explanation and consumer ids cut at TEXT_SHOWN
-    characters (a log may carry a message of a megabyte; anomalies.jsonl keeps it whole)."""
-    longest = max(
-        len(group.message or ""), len(group.explanation or ""), *(len(c.consumer) for c in group.top_consumers)
-    )
-    if longest <= TEXT_SHOWN:
-        return group
-    return replace(
-        group,
-        message=_cut(group.message) if group.message is not None else None,
-        explanation=_cut(group.explanation) if group.explanation is not None else None,
-        top_consumers=tuple(replace(c, consumer=_cut(c.consumer)) for c in group.top_consumers),
-    )
-
-
-def _cut(text: str) -> str:
-    return text if len(text) <= TEXT_SHOWN else text[:TEXT_SHOWN] + "…"
 
 
 def new_groups_section(groups: Iterable[AnomalyGroup], known: Collection[str], baseline: bool) -> GroupList:

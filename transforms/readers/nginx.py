@@ -2,9 +2,8 @@
 
 `compile_log_format('$remote_addr - $remote_user [$time_local] "$request" $status …')` builds one
 regular expression; an `NginxParser` over it turns lines into RawRecords, remembering repeated times
-and bodies (`LineFormat.parse` is the same for one line, without memos). Quoted fields are unescaped
-the way nginx and Apache write them: `\\xHH` bytes (nginx's default), JSON escapes (`escape=json`)
-and Apache's `\\"` and `\\\\`.
+and bodies (`LineFormat.parse`: one line, no memos). Quoted fields are unescaped as nginx and Apache
+write them: `\\xHH` bytes (nginx's default), JSON escapes (`escape=json`), Apache's `\\"` and `\\\\`.
 """
 
 from __future__ import annotations

@@ -8,10 +8,10 @@ rejects unknown keys and bad values with a `CatalogError` naming the file, the k
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources as importlib_resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from statuslens.transforms.verdicts.catalog_fields import TEMPLATE_SEGMENT_RE, FieldReader
 from statuslens.transforms.verdicts.catalog_rows import StatusRow, index_rows, read_rows
@@ -19,6 +19,9 @@ from statuslens.transforms.verdicts.consumers import CONSUMER_KINDS, DEFAULT_CON
 from statuslens.transforms.verdicts.documents import load_document, read_capped
 from statuslens.transforms.verdicts.envelopes import DEFAULT_ENVELOPE, PRESETS, Envelope
 from statuslens.transforms.verdicts.scopes import Scope
+
+if TYPE_CHECKING:
+    from statuslens.transforms.verdicts.openapi.overlay_targets import OverlayPlan
 
 __all__ = [
     "Catalog",
@@ -68,6 +71,9 @@ class Catalog:
     by_class_subcode: dict[tuple[int, int | str], tuple[StatusRow, ...]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    # What the proposals patch (DOMAIN.md §9): the YAML text of the file, or an OpenAPI spec's
+    # OverlayPlan (verdicts/openapi/overlay_targets.py); None for a catalog made from bytes.
+    proposal_source: str | OverlayPlan | None = field(default=None, compare=False, repr=False)
 
     @property
     def collections(self) -> frozenset[str]:
@@ -111,8 +117,12 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
     from statuslens.transforms.verdicts.openapi import import_spec, is_spec
 
     if is_spec(doc):
-        return parse_catalog(import_spec(catalog_path, doc).text.encode("utf-8"), str(catalog_path))
-    return parse_catalog_document(doc, raw, str(catalog_path))
+        from statuslens.transforms.verdicts.openapi.overlay_targets import build_plan
+
+        catalog = parse_catalog(import_spec(catalog_path, doc).text.encode("utf-8"), str(catalog_path))
+        return replace(catalog, proposal_source=build_plan(catalog_path, doc, catalog.envelope))
+    catalog = parse_catalog_document(doc, raw, str(catalog_path))
+    return replace(catalog, proposal_source=raw.decode("utf-8", errors="replace"))
 
 
 def parse_catalog(raw: bytes, origin: str) -> Catalog:

@@ -30,7 +30,14 @@ def _run(out: Path, groups: list[AnomalyGroup], **options: Any) -> dict[str, Any
 
 def test_writes_the_four_files_and_returns_the_summary(tmp_path: Path) -> None:
     summary = _run(tmp_path, [SEEN, NEW])
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["anomalies.jsonl", "report.html", "report.md", "summary.json"]
+    # The groups propose rows, so the (YAML) catalog patched with them is written too (DOMAIN.md §9).
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "anomalies.jsonl",
+        "proposed-catalog.yaml",
+        "report.html",
+        "report.md",
+        "summary.json",
+    ]
     assert orjson.loads((tmp_path / "summary.json").read_bytes()) == summary
     lines = (tmp_path / "anomalies.jsonl").read_bytes().splitlines()
     assert [orjson.loads(line)["status_code"] for line in lines] == [412, 418]  # count descending

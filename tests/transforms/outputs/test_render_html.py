@@ -281,6 +281,6 @@ def test_a_worst_case_report_stays_under_a_megabyte() -> None:
     assert page.count("<details><summary>over time</summary>") == 100
     assert "</table>\n<p>… and 200 more groups in anomalies.jsonl.</p>" in page  # 300 ranked, 150 expected
     assert "… and 50 more expected groups in anomalies.jsonl." in page
-    assert page.endswith("<li>… and 50 more groups in anomalies.jsonl</li></ul></body></html>\n")  # 150 new
+    assert page.endswith("</ul><p>… and 50 more groups in the JSON lines file.</p></body></html>\n")  # 150 new
     assert "m" * 301 not in page and "m" * 300 + "…" in page
     assert len(page) < 1_000_000 and len(markdown) < 1_000_000
