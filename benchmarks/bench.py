@@ -4,12 +4,13 @@
 Generates a deterministic mixed corpus (half JSON lines .gz, half nginx `combined_body` .gz, from
 benchmarks/generate_corpus.py), then on the same files measures records/s and the peak RSS of the
 whole process tree (workers included) for:
-- `statuslens batch` with default settings;
+- `statuslens batch` with default settings, and with `--no-causes` (DOMAIN.md §8 skipped): the two
+  alternate `--repeat` times and their medians are compared (records/s and process-tree CPU time);
 - benchmarks/reference.py, the single-process script a user would write (stdlib json, xml.etree);
 - GoAccess on the plain `combined_body` file (when `goaccess` is installed), against statuslens on
   that same file: the two alternate `--repeat` times (default 3) and their medians are compared;
 - `statuslens batch` on a 10-line file (start-up time);
-- with --growth K, statuslens again on K times the records, for the RSS growth ratio.
+- with --growth K, statuslens again on K times the records (causes on), for the RSS growth ratio.
 Figures are printed as ratios measured in this same run: the machine is shared and noisy.
 
     python benchmarks/bench.py                  # 1,000,000 records
@@ -21,6 +22,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -42,6 +44,7 @@ class Measure:
     seconds: float
     peak_rss_mb: float
     records: int
+    cpu_seconds: float = 0.0  # the whole process tree's (workers included), from getrusage
 
     @property
     def rate(self) -> float:
@@ -73,6 +76,7 @@ def tree_rss_bytes(root: int) -> int:
 
 def measure(name: str, command: list[str], records: int) -> Measure:
     """Run `command`, sampling the RSS of its process tree every 50 ms."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     peak = 0
@@ -88,18 +92,21 @@ def measure(name: str, command: list[str], records: int) -> Measure:
     sampler.start()
     _, err = process.communicate()
     seconds = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     done.set()
     sampler.join()
     if process.returncode != 0:
         sys.exit(f"{name} failed ({process.returncode}): {err.decode(errors='replace')[-2000:]}")
-    return Measure(name, seconds, peak / 2**20, records)
+    return Measure(name, seconds, peak / 2**20, records, cpu)
 
 
 def median_run(runs: list[Measure]) -> Measure:
     """The run of median duration (peak RSS: the highest of all runs)."""
     ordered = sorted(runs, key=lambda m: m.seconds)
     middle = ordered[len(ordered) // 2]
-    return Measure(middle.name, middle.seconds, max(m.peak_rss_mb for m in runs), middle.records)
+    cpu = statistics.median(m.cpu_seconds for m in runs)
+    return Measure(middle.name, middle.seconds, max(m.peak_rss_mb for m in runs), middle.records, cpu)
 
 
 def generate(workdir: Path, records: int) -> tuple[Path, Path]:
@@ -127,8 +134,8 @@ def generate(workdir: Path, records: int) -> tuple[Path, Path]:
     return jsonl, combined
 
 
-def statuslens(inputs: list[Path], out: Path) -> list[str]:
-    command = [shutil.which("statuslens") or "statuslens", "batch", "--output", str(out), "--overwrite"]
+def statuslens(inputs: list[Path], out: Path, *extra: str) -> list[str]:
+    command = [shutil.which("statuslens") or "statuslens", "batch", "--output", str(out), "--overwrite", *extra]
     for path in inputs:
         command += ["--input", str(path)]
     return command
@@ -149,7 +156,8 @@ def main() -> int:
         "--repeat",
         type=int,
         default=3,
-        help="alternated runs of statuslens and GoAccess on the plain file (medians compared)",
+        help="alternated runs of statuslens and GoAccess on the plain file, and of statuslens with and "
+        "without causes (medians compared)",
     )
     args = parser.parse_args()
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="statuslens-bench-"))
@@ -163,7 +171,18 @@ def main() -> int:
             shutil.copyfileobj(src, dst, 1 << 20)
 
     results: dict[str, Measure] = {}
-    results["statuslens"] = measure("statuslens batch", statuslens([jsonl, combined], workdir / "out"), n)
+    # With and without causes (--no-causes), alternated on the same files; the medians are compared.
+    on_runs: list[Measure] = []
+    off_runs: list[Measure] = []
+    for round_ in range(args.repeat):
+        for causes in (True, False) if round_ % 2 == 0 else (False, True):
+            if causes:
+                on_runs.append(measure("statuslens batch", statuslens([jsonl, combined], workdir / "out"), n))
+            else:
+                command = statuslens([jsonl, combined], workdir / "out-off", "--no-causes")
+                off_runs.append(measure("statuslens batch (causes off)", command, n))
+    results["statuslens"] = median_run(on_runs)
+    results["statuslens_off"] = median_run(off_runs)
     results["reference"] = measure(
         "reference script",
         [
@@ -224,7 +243,8 @@ def main() -> int:
     print(f"\n{'run':<44}{'records':>10}{'seconds':>10}{'records/s':>12}{'peak RSS MB':>13}")
     for m in results.values():
         print(f"{m.name:<44}{m.records:>10}{m.seconds:>10.2f}{m.rate:>12.0f}{m.peak_rss_mb:>13.0f}")
-    for label, runs in (("statuslens (plain)", plain_runs), ("goaccess", goaccess_runs)):
+    runs_of = (("statuslens", on_runs), ("statuslens (causes off)", off_runs))
+    for label, runs in (*runs_of, ("statuslens (plain)", plain_runs), ("goaccess", goaccess_runs)):
         if len(runs) > 1:
             print(f"  {label} seconds, all runs: {', '.join(f'{m.seconds:.2f}' for m in runs)} (median used)")
     s, ref = results["statuslens"], results["reference"]
@@ -236,11 +256,17 @@ def main() -> int:
         )
     else:
         print("goaccess: not installed (apt-get install goaccess), comparison skipped")
+    off = results["statuslens_off"]
+    print(
+        f"causes on / off records/s: {s.rate / off.rate:.2f}  (target >= 0.85); by process-tree CPU seconds "
+        f"(on {s.cpu_seconds:.1f}, off {off.cpu_seconds:.1f}): {off.cpu_seconds / s.cpu_seconds:.2f}"
+    )
     print(f"statuslens peak RSS (process tree): {s.peak_rss_mb:.0f} MB  (target < 1024 MB)")
     if "statuslens_big" in results:
         b = results["statuslens_big"]
         print(
-            f"RSS growth {n} -> {b.records} records: {b.peak_rss_mb / s.peak_rss_mb:.2f}x  (target <= 1.2x); "
+            f"RSS growth {n} -> {b.records} records (causes on): {b.peak_rss_mb / s.peak_rss_mb:.2f}x  "
+            "(target <= 1.2x); "
             f"records/s {b.rate:.0f}"
         )
     print(

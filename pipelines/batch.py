@@ -53,6 +53,7 @@ class BatchConfig:
     # Used by the command once the run is done (pipelines/ci.py): --fail-on's verdicts, --metrics-file.
     fail_on: frozenset[str] | None = None
     metrics_file: Path | None = None
+    causes: bool = True  # False: batch --no-causes (no §8 analysis; the groups' causes are null)
     # The progress line on stderr (pipelines/progress.py): the command decides (a terminal, --progress).
     progress: bool = False
 
@@ -103,7 +104,11 @@ def build_pipeline(
     # No reshuffle of the chunks: reading and analysing fuse into one stage that streams, so memory
     # stays flat; parallelism comes from the inputs (files, and splits of large plain files).
     results = read["chunks"] | "AnalyzeLogs" >> AnalyzeLogs(
-        config.catalog, config.annotated, FieldMap.with_overrides(config.field_map), time_filter=config.time_filter
+        config.catalog,
+        config.annotated,
+        FieldMap.with_overrides(config.field_map),
+        time_filter=config.time_filter,
+        causes=config.causes,
     )
     # Shards go to a temporary folder and are moved in place by the last step (transforms/outputs/beam_shards.py).
     temp = temp_folder(config.output)

@@ -64,6 +64,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="Replace the previous statuslens outputs in a non-empty --output folder "
         "(other files there are left alone).",
     )
+    parser.add_argument(
+        "--no-causes",
+        dest="causes",
+        action="store_false",
+        default=True,
+        help="Do not look for why groups happen (rate_limit, transient, burst) or who sends them: every "
+        "group's causes and top_consumers are null (not computed) and the reports say nothing of them. "
+        "Saves their cost (each call's consumer, time and request are kept until the end of the run).",
+    )
     ci.add_ci_arguments(parser)
     flags.add_progress_arguments(parser)
 
@@ -85,6 +94,7 @@ def config_from(args: argparse.Namespace, beam_args: list[str]) -> BatchConfig:
         expectations=ci.expectations(args.expect),
         fail_on=ci.fail_on(args.fail_on),
         metrics_file=ci.metrics_file(args.metrics_file),
+        causes=args.causes,
         progress=flags.progress(args),
     )
     # Standard input is read (saved to a temporary file) only once every flag has been checked.

@@ -389,3 +389,43 @@ def test_the_printed_lines_are_the_runs_results(tmp_path: Path, capsys: pytest.C
     groups_printed = printed[1 : 1 + len(new)]
     assert all(line.startswith("baseline: ") for line in groups_printed)
     assert {line.rsplit(" (", 1)[1] for line in groups_printed} == {f"{g['count']})" for g in new}
+
+
+def _call(second: float, url: str, status: int, body: str | None = None) -> str:
+    record: dict[str, Any] = {"time": 1_260_481_210 + second, "method": "GET", "url": url, "status": status}
+    return orjson.dumps({**record, "body": body} if body else record).decode()
+
+
+def test_each_run_keeps_its_causes_and_new_in_this_run_says_them(tmp_path: Path) -> None:
+    """§8 in cron: a new group's causes are in the run's anomalies.jsonl and new_anomalies.jsonl and in
+    words in "New in this run"; a later run leaves an earlier run's folder and causes as they were."""
+    logs, state, out = tmp_path / "logs", tmp_path / "state", tmp_path / "out"
+    logs.mkdir()
+    people = "/catalog/people/{}?oauth_consumer_key=k1"
+    (logs / "a.log").write_text(_call(0, people.format(0), 200) + "\n")
+    assert run_cli(cron_argv(logs, state, out, "--baseline")) == 0
+    # k1 makes 6 calls in one second, one answered Over Qps and retried successfully 2 s later.
+    calls = [_call(10 + i / 10, people.format(i), 200) for i in range(5)]
+    calls += [_call(10.5, people.format(9), 403, "<h1>Developer Over Qps</h1>"), _call(12.5, people.format(9), 200)]
+    (logs / "b.log").write_text("\n".join(calls) + "\n")
+    assert run_cli(cron_argv(logs, state, out)) == 0
+    second = sorted((out / "runs").iterdir())[-1]
+    (group,) = [orjson.loads(line) for line in (second / "new_anomalies.jsonl").read_bytes().splitlines()]
+    expected_causes = [
+        {"cause": "rate_limit", "limit": 4, "records": 1, "share": 1.0, "peak_calls_per_second": 6},
+        {"cause": "transient", "records": 1, "share": 1.0, "median_retry_seconds": 2.0},
+    ]
+    assert group["causes"] == expected_causes
+    assert group["top_consumers"] == [{"consumer": "k1", "records": 1, "share": 1.0}]
+    kept = (second / "anomalies.jsonl").read_bytes()
+    assert orjson.loads(kept.splitlines()[0])["causes"] == expected_causes
+    new_section = (second / "report.md").read_text().split("\n## New in this run\n\n")[1]
+    assert new_section.splitlines() == [
+        '- 403 "Developer Over Qps" on GET catalog/people/{id} (out_of_scope, 1)',
+        "  - 1 of 1 came in a second where the consumer made more than 4 calls per second (peak 6)",
+        "  - 1 of 1 was retried successfully within 2.0 s: intermittent",
+    ]
+    assert "more than 4 calls per second (peak 6)</li>" in (second / "report.html").read_text()
+    (logs / "c.log").write_text(_call(100, "/oauth/login?oauth_consumer_key=k2", 405) + "\n")
+    assert run_cli(cron_argv(logs, state, out)) == 0
+    assert sorted((out / "runs").iterdir())[-2] == second and (second / "anomalies.jsonl").read_bytes() == kept

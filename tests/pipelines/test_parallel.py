@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gzip
 import itertools
+import subprocess
+import sys
+from collections import Counter
 from pathlib import Path
 
 import orjson
@@ -15,6 +18,7 @@ from statuslens.transforms.readers.beam_read import InputRange
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample"
 SAMPLE_LOG = SAMPLE / "api-access.log"
+GENERATOR = Path(__file__).resolve().parents[2] / "benchmarks" / "generate_corpus.py"
 
 
 def _outputs(out: Path) -> dict[str, object]:
@@ -57,17 +61,23 @@ def test_large_files_of_an_unclear_format_are_not_split(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_one_and_two_workers_give_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Gzip JSON lines, a HAR, a gzip cut in half and a plain log large enough to be split into line
-    ranges: two worker processes (the plain log split over them) write what one process writes."""
+    """Gzip JSON lines, a HAR, a gzip cut in half and plain logs large enough to be split into line
+    ranges: two worker processes (the plain logs split over them) write what one process writes.
+    One log is a generated corpus with outages, retries and rate-limit storms, so the groups' causes
+    and top consumers (DOMAIN.md §8) come from calls spread over both workers and many chunks."""
     big = tmp_path / "big.log"
     big.write_bytes(SAMPLE_LOG.read_bytes() * 20)
     whole = gzip.compress(SAMPLE_LOG.read_bytes() * 5)
     (tmp_path / "cut.log.gz").write_bytes(whole[: len(whole) // 2])
-    inputs = [big, SAMPLE / "api-access.jsonl.gz", SAMPLE / "capture.har", tmp_path / "cut.log.gz"]
+    incidents = tmp_path / "incidents.log"
+    generate = ["--records", "5000", "--format", "combined_body", "--seed", "5", "--incidents", "--out", str(incidents)]
+    subprocess.run([sys.executable, str(GENERATOR), *generate], check=True)
+    inputs = [big, SAMPLE / "api-access.jsonl.gz", SAMPLE / "capture.har", tmp_path / "cut.log.gz", incidents]
     monkeypatch.setattr(parallel, "SPLIT_MIN_BYTES", 1024)
     monkeypatch.setattr(plan, "PARALLEL_THRESHOLD_BYTES", 1024)
     planned = parallel.split_inputs([str(big)], workers=2, log_format=None)
     assert len(planned) >= 8 and all(isinstance(p, InputRange) for p in planned)
+    assert len(parallel.split_inputs([str(incidents)], workers=2, log_format=None)) >= 8
 
     def batch(out: Path, *beam_flags: str) -> dict[str, object]:
         argv = ["batch", "--output", str(out), *beam_flags]
@@ -86,3 +96,7 @@ def test_one_and_two_workers_give_the_same_bytes(tmp_path: Path, monkeypatch: py
     assert by_path[str(big)]["records"] + by_path[str(big)]["dead_letter"] == non_blank
     assert by_path[str(tmp_path / "cut.log.gz")]["damaged"]
     assert summary["records_in"] > non_blank + 300  # the other inputs were read too
+    groups = [orjson.loads(line) for line in one["anomalies"].splitlines()]  # type: ignore[attr-defined]
+    kinds = Counter(cause["cause"] for group in groups for cause in group["causes"])
+    assert kinds["rate_limit"] and kinds["transient"] and kinds["burst"]  # every cause compared, not only []
+    assert all(group["top_consumers"] for group in groups if group["consumers"])

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from statuslens.transforms.aggregation.cause_facts import CauseFacts
-from statuslens.transforms.aggregation.causes import url_path
 from statuslens.transforms.aggregation.time_filter import TimeFilter
 from statuslens.transforms.errors import RecordError
 from statuslens.transforms.model.chunks import Chunk, Problem
@@ -23,6 +22,7 @@ from statuslens.transforms.model.groups import GroupKey, Sample
 from statuslens.transforms.model.records import RawRecord
 from statuslens.transforms.model.sources import SourceRef, source_prefix
 from statuslens.transforms.model.timeline import Timeline
+from statuslens.transforms.model.urls import url_path
 from statuslens.transforms.readers.formats import HAR, LineParser, line_parser
 from statuslens.transforms.readers.har import entry_raw, parse_har_entry, request_header
 from statuslens.transforms.readers.jsonlines import DEFAULT_FIELD_MAP, FieldMap
@@ -61,12 +61,15 @@ def wants_annotated(mode: str, status_code: int, verdict: str, flags: list[str])
 class ChunkAnalyzer:
     """Holds the per-worker state (annotator, parsers) and analyses chunks with it."""
 
+    consumer_names = False  # whether the cause facts keep the consumers' names (the stream's rate alerts)
+
     def __init__(
         self,
         annotator: Annotator,
         annotated_mode: str = "errors",
         fields: FieldMap = DEFAULT_FIELD_MAP,
         time_filter: TimeFilter | None = None,
+        causes: bool = True,
     ) -> None:
         if annotated_mode not in ANNOTATED_MODES:
             raise ValueError(f"annotated mode must be one of {ANNOTATED_MODES}, got {annotated_mode!r}")
@@ -76,6 +79,7 @@ class ChunkAnalyzer:
         self.fields = fields.with_consumer(consumer.name) if consumer.kind == "field" else fields
         self._consumer_header = consumer.name if consumer.kind == "header" else None
         self.time_filter = time_filter
+        self.causes = causes  # False (batch --no-causes): no per-call facts are collected
         self._parsers: dict[str, LineParser] = {}
 
     def parser(self, fmt: str) -> Callable[[Any], RawRecord]:
@@ -102,11 +106,15 @@ class ChunkAnalyzer:
         if self.time_filter is not None:  # §10: only then does a record cost a time comparison
             parse = _within(parse, self.time_filter)
         judge, render = self.annotator.judge, self.annotator.render
-        find_consumer = self.annotator.consumers.find
         add_group_record = result.causes.add_group_record
-        # Every call of each consumer, for the causes: its time, and (method, URL path) of a success.
-        calls_of: dict[str, tuple[array[int], list[tuple[str, str] | None]]] = {}
+        # Every call that has a consumer, for the causes: its consumer, time, and "METHOD path" of a success.
+        call_of = self.annotator.consumers.call_of
+        call_consumers: list[str] = []
+        call_times: array[int] = array("q")
+        call_requests: list[str] = []
+        add_consumer, add_time, add_request = call_consumers.append, call_times.append, call_requests.append
         mode = self.mode
+        with_causes = self.causes
         path = chunk.path
         is_har = chunk.fmt == HAR
         prefix = source_prefix(path, is_har)  # `path:` or `path:entry`, joined with each item's number
@@ -165,13 +173,19 @@ class ChunkAnalyzer:
             statuses[code] = statuses.get(code, 0) + 1
             cell = (raw.time_ms // 1000, verdict, code)
             timeline[cell] = timeline.get(cell, 0) + 1
-            consumer = find_consumer(raw) if rendered is None else rendered[0].consumer
-            if consumer:
-                calls = calls_of.get(consumer)
-                if calls is None:
-                    calls = calls_of[consumer] = (array("q"), [])
-                calls[0].append(raw.time_ms)
-                calls[1].append((raw.method, url_path(raw.url)) if code < 400 else None)
+            consumer = None
+            if with_causes:
+                if rendered is None:  # most records: the consumer and the path in one scan of the URL
+                    consumer, call_path = call_of(raw)
+                else:
+                    consumer, call_path = rendered[0].consumer, None
+                if consumer:
+                    add_consumer(consumer)
+                    add_time(raw.time_ms)
+                    if code >= 400:
+                        add_request("")
+                    else:
+                        add_request(f"{raw.method} {url_path(raw.url) if call_path is None else call_path}")
             if rendered is None:
                 continue  # documented, unflagged and not written: nothing else to build
             record, explanation = rendered
@@ -179,14 +193,14 @@ class ChunkAnalyzer:
             if explanation is not None:
                 key = GroupKey.of_record(record)
                 result.groups.append((key, (order, record, explanation)))
-                add_group_record(key, raw.time_ms, consumer, raw.url)
+                if with_causes:
+                    add_group_record(key, raw.time_ms, consumer, raw.url)
             for flag in flags:
                 flag_counts[flag] = flag_counts.get(flag, 0) + 1
                 result.flagged.append((flag, (order, record, None)))
             if write:
                 result.annotated.append(record.to_json())
-        for consumer, (times, requests) in calls_of.items():
-            result.causes.add_calls(consumer, times, requests)
+        result.causes.add_calls(call_consumers, call_times, call_requests, self.consumer_names)
         result.stats = Counts(
             records_in=records + dead + filtered,
             records_annotated=records,

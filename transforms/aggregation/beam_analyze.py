@@ -17,7 +17,7 @@ from apache_beam.metrics.metric import Metrics
 from apache_beam.pvalue import PCollection
 
 from statuslens.transforms.aggregation.analyzer import ChunkAnalyzer
-from statuslens.transforms.aggregation.beam_causes import CauseFactsFn, FindCausesFn, with_causes
+from statuslens.transforms.aggregation.beam_causes import CauseFactsFn, FindCausesFn, with_causes, without_causes
 from statuslens.transforms.aggregation.beam_groups import GroupFn
 from statuslens.transforms.aggregation.time_filter import TimeFilter
 from statuslens.transforms.model.chunks import Chunk
@@ -44,9 +44,15 @@ class AnalyzeChunksFn(beam.DoFn):
     bug made rather than the input: a non-zero value is worth a bug report)."""
 
     def __init__(
-        self, catalog: Catalog, annotated_mode: str, fields: FieldMap, time_filter: TimeFilter | None = None
+        self,
+        catalog: Catalog,
+        annotated_mode: str,
+        fields: FieldMap,
+        time_filter: TimeFilter | None = None,
+        causes: bool = True,
     ) -> None:
         self.catalog = catalog
+        self.causes = causes
         self.annotated_mode = annotated_mode
         self.fields = fields
         self.time_filter = time_filter  # --since/--until (DOMAIN.md §10)
@@ -55,7 +61,9 @@ class AnalyzeChunksFn(beam.DoFn):
         self.unexpected_errors = Metrics.counter("statuslens", "unexpected_errors")
 
     def setup(self) -> None:
-        self._analyzer = ChunkAnalyzer(Annotator(self.catalog), self.annotated_mode, self.fields, self.time_filter)
+        self._analyzer = ChunkAnalyzer(
+            Annotator(self.catalog), self.annotated_mode, self.fields, self.time_filter, causes=self.causes
+        )
 
     def process(self, chunk: Chunk) -> Iterator[Any]:
         assert self._analyzer is not None
@@ -105,8 +113,10 @@ class AnalyzeLogs(beam.PTransform):  # type: ignore[type-arg]
         fields: FieldMap = DEFAULT_FIELD_MAP,
         global_window: bool = True,
         time_filter: TimeFilter | None = None,
+        causes: bool = True,
     ) -> None:
         super().__init__()
+        self.causes = causes  # False: no §8 facts collected, the groups' causes unknown (batch --no-causes)
         self.time_filter = time_filter
         self.catalog = catalog
         self.annotated_mode = annotated_mode
@@ -115,19 +125,22 @@ class AnalyzeLogs(beam.PTransform):  # type: ignore[type-arg]
 
     def expand(self, chunks: PCollection[Chunk]) -> dict[str, PCollection[Any]]:
         parts = chunks | "AnnotateRecords" >> beam.ParDo(
-            AnalyzeChunksFn(self.catalog, self.annotated_mode, self.fields, self.time_filter)
+            AnalyzeChunksFn(self.catalog, self.annotated_mode, self.fields, self.time_filter, self.causes)
         ).with_outputs(DEAD_LETTER, GROUPS, FLAGGED, STATS, CAUSES, main=ANNOTATED)
         group_stats = parts[GROUPS] | "CombineAnomalyGroups" >> beam.CombinePerKey(GroupFn())
-        causes = (
-            parts[CAUSES]
-            | "CombineCauseFacts" >> self._globally(CauseFactsFn())
-            | "FindCauses" >> beam.ParDo(FindCausesFn(self.catalog.calls_per_second))
-        )
-        anomalies = (
-            {"stats": group_stats, "causes": causes}
-            | "JoinCauses" >> beam.CoGroupByKey()
-            | "RenderAnomalyGroups" >> beam.FlatMapTuple(with_causes)
-        )
+        if self.causes:
+            causes = (
+                parts[CAUSES]
+                | "CombineCauseFacts" >> self._globally(CauseFactsFn())
+                | "FindCauses" >> beam.ParDo(FindCausesFn(self.catalog.calls_per_second))
+            )
+            anomalies = (
+                {"stats": group_stats, "causes": causes}
+                | "JoinCauses" >> beam.CoGroupByKey()
+                | "RenderAnomalyGroups" >> beam.FlatMapTuple(with_causes)
+            )
+        else:
+            anomalies = group_stats | "RenderAnomalyGroups" >> beam.MapTuple(without_causes)
         flagged = parts[FLAGGED] | "CombineFlaggedRecords" >> beam.CombinePerKey(GroupFn(samples=5))
         stats = parts[STATS] | "SumCounts" >> self._globally(SumCountsFn())
         return {

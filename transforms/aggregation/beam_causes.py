@@ -12,11 +12,12 @@ from typing import Any
 
 import apache_beam as beam
 
-from statuslens.transforms.aggregation.cause_facts import CauseFacts, GroupCauses
+from statuslens.transforms.aggregation.cause_facts import CauseFacts
+from statuslens.transforms.aggregation.cause_lookup import GroupCauses, find_causes
 from statuslens.transforms.model.causes import Cause, ConsumerShare
 from statuslens.transforms.model.groups import AnomalyGroup, GroupKey, GroupStats
 
-__all__ = ["CauseFactsFn", "FindCausesFn", "with_causes"]
+__all__ = ["CauseFactsFn", "FindCausesFn", "with_causes", "without_causes"]
 
 Found = tuple[tuple[Cause, ...], tuple[ConsumerShare, ...]]
 
@@ -51,7 +52,7 @@ class FindCausesFn(beam.DoFn):
         self, facts: CauseFacts
     ) -> Iterator[tuple[tuple[Any, ...], tuple[tuple[Cause, ...], tuple[ConsumerShare, ...]]]]:
         found: GroupCauses
-        for found in facts.causes(self.limit):
+        for found in find_causes(facts, self.limit):
             key, causes, top = found
             yield tuple(key), (causes, top)  # plain tuple: the anomaly groups' shuffle key (beam_analyze.py)
 
@@ -63,3 +64,8 @@ def with_causes(key: tuple[Any, ...], joined: dict[str, list[Any]]) -> Iterator[
     for stats in joined["stats"]:
         assert isinstance(stats, GroupStats)
         yield AnomalyGroup.from_stats(GroupKey(*key), stats, causes, top)
+
+
+def without_causes(key: tuple[Any, ...], stats: GroupStats) -> AnomalyGroup:
+    """A group of a run that did not look for causes (`batch --no-causes`): they are unknown, not none."""
+    return AnomalyGroup.from_stats(GroupKey(*key), stats, causes_known=False)

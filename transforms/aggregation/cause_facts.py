@@ -1,12 +1,13 @@
-"""What the §8 rules need of a whole run, held as compact integer arrays, and the causes they give.
+"""What the §8 rules need of a whole run, held as compact integer arrays.
 
 The rules ask two things of every record of the run (documented ones too): how many calls a
 consumer made in a calendar second, and whether a success of the same consumer, method and URL path
 followed a record within 60 s. Turning every record into a shuffled element to answer that grows
-with the input; instead each chunk fills one `CauseFacts` (per consumer, 16 bytes a call: its time
-and a 64-bit key of its method and path), facts merge like counts (a lifted combiner: merged on
-each worker before anything is shuffled), and the one merged value answers the lookups with sorted
-arrays and binary search.
+with the input; instead each chunk adds one part to a `CauseFacts` — its calls sorted by (consumer,
+time) as three compressed integer columns: consumers as 64-bit keys with their call counts, time
+deltas, and a 64-bit key of (method, URL path) for a success (0 for a failure), about 8 bytes a call
+and no Python object a call. Facts merge like counts (a lifted combiner: merged on each worker before
+anything is shuffled); `cause_lookup.py` answers the rules' lookups from them at the end of the run.
 """
 
 from __future__ import annotations
@@ -15,25 +16,33 @@ import hashlib
 import zlib
 from array import array
 from collections.abc import Collection, Iterator
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
-from statuslens.transforms.aggregation.causes import (
-    RETRY_WINDOW_MS,
-    CompactRecord,
-    group_causes,
-    top_consumers,
-    url_path,
-)
-from statuslens.transforms.model.causes import Cause, ConsumerShare
 from statuslens.transforms.model.groups import GroupKey
+from statuslens.transforms.model.urls import url_path
 
-__all__ = ["CauseFacts", "GroupCauses", "request_key"]
+if TYPE_CHECKING:
+    from statuslens.transforms.aggregation.cause_lookup import GroupCauses
 
-GroupCauses = tuple[GroupKey, tuple[Cause, ...], tuple[ConsumerShare, ...]]
+__all__ = [
+    "NOT_A_SUCCESS",
+    "CallPart",
+    "CauseFacts",
+    "consumer_key",
+    "consumer_runs",
+    "decode_part",
+    "request_key",
+    "request_keys",
+]
+
 Ints = npt.NDArray[np.int64]
 NOT_A_SUCCESS = 0  # the request key of a call whose effective code is 400 or more
+# One chunk's calls: (consumer keys and their call counts, as raw int64 pairs; zlib of the time deltas
+# in (consumer, time) order; zlib of the request keys in that order). Never changed once made.
+CallPart = tuple[bytes, bytes, bytes]
 
 
 def request_key(method: str, path: str) -> int:
@@ -41,44 +50,96 @@ def request_key(method: str, path: str) -> int:
 
     A path is mostly unique (ids, user tokens), so keeping it as text would cost ~80 bytes a record;
     two requests of one consumer that collide within 60 s are as likely as 2**-60."""
-    digest = hashlib.blake2b(f"{method} {path}".encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int(request_keys([f"{method} {path}"])[0])
+
+
+_WIDEST = 256  # characters hashed column-wise; longer request texts are hashed one by one
+_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
+_SHIFTS = (np.uint64(27), np.uint64(30), np.uint64(31))
+
+
+def request_keys(texts: list[str]) -> Ints:
+    """`request_key` of many `"METHOD path"` texts at once (0 for ""): the texts as a little-endian
+    UTF-32 matrix, two characters a 64-bit word, each column mixed in (xor, multiply, xorshift) and
+    the length first, then the splitmix64 finaliser — no Python step a text, the same on every machine
+    and whatever else is in the batch (a text's key mixes only its own words).
+    Texts longer than `_WIDEST` characters (a matrix that wide would be mostly padding) take blake2b."""
+    count = len(texts)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=count)
+    if not count:
+        return lengths
+    long = lengths > _WIDEST
+    short = [t if len(t) <= _WIDEST else "" for t in texts] if long.any() else texts
+    width = int(np.max(lengths, where=~long, initial=0))
+    width += width & 1
+    words = np.array(short, dtype=f"<U{max(width, 2)}").view("<u8").reshape(count, -1).T.copy()
+    first, second, third = _MIX
+    s27, s30, s31 = _SHIFTS
+    keys = lengths.astype(np.uint64) * first
+    used = (lengths + 1) // 2  # a text's own words: the padding of wider texts in the batch is not mixed in
+    for at, column in enumerate(words):
+        mixed = keys ^ column
+        mixed *= second
+        mixed ^= mixed >> s31
+        keys = np.where(used > at, mixed, keys)
+    keys ^= keys >> s30
+    keys *= second
+    keys ^= keys >> s27
+    keys *= third
+    keys ^= keys >> s31
+    found = keys.view(np.int64)
+    for index in np.flatnonzero(long).tolist():
+        found[index] = _key(texts[index])
+    found[found == NOT_A_SUCCESS] = 1
+    found[lengths == 0] = NOT_A_SUCCESS
+    return found
+
+
+def consumer_key(consumer: str) -> int:
+    """A consumer as a stable 64-bit integer: the calls keep no text (two consumers collide as 2**-64)."""
+    return _key(consumer)
+
+
+def _key(text: str) -> int:
+    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
     return int.from_bytes(digest, "little", signed=True) or 1
 
 
 class CauseFacts:
-    """Per consumer the times of all its calls with their request keys (0 for a failure); per anomaly
-    group its records' times by (consumer, URL path).
+    """Every call with a consumer, as one compressed part a chunk; per anomaly group its records'
+    times by (consumer, URL path); the consumers' names by key only when asked (the stream's rate
+    alerts name them, the batch's causes need none)."""
 
-    Integers in arrays, never objects a record: 16 bytes a record with a consumer, whatever its URL."""
-
-    __slots__ = ("calls", "groups")
+    __slots__ = ("calls", "groups", "names")
 
     def __init__(self) -> None:
-        # consumer -> its chunks' calls as compressed parts (time deltas, keys), never changed once made:
-        # a merge copies nothing, and the bytes a runner moves and buffers (several copies of the
-        # merged value on the local runner) are ~10 a call, not 16.
-        self.calls: dict[str, list[tuple[bytes, bytes]]] = {}
+        # Parts are immutable bytes: a merge copies nothing, and what a runner moves and buffers (several
+        # copies of the merged value on the local runner) is the compressed size.
+        self.calls: list[CallPart] = []
         self.groups: dict[GroupKey, dict[tuple[str | None, str], array[int]]] = {}
+        self.names: dict[int, str] = {}  # consumer key -> consumer, for `seconds_over`
 
     def __bool__(self) -> bool:
         return bool(self.calls or self.groups)
 
-    def add_calls(self, consumer: str, times: array[int], requests: list[tuple[str, str] | None]) -> None:
-        """A consumer's calls: times (ms) and, for a success, its (method, URL path); None otherwise."""
-        keys: dict[tuple[str, str], int] = {}
-        codes = array("q", bytes(8 * len(requests)))
-        for at, request in enumerate(requests):
-            if request is not None:
-                key = keys.get(request)
-                if key is None:
-                    key = keys[request] = request_key(*request)
-                codes[at] = key
-        order = np.argsort(np.frombuffer(times, dtype=np.int64), kind="stable")
-        sorted_times = np.frombuffer(times, dtype=np.int64)[order]
-        deltas = np.diff(sorted_times, prepend=np.int64(0))
-        keys_in_order = np.frombuffer(codes, dtype=np.int64)[order]
-        part = (zlib.compress(deltas.tobytes(), 1), zlib.compress(keys_in_order.tobytes(), 1))
-        self.calls.setdefault(consumer, []).append(part)
+    def add_calls(self, consumers: list[str], times: array[int], requests: list[str], names: bool = False) -> None:
+        """A chunk's calls, one entry each in the three lists: its consumer, its time (ms) and, for a
+        success, its `"METHOD path"` (the URL path, `model.urls.url_path`); "" otherwise. `names`: keep
+        the consumers' names too (one entry a consumer, for `seconds_over`)."""
+        if not consumers:
+            return
+        ids = {consumer: consumer_key(consumer) for consumer in set(consumers)}
+        if names:
+            self.names.update((key, consumer) for consumer, key in ids.items())
+        who = np.fromiter(map(ids.__getitem__, consumers), dtype=np.int64, count=len(consumers))
+        when = np.frombuffer(times, dtype=np.int64)
+        order = np.lexsort((when, who))
+        who, when = who[order], when[order]
+        unique, counts = np.unique(who, return_counts=True)
+        table = np.stack((unique, counts.astype(np.int64)), axis=1)
+        deltas = np.diff(when, prepend=np.int64(0))
+        keys = request_keys(requests)[order]
+        self.calls.append((table.tobytes(), zlib.compress(deltas.tobytes(), 1), zlib.compress(keys.tobytes(), 1)))
 
     def add_group_record(self, group: GroupKey, time_ms: int, consumer: str | None, url: str) -> None:
         """One record of an anomaly group (its method is the group's)."""
@@ -88,12 +149,12 @@ class CauseFacts:
         key = (consumer, url_path(url)) if consumer else (None, "")
         times = records.get(key)
         if times is None:
-            times = records[key] = _ints()
+            times = records[key] = array("q")
         times.append(time_ms)
 
     def merge(self, other: CauseFacts) -> CauseFacts:
-        for consumer, parts in other.calls.items():
-            self.calls.setdefault(consumer, []).extend(parts)  # shared, never changed after add_calls
+        self.calls.extend(other.calls)  # shared, never changed after add_calls
+        self.names.update(other.names)
         for group, records in other.groups.items():
             mine = self.groups.get(group)
             if mine is None:
@@ -106,72 +167,55 @@ class CauseFacts:
                     found_times.extend(times)
         return self
 
+    def calls_of(self, consumer: str) -> int:
+        """How many calls of `consumer` the facts hold (for tests and checks; decodes every part)."""
+        wanted = consumer_key(consumer)
+        return sum(int(counts[consumers == wanted].sum()) for consumers, counts, _, _ in map(decode_part, self.calls))
+
     def causes(self, limit: int, only: Collection[GroupKey] | None = None) -> Iterator[GroupCauses]:
         """Each group's causes and top consumers, over the records these facts hold (a batch run's
         whole input: call once, at the end; a stream window's records so far); `only` limits the
-        groups answered (the lookups still see every call)."""
-        index = {consumer: _Calls(parts) for consumer, parts in self.calls.items()}
+        groups answered (the lookups still see every call). `cause_lookup.find_causes` does the work."""
+        from statuslens.transforms.aggregation.cause_lookup import find_causes  # it imports this module
 
-        def calls(consumer: str, second: int) -> int:
-            return index[consumer].in_second(second)
-
-        def earliest(consumer: str, method: str, path: str, time_ms: int) -> int | None:
-            found = index.get(consumer)
-            return None if found is None else found.earliest_success(request_key(method, path), time_ms)
-
-        for group, by_request in self.groups.items():
-            if only is not None and group not in only:
-                continue
-            records = [
-                CompactRecord(time_ms, consumer, group.method, path)
-                for (consumer, path), times in by_request.items()
-                for time_ms in times
-            ]
-            yield group, group_causes(records, calls, earliest, limit), top_consumers(records)
+        return find_causes(self, limit, only)
 
     def seconds_over(self, limit: int) -> Iterator[tuple[str, int, int]]:
         """(consumer, calendar second, calls) for every second in which a consumer made more than
-        `limit` calls (DOMAIN.md §8's over-the-limit seconds), by consumer then second."""
-        for consumer in sorted(self.calls):
-            times = np.concatenate([np.cumsum(_unpack(t)) for t, _ in self.calls[consumer]] or [_NONE])
-            seconds, counts = np.unique(np.floor_divide(times, 1000), return_counts=True)
-            for second, calls in zip(seconds[counts > limit].tolist(), counts[counts > limit].tolist(), strict=True):
-                yield consumer, int(second), int(calls)
+        `limit` calls (DOMAIN.md §8's over-the-limit seconds), by consumer then second. Needs the
+        consumers' names (`add_calls(..., names=True)`: the stream's panes keep them)."""
+        keys: list[Ints] = []
+        seconds: list[Ints] = []
+        for consumers, counts, times, _ in map(decode_part, self.calls):
+            keys.append(np.repeat(consumers, counts))
+            seconds.append(np.floor_divide(times, 1000))  # floor: the calendar second
+        if not keys:
+            return
+        pairs, calls = np.unique(np.stack((np.concatenate(keys), np.concatenate(seconds))), axis=1, return_counts=True)
+        over = calls > limit
+        found = zip(pairs[0][over].tolist(), pairs[1][over].tolist(), calls[over].tolist(), strict=True)
+        try:
+            named = sorted((self.names[key], int(second), int(count)) for key, second, count in found)
+        except KeyError:
+            raise ValueError("seconds_over needs the consumers' names: add_calls(..., names=True)") from None
+        yield from named
 
 
-class _Calls:
-    """One consumer's calls, sorted: by time (calls in a second), and successes by (key, time)."""
-
-    __slots__ = ("keys", "successes", "times")
-
-    def __init__(self, parts: list[tuple[bytes, bytes]]) -> None:
-        all_times = np.concatenate([np.cumsum(_unpack(t)) for t, _ in parts] or [_NONE])
-        all_keys = np.concatenate([_unpack(k) for _, k in parts] or [_NONE])
-        self.times: Ints = np.sort(all_times)
-        success = all_keys != NOT_A_SUCCESS
-        success_keys, success_times = all_keys[success], all_times[success]
-        order = np.lexsort((success_times, success_keys))
-        self.keys: Ints = success_keys[order]
-        self.successes: Ints = success_times[order]
-
-    def in_second(self, second: int) -> int:
-        times = self.times
-        return int(times.searchsorted(second * 1000 + 1000, "left") - times.searchsorted(second * 1000, "left"))
-
-    def earliest_success(self, key: int, time_ms: int) -> int | None:
-        low, high = int(self.keys.searchsorted(key, "left")), int(self.keys.searchsorted(key, "right"))
-        at = low + int(self.successes[low:high].searchsorted(time_ms, "right"))  # equal times are no retry
-        if at < high and self.successes[at] <= time_ms + RETRY_WINDOW_MS:
-            return int(self.successes[at])
-        return None
+def decode_part(part: CallPart) -> tuple[Ints, Ints, Ints, Ints]:
+    """(consumer keys, their call counts, times, request keys): the calls in (consumer, time) order,
+    each consumer's run of `count` calls after the previous one's."""
+    table = np.frombuffer(part[0], dtype=np.int64).reshape(-1, 2)
+    times = np.cumsum(np.frombuffer(zlib.decompress(part[1]), dtype=np.int64))
+    return table[:, 0], table[:, 1], times, np.frombuffer(zlib.decompress(part[2]), dtype=np.int64)
 
 
-_NONE: Ints = np.zeros(0, dtype=np.int64)
-
-
-def _unpack(blob: bytes) -> Ints:
-    return np.frombuffer(zlib.decompress(blob), dtype=np.int64)
-
-
-def _ints() -> array[int]:
-    return array("q")
+def consumer_runs(part: CallPart, wanted: Ints) -> Iterator[tuple[int, Ints, Ints]]:
+    """(consumer key, its times, its request keys) of each consumer of the part that is in `wanted`
+    (sorted keys)."""
+    consumers, counts, times, keys = decode_part(part)
+    ends = np.cumsum(counts)
+    found = wanted[np.minimum(wanted.searchsorted(consumers), len(wanted) - 1)] == consumers if len(wanted) else []
+    for at in np.flatnonzero(found):
+        end = int(ends[at])
+        start = end - int(counts[at])
+        yield int(consumers[at]), times[start:end], keys[start:end]

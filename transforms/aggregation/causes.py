@@ -5,7 +5,7 @@ compared in milliseconds, shares and the median rounded to 3 decimals from their
 half to even). The lookups answer from the
 whole run's records (every record of every input, documented ones too), which the caller holds in
 compact sorted arrays (transforms/aggregation/cause_facts.py); here a group's records are only
-(time_ms, consumer or None, method, url_path) tuples.
+(time_ms, consumer or None, method, url_path) tuples (the path as `model.urls.url_path` cuts it).
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ __all__ = [
     "EarliestSuccess",
     "group_causes",
     "top_consumers",
-    "url_path",
 ]
 
 RETRY_WINDOW_MS = 60_000  # a success 0 < Δt ≤ 60.000 s later is a retry
@@ -59,23 +58,6 @@ CallsInSecond = Callable[[str, int], int]
 # earliest(consumer, method, url_path, t): the earliest time in (t, t + 60 000] of a record of that
 # consumer, method and path with an effective code below 400, or None.
 EarliestSuccess = Callable[[str, str, str, int], int | None]
-
-
-def url_path(url: str) -> str:
-    """The path of a URL as written: `http://h/a/b/?x=1#f` -> `/a/b/`; scheme, host, query and
-    fragment ignored, nothing decoded (`/a?x` and `/a?y` are the same path)."""
-    end = len(url)
-    qmark = url.find("?")
-    if qmark != -1:
-        end = qmark
-    hash_at = url.find("#", 0, end)
-    if hash_at != -1:
-        end = hash_at
-    scheme_end = url.find("://", 0, end)
-    if scheme_end != -1 and "/" not in url[:scheme_end]:
-        slash = url.find("/", scheme_end + 3, end)
-        return url[slash:end] if slash != -1 else ""
-    return url[:end]
 
 
 def group_causes(

@@ -166,7 +166,8 @@ def _order(sample: Sample) -> OrderKey:
 @dataclass(frozen=True)
 class AnomalyGroup:
     """A finished anomaly group: its key, the message as first seen, its statistics, and why it happens
-    and who sends it (DOMAIN.md §8; empty until the causes are computed)."""
+    and who sends it (DOMAIN.md §8; empty until the causes are computed). `causes_known` is False for
+    a run that did not look for causes (`batch --no-causes`): its JSON then says null, not "none"."""
 
     key: GroupKey
     message: str | None
@@ -178,6 +179,7 @@ class AnomalyGroup:
     explanation: str | None
     causes: tuple[Cause, ...] = ()  # DOMAIN.md §8, in the order rate_limit, transient, burst
     top_consumers: tuple[ConsumerShare, ...] = ()
+    causes_known: bool = True
     # The group's records over time, for the report's charts; not part of the group's identity or JSON.
     timeline: Timeline = field(default_factory=Timeline, compare=False, repr=False)
 
@@ -188,6 +190,7 @@ class AnomalyGroup:
         stats: GroupStats,
         causes: tuple[Cause, ...] = (),
         top_consumers: tuple[ConsumerShare, ...] = (),
+        causes_known: bool = True,
     ) -> AnomalyGroup:
         samples = tuple(stats.records)
         return cls(
@@ -201,6 +204,7 @@ class AnomalyGroup:
             stats.explanation,
             causes,
             top_consumers,
+            causes_known,
             stats.timeline,
         )
 
@@ -226,6 +230,6 @@ class AnomalyGroup:
             "consumers": self.consumers,
             "samples": [sample.to_dict() for sample in self.samples],
             "explanation": self.explanation,
-            "causes": [cause_json(cause) for cause in self.causes],
-            "top_consumers": [dict(vars(share)) for share in self.top_consumers],
+            "causes": [cause_json(cause) for cause in self.causes] if self.causes_known else None,
+            "top_consumers": [dict(vars(share)) for share in self.top_consumers] if self.causes_known else None,
         }

@@ -51,6 +51,7 @@ class _EventTimeAnalyzer(ChunkAnalyzer):
     timestamp: the log's own time, shifted by `--retime`), so every time a line shows is one clock."""
 
     event_ms = 0
+    consumer_names = True  # the rate-limit alerts name the consumer
 
     def parser(self, fmt: str) -> Any:
         parse = super().parser(fmt)

@@ -12,10 +12,11 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from statuslens.transforms.aggregation.beam_analyze import AnalyzeLogs
 from statuslens.transforms.aggregation.cause_facts import CauseFacts
-from statuslens.transforms.aggregation.causes import url_path
+from statuslens.transforms.aggregation.cause_lookup import find_causes
 from statuslens.transforms.model.causes import ConsumerShare, RateLimitCause, TransientCause
 from statuslens.transforms.model.chunks import Chunk
 from statuslens.transforms.model.groups import GroupKey
+from statuslens.transforms.model.urls import url_path
 from statuslens.transforms.verdicts.catalog import load_catalog
 from tests.conftest import TEST_RUNNER
 
@@ -64,7 +65,8 @@ def test_groups_carry_rate_limit_and_transient_causes_from_every_record_of_the_r
 def _facts(parts: list[tuple[int, str, str, int]], group: GroupKey) -> CauseFacts:
     facts = CauseFacts()
     times = array("q", [time_ms for time_ms, _, _, _ in parts])
-    facts.add_calls("k1", times, [("GET", url_path(url)) if code < 400 else None for _, _, url, code in parts])
+    requests = [f"GET {url_path(url)}" if code < 400 else "" for _, _, url, code in parts]
+    facts.add_calls(["k1"] * len(parts), times, requests)
     for time_ms, consumer, url, code in parts:
         if code >= 400:
             facts.add_group_record(group, time_ms, consumer, url)
@@ -81,9 +83,9 @@ def test_facts_merge_in_any_order_to_the_same_causes_and_survive_pickling() -> N
     backward = CauseFacts()
     for part in reversed(parts):
         backward.merge(part)
-    found: Any = list(forward.causes(4))
-    assert found == list(backward.causes(4))
+    found: Any = list(find_causes(forward, 4))
+    assert found == list(find_causes(backward, 4))
     ((key, causes, top),) = found
     assert key == group and causes[0] == TransientCause(5, 0.833, 1.0)  # each 504 but the last retried 1 s later
     assert top == (ConsumerShare("k1", 6, 1.0),)
-    assert len(parts[0].calls["k1"]) == 1  # a merge leaves a part as it was
+    assert len(parts[0].calls) == 1 and parts[0].calls_of("k1") == 3  # a merge leaves a part as it was

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from statuslens.transforms.aggregation.causes import CompactRecord, group_causes, top_consumers, url_path
+from statuslens.transforms.aggregation.causes import CompactRecord, group_causes, top_consumers
 from statuslens.transforms.model.causes import BurstCause, ConsumerShare, Episode, RateLimitCause, TransientCause
 from statuslens.transforms.model.timeline import Timeline
+from statuslens.transforms.model.urls import url_path
 
 T0 = 1_260_481_210_000  # 2009-12-10T21:40:10.000Z, a whole second
 Run = list[tuple[int, str | None, str, str, int]]  # every record of a run: (time, consumer, method, url, code)

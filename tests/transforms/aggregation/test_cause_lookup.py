@@ -1,0 +1,101 @@
+"""find_causes (the run's lookups answered from compressed parts, a consumer at a time) against the
+brute-force lookups of test_causes.py, on random runs spread over parts, both search paths."""
+
+from __future__ import annotations
+
+import random
+from array import array
+
+import pytest
+
+from statuslens.transforms.aggregation import cause_lookup
+from statuslens.transforms.aggregation.cause_facts import CauseFacts, request_key, request_keys
+from statuslens.transforms.aggregation.cause_lookup import find_causes
+from statuslens.transforms.aggregation.causes import CompactRecord, group_causes, top_consumers
+from statuslens.transforms.model.causes import TransientCause
+from statuslens.transforms.model.groups import GroupKey
+from statuslens.transforms.model.urls import url_path
+from tests.transforms.aggregation.test_causes import T0, Run, lookups
+
+GROUP = GroupKey.of("undocumented_code", 504, None, None, "GET", "catalog/titles")
+
+
+def _facts(run: Run, chunks: int, seed: int) -> CauseFacts:
+    """The run cut into `chunks` parts in a shuffled order (records of one consumer spread over parts);
+    its 504s are the group's records."""
+    order = list(range(len(run)))
+    random.Random(seed).shuffle(order)
+    facts = CauseFacts()
+    for part in range(chunks):
+        mine = [run[i] for i in order[part::chunks]]
+        with_consumer = [r for r in mine if r[1]]
+        chunk = CauseFacts()
+        chunk.add_calls(
+            [c for _, c, _, _, _ in with_consumer if c],
+            array("q", [t for t, _, _, _, _ in with_consumer]),
+            [f"{m} {url_path(url)}" if code < 400 else "" for _, _, m, url, code in with_consumer],
+        )
+        for t, c, _, url, code in mine:
+            if code == 504:
+                chunk.add_group_record(GROUP, t, c, url)
+        facts.merge(chunk)
+    return facts
+
+
+def _random_run(rng: random.Random) -> Run:
+    run: Run = []
+    for _ in range(rng.randrange(20, 120)):
+        t = T0 + rng.choice([0, 1, 999, 1000, 60_000, 60_001]) * rng.randrange(0, 3) + rng.randrange(0, 4000)
+        consumer = rng.choice(["k1", "k2", "k3", None])
+        path = rng.choice(["/catalog/titles", "/catalog/titles/", "/users/1"])
+        query = rng.choice(["", "?term=a", "?term=b"])
+        run.append((t, consumer, rng.choice(["GET", "GET", "POST"]), path + query, rng.choice([200, 200, 504, 404])))
+    return run
+
+
+def _expected(run: Run) -> tuple[object, ...]:
+    calls, earliest = lookups(run)
+    records = [CompactRecord(t, c, m, url_path(url)) for t, c, m, url, code in run if code == 504]
+    return group_causes(records, calls, earliest, 4), top_consumers(records)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("packed", [True, False], ids=["packed-search", "one-key-at-a-time"])
+def test_causes_from_parts_equal_the_brute_force_lookups(packed: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    if not packed:
+        monkeypatch.setattr(cause_lookup, "_COMPOSITE_LIMIT", 0)
+    rng = random.Random(7)
+    checked = 0
+    for trial in range(150):
+        run = [r for r in _random_run(rng) if r[4] != 504 or r[2] == "GET"]  # the group's method is GET
+        if not any(r[4] == 504 for r in run):
+            continue
+        found = list(find_causes(_facts(run, rng.randrange(1, 6), trial), 4))
+        ((key, causes, top),) = found
+        assert key == GROUP and (causes, top) == _expected(run), trial
+        checked += 1
+    assert checked > 100
+
+
+def test_a_retry_exactly_60_s_later_counts_and_equal_times_or_another_consumer_do_not() -> None:
+    titles = "http://api.netflix.com/catalog/titles?term={}"
+    run: Run = [
+        (T0, "k1", "GET", titles.format("a"), 504),
+        (T0 + 60_000, "k1", "GET", titles.format("b"), 200),  # another query string, the same path: 60.000 s
+        (T0 + 100_000, "k1", "GET", "/users/1", 504),
+        (T0 + 100_000, "k1", "GET", "/users/1", 200),  # the same millisecond: no retry
+        (T0 + 9, "k2", "GET", titles.format("a"), 504),
+        (T0 + 10, "k3", "GET", titles.format("a"), 200),  # another consumer's success: no retry of k2's
+        (T0 + 200_000, "k1", "GET", "/users/2", 504),
+        (T0 + 200_002, "k1", "GET", "/users/2", 200),  # 2 ms
+    ]
+    for chunks in (1, 3, 8):
+        ((_, causes, _),) = find_causes(_facts(run, chunks, chunks), 4)
+        assert causes == (TransientCause(records=2, share=0.5, median_retry_seconds=30.001),)
+
+
+def test_request_keys_depend_on_the_text_only_never_on_the_batch() -> None:
+    texts = ["GET /a", "GET /a/" + "x" * 40, "POST /a", "GET /" + "é" * 300, "GET /a\x00", "GET /b", ""]
+    together = request_keys(texts).tolist()
+    alone = [int(request_keys([text])[0]) for text in texts]
+    assert together == alone == [request_key(*t.split(" ", 1)) if t else 0 for t in texts]
+    assert len(set(together[:-1])) == 6 and together[-1] == 0  # distinct texts, distinct keys; "" is no success
