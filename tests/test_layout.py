@@ -128,3 +128,18 @@ def test_stage_imports_only_itself_and_the_stages_before_it(name: str) -> None:
 def test_module_is_at_most_300_lines(name: str) -> None:
     lines = len(_source(name).read_text(encoding="utf-8").splitlines())
     assert lines <= MAX_LINES, f"{name} has {lines} lines"
+
+
+def test_every_package_folder_is_installed() -> None:
+    """pyproject.toml lists the packages by hand (the folders map into one `statuslens` namespace): a
+    new sub-package missing there works in an editable checkout and fails once installed."""
+    import tomllib
+
+    repo = Path(__file__).resolve().parent.parent
+    listed = set(tomllib.loads((repo / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    folders = {
+        "statuslens." + ".".join(init.parent.relative_to(repo).parts)
+        for top in ("pipelines", "transforms", "configs")
+        for init in (repo / top).rglob("__init__.py")
+    }
+    assert folders - listed == set()
