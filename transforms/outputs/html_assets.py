@@ -53,6 +53,7 @@ CSS = (
     ".anom td:nth-child(6),.anom td:nth-child(10),.expected td:nth-child(5),.expected td:nth-child(7),"
     ".proposed td:nth-child(3),.proposed td:nth-child(4){overflow-wrap:anywhere}"
     "code{background:#f6f6f6;padding:0 .2em;overflow-wrap:anywhere}"
+    "li,p{overflow-wrap:anywhere}"  # a record's source is a path as long as where the logs lie
     ".num{text-align:right}.expl{color:#555}.note,.legend,figcaption{font-size:.85em;color:#555;margin:.2em 0}"
     "table.totals{display:inline-table;vertical-align:top;margin-right:1.5em}table.wide{width:100%}"
     ".anom th:nth-child(10){width:30%}.anom th:nth-child(7){width:12%}"
