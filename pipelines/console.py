@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from statuslens.transforms.outputs.printable import one_line
+from statuslens.transforms.outputs.proposal_files import PROPOSAL_FILE_NAMES
 from statuslens.transforms.outputs.summary import time_filtered
 from statuslens.transforms.readers.formats import UNKNOWN
 from statuslens.transforms.verdicts.classify import DOCUMENTED, VERDICTS
@@ -95,8 +96,10 @@ def print_summary(summary: Mapping[str, Any], groups: Iterable[Mapping[str, Any]
         if line is not None:
             print(line)
     warn_inputs(summary)
-    files = "anomalies.jsonl, report.md, report.html, annotated/, dead_letter/"
-    print(f"results: {_join(output, 'summary.json')}, {files}")
+    files = ["anomalies.jsonl", "report.md", "report.html", "annotated/", "dead_letter/"]
+    # The proposal files exist only when something was proposed (a remote folder is not looked into).
+    files += [name for name in PROPOSAL_FILE_NAMES if "://" not in output and os.path.exists(_join(output, name))]
+    print(f"results: {_join(output, 'summary.json')}, {', '.join(files)}")
     print(where_to_look(output))
 
 

@@ -52,6 +52,9 @@ def test_summary_lines_count_groups_pluralise_and_end_with_the_report(
     assert lines[0] == "statuslens: 3 records in, 2 annotated, 1 dead letter, 1 blank line"
     assert lines[2] == "anomalies: 1 group, 1 record (undocumented_code 1 group)"
     assert lines[3] == "dead letters by reason: line does not match log format combined_body 1"
+    # The 418 is proposed as a row, so the patched catalog is written and named with the results.
+    files = "anomalies.jsonl, report.md, report.html, annotated/, dead_letter/, proposed-catalog.yaml"
+    assert lines[-2] == f"results: {out / 'summary.json'}, {files}"
     assert lines[-1] == f"open {out / 'report.html'}"
     assert "seen 1 time (undocumented_code)" in (out / "report.md").read_text()
 
