@@ -26,6 +26,7 @@ from apache_beam.transforms.window import FixedWindows, GlobalWindows
 
 from statuslens.pipelines.plan import plan_execution
 from statuslens.pipelines.stream_stop import Intake, drain, install, summarize_output
+from statuslens.transforms.aggregation.beam_merge import MergeFn
 from statuslens.transforms.model.dead_letters import dead_letter_doc
 from statuslens.transforms.model.groups import GroupKey
 from statuslens.transforms.model.times import format_time
@@ -41,7 +42,6 @@ from statuslens.transforms.streaming.beam_windows import (
     SUMMARIES,
     AnalyzeMessageFn,
     KeepWindowFn,
-    PaneFn,
 )
 from statuslens.transforms.streaming.panes import Pane
 from statuslens.transforms.verdicts.catalog import Catalog
@@ -118,7 +118,7 @@ def build_stream_graph(messages: Any, config: StreamConfig) -> dict[str, Any]:
             accumulation_mode=triggers.AccumulationMode.DISCARDING,
             allowed_lateness=beam_lateness,
         )
-        | "OnePanePerFiring" >> beam.CombineGlobally(PaneFn()).without_defaults()
+        | "OnePanePerFiring" >> beam.CombineGlobally(MergeFn(Pane)).without_defaults()
         | "AddWindowToPane" >> beam.ParDo(_AddWindowFn())
         | "OneWindowForAll" >> beam.WindowInto(GlobalWindows())
         | "KeyByWindow" >> beam.Map(lambda pair: (pair[0]["window_start"], pair))

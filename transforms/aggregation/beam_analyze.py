@@ -8,7 +8,7 @@ Input: a PCollection of `Chunk`s. Outputs (a dict of PCollections, no I/O here):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import apache_beam as beam
@@ -17,8 +17,10 @@ from apache_beam.metrics.metric import Metrics
 from apache_beam.pvalue import PCollection
 
 from statuslens.transforms.aggregation.analyzer import ChunkAnalyzer
-from statuslens.transforms.aggregation.beam_causes import CauseFactsFn, FindCausesFn, with_causes, without_causes
+from statuslens.transforms.aggregation.beam_causes import FindCausesFn, with_causes, without_causes
 from statuslens.transforms.aggregation.beam_groups import GroupFn
+from statuslens.transforms.aggregation.beam_merge import MergeFn
+from statuslens.transforms.aggregation.cause_facts import CauseFacts
 from statuslens.transforms.aggregation.time_filter import TimeFilter
 from statuslens.transforms.model.chunks import Chunk
 from statuslens.transforms.model.counts import Counts
@@ -26,7 +28,7 @@ from statuslens.transforms.readers.jsonlines import DEFAULT_FIELD_MAP, FieldMap
 from statuslens.transforms.verdicts.annotate import Annotator
 from statuslens.transforms.verdicts.catalog import Catalog
 
-__all__ = ["AnalyzeChunksFn", "AnalyzeLogs", "SumCountsFn"]
+__all__ = ["AnalyzeChunksFn", "AnalyzeLogs"]
 
 ANNOTATED = "annotated"
 DEAD_LETTER = "dead_letter"
@@ -87,22 +89,6 @@ class AnalyzeChunksFn(beam.DoFn):
         yield pvalue.TaggedOutput(STATS, result.stats)
 
 
-class SumCountsFn(beam.CombineFn):
-    """Merges the chunks' Counts (associative and commutative, so any order on any worker)."""
-
-    def create_accumulator(self) -> Counts:
-        return Counts()
-
-    def add_input(self, acc: Counts, counts: Counts) -> Counts:
-        return acc.merge(counts)
-
-    def merge_accumulators(self, accumulators: Iterable[Counts]) -> Counts:
-        return Counts.merged(accumulators)
-
-    def extract_output(self, acc: Counts) -> Counts:
-        return acc
-
-
 class AnalyzeLogs(beam.PTransform):  # type: ignore[type-arg]
     """Parse, annotate, classify and aggregate chunks of log items."""
 
@@ -131,7 +117,7 @@ class AnalyzeLogs(beam.PTransform):  # type: ignore[type-arg]
         if self.causes:
             causes = (
                 parts[CAUSES]
-                | "CombineCauseFacts" >> self._globally(CauseFactsFn())
+                | "CombineCauseFacts" >> self._globally(MergeFn(CauseFacts))
                 | "FindCauses" >> beam.ParDo(FindCausesFn(self.catalog.calls_per_second))
             )
             anomalies = (
@@ -142,7 +128,7 @@ class AnalyzeLogs(beam.PTransform):  # type: ignore[type-arg]
         else:
             anomalies = group_stats | "RenderAnomalyGroups" >> beam.MapTuple(without_causes)
         flagged = parts[FLAGGED] | "CombineFlaggedRecords" >> beam.CombinePerKey(GroupFn(samples=5))
-        stats = parts[STATS] | "SumCounts" >> self._globally(SumCountsFn())
+        stats = parts[STATS] | "SumCounts" >> self._globally(MergeFn(Counts))
         return {
             ANNOTATED: parts[ANNOTATED],
             DEAD_LETTER: parts[DEAD_LETTER],

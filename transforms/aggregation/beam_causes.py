@@ -1,13 +1,14 @@
-"""The run's cause facts as a Beam CombineFn, and the step that turns them into each group's causes.
+"""The step that turns the run's merged cause facts into each group's causes.
 
 Each chunk contributes one `CauseFacts` (compact integer arrays, transforms/aggregation/cause_facts.py),
-never one element a record; the combiner lifts, so facts are merged on each worker before the shuffle,
+never one element a record; `MergeFn(CauseFacts)` (beam_merge.py) lifts, so facts are merged on each
+worker before the shuffle,
 and the merged facts give every group its causes and top consumers (DOMAIN.md §8) in one step.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import apache_beam as beam
@@ -17,29 +18,9 @@ from statuslens.transforms.aggregation.cause_lookup import GroupCauses, find_cau
 from statuslens.transforms.model.causes import Cause, ConsumerShare
 from statuslens.transforms.model.groups import AnomalyGroup, GroupKey, GroupStats
 
-__all__ = ["CauseFactsFn", "FindCausesFn", "with_causes", "without_causes"]
+__all__ = ["FindCausesFn", "with_causes", "without_causes"]
 
 Found = tuple[tuple[Cause, ...], tuple[ConsumerShare, ...]]
-
-
-class CauseFactsFn(beam.CombineFn):
-    """The chunks' CauseFacts -> one (merged in any order: the facts are sorted before use)."""
-
-    def create_accumulator(self) -> CauseFacts:
-        return CauseFacts()
-
-    def add_input(self, acc: CauseFacts, facts: CauseFacts) -> CauseFacts:
-        return acc.merge(facts)
-
-    def merge_accumulators(self, accumulators: Iterable[CauseFacts]) -> CauseFacts:
-        parts = iter(accumulators)
-        merged = next(parts, None) or CauseFacts()  # Beam lets a combiner grow its first accumulator
-        for facts in parts:
-            merged.merge(facts)
-        return merged
-
-    def extract_output(self, acc: CauseFacts) -> CauseFacts:
-        return acc
 
 
 class FindCausesFn(beam.DoFn):

@@ -8,7 +8,7 @@ whole buffer on every bundle); the window-so-far state here is the compact `Pane
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import apache_beam as beam
@@ -36,7 +36,6 @@ __all__ = [
     "SUMMARIES",
     "AnalyzeMessageFn",
     "KeepWindowFn",
-    "PaneFn",
 ]
 
 ANNOTATED = "annotated"
@@ -98,25 +97,6 @@ class AnalyzeMessageFn(beam.DoFn):
             yield pvalue.TaggedOutput(DEAD_LETTER, line)
         shift = attributes.get("shift")
         yield pane_of(result, int(shift) if shift and shift.lstrip("-").isdigit() else None)
-
-
-class PaneFn(beam.CombineFn):
-    """The records' Panes -> one per firing (merged in any order)."""
-
-    def create_accumulator(self) -> Pane:
-        return Pane()
-
-    def add_input(self, acc: Pane, pane: Pane) -> Pane:
-        return acc.merge(pane)
-
-    def merge_accumulators(self, accumulators: Iterable[Pane]) -> Pane:
-        merged = Pane()
-        for pane in accumulators:
-            merged.merge(pane)
-        return merged
-
-    def extract_output(self, acc: Pane) -> Pane:
-        return acc
 
 
 class KeepWindowFn(beam.DoFn):

@@ -1,0 +1,46 @@
+"""One Beam CombineFn for every value that merges into itself (`Counts`, `CauseFacts`, a stream `Pane`).
+
+Such values are their own accumulators: a chunk's value is added by `merge`, accumulators merge the
+same way, and the result is the accumulator. Beam lets `merge_accumulators` grow and return its first
+accumulator, so nothing is copied; the others are only read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Generic, Protocol, TypeVar
+
+import apache_beam as beam
+
+__all__ = ["MergeFn", "Mergeable"]
+
+M = TypeVar("M", bound="Mergeable")
+
+
+class Mergeable(Protocol):
+    def merge(self: M, other: M) -> M: ...
+
+
+class MergeFn(beam.CombineFn, Generic[M]):
+    """Values of one type -> their merge (in any order: the types' merges are associative and commutative)."""
+
+    def __init__(self, empty: Callable[[], M]) -> None:
+        self.empty = empty  # the type itself, so the combiner pickles by reference
+
+    def create_accumulator(self) -> M:
+        return self.empty()
+
+    def add_input(self, acc: M, value: M) -> M:
+        return acc.merge(value)
+
+    def merge_accumulators(self, accumulators: Iterable[M]) -> M:
+        parts = iter(accumulators)
+        merged = next(parts, None)
+        if merged is None:
+            return self.empty()
+        for part in parts:
+            merged.merge(part)
+        return merged
+
+    def extract_output(self, acc: M) -> M:
+        return acc
