@@ -121,11 +121,10 @@ class ChunkAnalyzer:
         dead_letters = result.dead_letters
         records = dead = blanks = unexpected = filtered = 0
         # Per-record counts go to plain local dicts (the hot path); they become one Counts at the end.
-        verdicts: dict[str, int] = {}
-        statuses: dict[int, int] = {}
-        flag_counts: dict[str, int] = {}
-        # (calendar second, verdict, code) -> records: the report's charts (one more counter a record).
+        # One counter a record: (calendar second, verdict, code) -> records, the report's charts; the
+        # verdict and status-code counts are read off it once per chunk.
         timeline: dict[tuple[int, str, int], int] = {}
+        flag_counts: dict[str, int] = {}
         reasons: dict[str, int] = {}  # dead letters only: off the path of records
         items = chunk.items
         if not is_har and items.count(b"") == len(items):  # only empty lines (a file of newlines): one count
@@ -168,9 +167,7 @@ class ChunkAnalyzer:
                 _count_reason(reasons, reason)
                 continue
             records += 1
-            verdicts[verdict] = verdicts.get(verdict, 0) + 1
             code = judged.code
-            statuses[code] = statuses.get(code, 0) + 1
             cell = (raw.time_ms // 1000, verdict, code)
             timeline[cell] = timeline.get(cell, 0) + 1
             consumer = None
@@ -201,6 +198,7 @@ class ChunkAnalyzer:
             if write:
                 result.annotated.append(record.to_json())
         result.causes.add_calls(call_consumers, call_times, call_requests, self.consumer_names)
+        verdicts, statuses = _verdicts_and_codes(timeline)
         result.stats = Counts(
             records_in=records + dead + filtered,
             records_annotated=records,
@@ -216,6 +214,17 @@ class ChunkAnalyzer:
         )
         result.unexpected_errors = unexpected
         return result
+
+
+def _verdicts_and_codes(timeline: dict[tuple[int, str, int], int]) -> tuple[dict[str, int], dict[int, int]]:
+    """Records per verdict and per code, in order of first appearance (a cell is made by the first
+    record of its verdict and code, so the cells' order is the records')."""
+    verdicts: dict[str, int] = {}
+    statuses: dict[int, int] = {}
+    for (_, verdict, code), count in timeline.items():
+        verdicts[verdict] = verdicts.get(verdict, 0) + count
+        statuses[code] = statuses.get(code, 0) + count
+    return verdicts, statuses
 
 
 def _count_reason(reasons: dict[str, int], reason: str) -> None:
