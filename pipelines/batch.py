@@ -103,15 +103,17 @@ def build_pipeline(
     read = files | "ReadInputs" >> beam.ParDo(reader).with_outputs(INPUTS_TAG, main="chunks")
     # No reshuffle of the chunks: reading and analysing fuse into one stage that streams, so memory
     # stays flat; parallelism comes from the inputs (files, and splits of large plain files).
+    # Shards go to a temporary folder and are moved in place by the last step (transforms/outputs/beam_shards.py);
+    # the cause facts pass through it too (transforms/aggregation/beam_spill.py).
+    temp = temp_folder(config.output)
     results = read["chunks"] | "AnalyzeLogs" >> AnalyzeLogs(
         config.catalog,
         config.annotated,
         FieldMap.with_overrides(config.field_map),
         time_filter=config.time_filter,
         causes=config.causes,
+        spill=temp,
     )
-    # Shards go to a temporary folder and are moved in place by the last step (transforms/outputs/beam_shards.py).
-    temp = temp_folder(config.output)
     shards = [
         results[kind] | f"WriteShards[{kind}]" >> beam.ParDo(WriteShardsFn(temp, kind)) for kind in SHARDED_OUTPUTS
     ]

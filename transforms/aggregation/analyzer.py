@@ -106,7 +106,7 @@ class ChunkAnalyzer:
         if self.time_filter is not None:  # §10: only then does a record cost a time comparison
             parse = _within(parse, self.time_filter)
         judge, render = self.annotator.judge, self.annotator.render
-        add_group_record = result.causes.add_group_record
+        group_records: list[tuple[GroupKey, int, str | None, str]] = []  # for the causes: hashed per chunk
         # Every call that has a consumer, for the causes: its consumer, time, and "METHOD path" of a success.
         call_of = self.annotator.consumers.call_of
         call_consumers: list[str] = []
@@ -191,13 +191,14 @@ class ChunkAnalyzer:
                 key = GroupKey.of_record(record)
                 result.groups.append((key, (order, record, explanation)))
                 if with_causes:
-                    add_group_record(key, raw.time_ms, consumer, raw.url)
+                    group_records.append((key, raw.time_ms, consumer, raw.url))
             for flag in flags:
                 flag_counts[flag] = flag_counts.get(flag, 0) + 1
                 result.flagged.append((flag, (order, record, None)))
             if write:
                 result.annotated.append(record.to_json())
         result.causes.add_calls(call_consumers, call_times, call_requests, self.consumer_names)
+        result.causes.add_group_records(group_records)
         verdicts, statuses = _verdicts_and_codes(timeline)
         result.stats = Counts(
             records_in=records + dead + filtered,

@@ -17,9 +17,10 @@ from apache_beam.metrics.metric import Metrics
 from apache_beam.pvalue import PCollection
 
 from statuslens.transforms.aggregation.analyzer import ChunkAnalyzer
-from statuslens.transforms.aggregation.beam_causes import FindCausesFn, with_causes, without_causes
+from statuslens.transforms.aggregation.beam_causes import AnswerGroupsFn, with_causes, without_causes
 from statuslens.transforms.aggregation.beam_groups import GroupFn
 from statuslens.transforms.aggregation.beam_merge import MergeFn
+from statuslens.transforms.aggregation.beam_spill import FactsSpill, read_bucket
 from statuslens.transforms.aggregation.cause_facts import CauseFacts
 from statuslens.transforms.aggregation.time_filter import TimeFilter
 from statuslens.transforms.model.chunks import Chunk
@@ -52,9 +53,12 @@ class AnalyzeChunksFn(beam.DoFn):
         fields: FieldMap,
         time_filter: TimeFilter | None = None,
         causes: bool = True,
+        spill: str | None = None,
     ) -> None:
         self.catalog = catalog
         self.causes = causes
+        self.spill = spill  # a folder: the cause facts go through files there (beam_spill.py)
+        self._spill: FactsSpill | None = None
         self.annotated_mode = annotated_mode
         self.fields = fields
         self.time_filter = time_filter  # --since/--until (DOMAIN.md §10)
@@ -66,6 +70,16 @@ class AnalyzeChunksFn(beam.DoFn):
         self._analyzer = ChunkAnalyzer(
             Annotator(self.catalog), self.annotated_mode, self.fields, self.time_filter, causes=self.causes
         )
+        if self.spill is not None:
+            FactsSpill(self.spill).make_folder()
+
+    def start_bundle(self) -> None:
+        self._spill = FactsSpill(self.spill) if self.spill is not None else None
+
+    def finish_bundle(self) -> Iterator[Any]:
+        if self._spill is not None:
+            for named in self._spill.finish():
+                yield pvalue.TaggedOutput(CAUSES, named)
 
     def process(self, chunk: Chunk) -> Iterator[Any]:
         assert self._analyzer is not None
@@ -85,7 +99,12 @@ class AnalyzeChunksFn(beam.DoFn):
         for flag_pair in result.flagged:
             yield pvalue.TaggedOutput(FLAGGED, flag_pair)
         if result.causes:
-            yield pvalue.TaggedOutput(CAUSES, result.causes)
+            if self._spill is not None:  # (consumer bucket, file) when the bundle's facts are written out
+                for named in self._spill.add(result.causes):
+                    yield pvalue.TaggedOutput(CAUSES, named)
+            else:  # (consumer bucket, facts): see beam_causes.py
+                for bucket in result.causes.buckets():
+                    yield pvalue.TaggedOutput(CAUSES, bucket)
         yield pvalue.TaggedOutput(STATS, result.stats)
 
 
@@ -100,8 +119,10 @@ class AnalyzeLogs(beam.PTransform):  # type: ignore[type-arg]
         global_window: bool = True,
         time_filter: TimeFilter | None = None,
         causes: bool = True,
+        spill: str | None = None,
     ) -> None:
         super().__init__()
+        self.spill = spill  # a temporary folder for the cause facts (beam_spill.py); None: shuffled as values
         self.causes = causes  # False: no §8 facts collected, the groups' causes unknown (batch --no-causes)
         self.time_filter = time_filter
         self.catalog = catalog
@@ -111,19 +132,21 @@ class AnalyzeLogs(beam.PTransform):  # type: ignore[type-arg]
 
     def expand(self, chunks: PCollection[Chunk]) -> dict[str, PCollection[Any]]:
         parts = chunks | "AnnotateRecords" >> beam.ParDo(
-            AnalyzeChunksFn(self.catalog, self.annotated_mode, self.fields, self.time_filter, self.causes)
+            AnalyzeChunksFn(self.catalog, self.annotated_mode, self.fields, self.time_filter, self.causes, self.spill)
         ).with_outputs(DEAD_LETTER, GROUPS, FLAGGED, STATS, CAUSES, main=ANNOTATED)
         group_stats = parts[GROUPS] | "CombineAnomalyGroups" >> beam.CombinePerKey(GroupFn())
         if self.causes:
-            causes = (
-                parts[CAUSES]
-                | "CombineCauseFacts" >> self._globally(MergeFn(CauseFacts))
-                | "FindCauses" >> beam.ParDo(FindCausesFn(self.catalog.calls_per_second))
-            )
+            if self.spill is None:
+                buckets = parts[CAUSES] | "CombineCauseFacts" >> beam.CombinePerKey(MergeFn(CauseFacts))
+            else:
+                buckets = (
+                    parts[CAUSES] | "GroupCauseFiles" >> beam.GroupByKey() | "ReadCauseFiles" >> beam.Map(read_bucket)
+                )
+            answers = buckets | "AnswerLookups" >> beam.ParDo(AnswerGroupsFn())
             anomalies = (
-                {"stats": group_stats, "causes": causes}
+                {"stats": group_stats, "answers": answers}
                 | "JoinCauses" >> beam.CoGroupByKey()
-                | "RenderAnomalyGroups" >> beam.FlatMapTuple(with_causes)
+                | "RenderAnomalyGroups" >> beam.FlatMapTuple(with_causes(self.catalog.calls_per_second))
             )
         else:
             anomalies = group_stats | "RenderAnomalyGroups" >> beam.MapTuple(without_causes)

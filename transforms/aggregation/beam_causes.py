@@ -1,9 +1,13 @@
-"""The step that turns the run's merged cause facts into each group's causes.
+"""The steps that turn the run's cause facts into each group's causes.
 
-Each chunk contributes one `CauseFacts` (compact integer arrays, transforms/aggregation/cause_facts.py),
-never one element a record; `MergeFn(CauseFacts)` (beam_merge.py) lifts, so facts are merged on each
-worker before the shuffle,
-and the merged facts give every group its causes and top consumers (DOMAIN.md §8) in one step.
+Each chunk contributes its `CauseFacts` (compact integer arrays, transforms/aggregation/cause_facts.py)
+cut into buckets by consumer key, never one element a record; `MergeFn(CauseFacts)` (beam_merge.py)
+lifts, so a bucket's facts are merged on each worker before the shuffle. Each merged bucket answers
+the lookups of its consumers' group records (`AnswerGroupsFn`), and a group's answers from every
+bucket meet its stats in the join, where the rules of DOMAIN.md §8 give its causes and top
+consumers. No step holds more than one bucket of the run's calls (a sixteenth, not the whole run:
+what the local runner once moved as one side input cost a worker and the runner 250 MB each at 4M
+records).
 """
 
 from __future__ import annotations
@@ -14,37 +18,36 @@ from typing import Any
 import apache_beam as beam
 
 from statuslens.transforms.aggregation.cause_facts import CauseFacts
-from statuslens.transforms.aggregation.cause_lookup import GroupCauses, find_causes
-from statuslens.transforms.model.causes import Cause, ConsumerShare
+from statuslens.transforms.aggregation.cause_lookup import GroupAnswers, answer_groups, causes_of
 from statuslens.transforms.model.groups import AnomalyGroup, GroupKey, GroupStats
 
-__all__ = ["FindCausesFn", "with_causes", "without_causes"]
-
-Found = tuple[tuple[Cause, ...], tuple[ConsumerShare, ...]]
+__all__ = ["AnswerGroupsFn", "with_causes", "without_causes"]
 
 
-class FindCausesFn(beam.DoFn):
-    """Merged CauseFacts -> (GroupKey, (causes, top consumers)) for each anomaly group."""
+class AnswerGroupsFn(beam.DoFn):
+    """(bucket, merged CauseFacts) -> (GroupKey as a plain tuple, GroupAnswers) for each anomaly group
+    with records in the bucket."""
 
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-
-    def process(
-        self, facts: CauseFacts
-    ) -> Iterator[tuple[tuple[Any, ...], tuple[tuple[Cause, ...], tuple[ConsumerShare, ...]]]]:
-        found: GroupCauses
-        for found in find_causes(facts, self.limit):
-            key, causes, top = found
-            yield tuple(key), (causes, top)  # plain tuple: the anomaly groups' shuffle key (beam_analyze.py)
+    def process(self, element: tuple[int, CauseFacts]) -> Iterator[tuple[tuple[Any, ...], GroupAnswers]]:
+        _, facts = element
+        for key, answers in answer_groups(facts):
+            yield tuple(key), answers  # plain tuple: the anomaly groups' shuffle key (beam_analyze.py)
 
 
-def with_causes(key: tuple[Any, ...], joined: dict[str, list[Any]]) -> Iterator[AnomalyGroup]:
-    """A group's stats and its causes, joined by (plain-tuple) key, -> the AnomalyGroup."""
-    found: list[Found] = list(joined["causes"])
-    causes, top = found[0] if found else ((), ())
-    for stats in joined["stats"]:
-        assert isinstance(stats, GroupStats)
-        yield AnomalyGroup.from_stats(GroupKey(*key), stats, causes, top)
+def with_causes(limit: int) -> Any:
+    """The join's function: a group's stats and its answers from every bucket -> the AnomalyGroup,
+    its causes and top consumers found over the merged answers (`limit`: calls per second)."""
+
+    def join(key: tuple[Any, ...], joined: dict[str, list[Any]]) -> Iterator[AnomalyGroup]:
+        merged = GroupAnswers()
+        for answers in joined["answers"]:
+            merged.merge(answers)
+        causes, top = causes_of(merged, limit)
+        for stats in joined["stats"]:
+            assert isinstance(stats, GroupStats)
+            yield AnomalyGroup.from_stats(GroupKey(*key), stats, causes, top)
+
+    return join
 
 
 def without_causes(key: tuple[Any, ...], stats: GroupStats) -> AnomalyGroup:

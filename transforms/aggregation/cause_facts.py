@@ -6,8 +6,11 @@ followed a record within 60 s. Turning every record into a shuffled element to a
 with the input; instead each chunk adds one part to a `CauseFacts` — its calls sorted by (consumer,
 time) as three compressed integer columns: consumers as 64-bit keys with their call counts, time
 deltas, and a 64-bit key of (method, URL path) for a success (0 for a failure), about 8 bytes a call
-and no Python object a call. Facts merge like counts (a lifted combiner: merged on each worker before
-anything is shuffled); `cause_lookup.py` answers the rules' lookups from them at the end of the run.
+and no Python object a call; an anomaly group's records are three integer columns too (time, consumer
+key, request key). Facts merge like counts (a lifted combiner: merged on each worker before anything
+is shuffled), and a run's facts travel in `CAUSE_BUCKETS` parts by consumer key (`buckets`): the
+lookups of a consumer need only its own calls, so no element, worker or runner ever holds the whole
+run's facts at once. `cause_lookup.py` answers the rules' lookups from them at the end of the run.
 """
 
 from __future__ import annotations
@@ -28,9 +31,11 @@ if TYPE_CHECKING:
     from statuslens.transforms.aggregation.cause_lookup import GroupCauses
 
 __all__ = [
+    "CAUSE_BUCKETS",
     "NOT_A_SUCCESS",
     "CallPart",
     "CauseFacts",
+    "GroupRecords",
     "consumer_key",
     "consumer_runs",
     "decode_part",
@@ -39,6 +44,7 @@ __all__ = [
 ]
 
 Ints = npt.NDArray[np.int64]
+CAUSE_BUCKETS = 16  # parts by consumer key a run's facts are shuffled in (each looked up on its own)
 NOT_A_SUCCESS = 0  # the request key of a call whose effective code is 400 or more
 # One chunk's calls: (consumer keys and their call counts, as raw int64 pairs; zlib of the time deltas
 # in (consumer, time) order; zlib of the request keys in that order). Never changed once made.
@@ -105,6 +111,40 @@ def _key(text: str) -> int:
     return int.from_bytes(digest, "little", signed=True) or 1
 
 
+class GroupRecords:
+    """One anomaly group's records as the lookups need them: their times (ms), their consumers' keys
+    (0: no consumer) and their (method, URL path) request keys (0 without a consumer), as int64
+    columns (24 bytes a record, whatever the URL), and each consumer's name once (the top consumers)."""
+
+    __slots__ = ("consumers", "names", "requests", "times")
+
+    def __init__(self) -> None:
+        self.times: array[int] = array("q")
+        self.consumers: array[int] = array("q")
+        self.requests: array[int] = array("q")
+        self.names: dict[int, str] = {}
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+    def merge(self, other: GroupRecords) -> GroupRecords:
+        self.times.extend(other.times)
+        self.consumers.extend(other.consumers)
+        self.requests.extend(other.requests)
+        self.names.update(other.names)
+        return self
+
+    def select(self, keep: npt.NDArray[np.bool_]) -> GroupRecords:
+        """The records where `keep` is true, as new columns."""
+        part = GroupRecords()
+        consumers = np.frombuffer(self.consumers, dtype=np.int64)[keep]
+        part.times.frombytes(np.frombuffer(self.times, dtype=np.int64)[keep].tobytes())
+        part.consumers.frombytes(consumers.tobytes())
+        part.requests.frombytes(np.frombuffer(self.requests, dtype=np.int64)[keep].tobytes())
+        part.names = {key: self.names[key] for key in set(consumers.tolist()) if key}
+        return part
+
+
 class CauseFacts:
     """Every call with a consumer, as one compressed part a chunk; per anomaly group its records'
     times by (consumer, URL path); the consumers' names by key only when asked (the stream's rate
@@ -116,7 +156,7 @@ class CauseFacts:
         # Parts are immutable bytes: a merge copies nothing, and what a runner moves and buffers (several
         # copies of the merged value on the local runner) is the compressed size.
         self.calls: list[CallPart] = []
-        self.groups: dict[GroupKey, dict[tuple[str | None, str], array[int]]] = {}
+        self.groups: dict[GroupKey, GroupRecords] = {}
         self.names: dict[int, str] = {}  # consumer key -> consumer, for `seconds_over`
 
     def __bool__(self) -> bool:
@@ -136,21 +176,34 @@ class CauseFacts:
         order = np.lexsort((when, who))
         who, when = who[order], when[order]
         unique, counts = np.unique(who, return_counts=True)
-        table = np.stack((unique, counts.astype(np.int64)), axis=1)
-        deltas = np.diff(when, prepend=np.int64(0))
-        keys = request_keys(requests)[order]
-        self.calls.append((table.tobytes(), zlib.compress(deltas.tobytes(), 1), zlib.compress(keys.tobytes(), 1)))
+        self.calls.append(_encode_part(unique, counts.astype(np.int64), when, request_keys(requests)[order]))
 
     def add_group_record(self, group: GroupKey, time_ms: int, consumer: str | None, url: str) -> None:
         """One record of an anomaly group (its method is the group's)."""
-        records = self.groups.get(group)
-        if records is None:
-            records = self.groups[group] = {}
-        key = (consumer, url_path(url)) if consumer else (None, "")
-        times = records.get(key)
-        if times is None:
-            times = records[key] = array("q")
-        times.append(time_ms)
+        self.add_group_records([(group, time_ms, consumer, url)])
+
+    def add_group_records(self, records: list[tuple[GroupKey, int, str | None, str]]) -> None:
+        """A chunk's anomaly-group records: (group, time ms, consumer or None, URL) each, the request
+        keys hashed in one batch."""
+        if not records:
+            return
+        texts = [f"{group.method} {url_path(url)}" if consumer else "" for group, _, consumer, url in records]
+        keys = request_keys(texts).tolist()
+        ids: dict[str, int] = {}
+        for (group, time_ms, consumer, _), key in zip(records, keys, strict=True):
+            found = self.groups.get(group)
+            if found is None:
+                found = self.groups[group] = GroupRecords()
+            found.times.append(time_ms)
+            found.requests.append(key)
+            if consumer:
+                who = ids.get(consumer)
+                if who is None:
+                    who = ids[consumer] = consumer_key(consumer)
+                found.names[who] = consumer
+                found.consumers.append(who)
+            else:
+                found.consumers.append(0)
 
     def merge(self, other: CauseFacts) -> CauseFacts:
         self.calls.extend(other.calls)  # shared, never changed after add_calls
@@ -158,14 +211,42 @@ class CauseFacts:
         for group, records in other.groups.items():
             mine = self.groups.get(group)
             if mine is None:
-                mine = self.groups[group] = {}
-            for key, times in records.items():
-                found_times = mine.get(key)
-                if found_times is None:
-                    mine[key] = array("q", times)
-                else:
-                    found_times.extend(times)
+                self.groups[group] = GroupRecords().merge(records)
+            else:
+                mine.merge(records)
         return self
+
+    def buckets(self, count: int = CAUSE_BUCKETS) -> Iterator[tuple[int, CauseFacts]]:
+        """These facts cut by consumer key modulo `count` (consumer-less group records in bucket 0),
+        the non-empty buckets only: each bucket's lookups need none of the others' calls."""
+        cut: dict[int, CauseFacts] = {}
+
+        def bucket(at: int) -> CauseFacts:
+            found = cut.get(at)
+            if found is None:
+                found = cut[at] = CauseFacts()
+            return found
+
+        for part in self.calls:
+            consumers, counts, times, keys = decode_part(part)
+            of_consumer = np.remainder(consumers, count)
+            of_call = np.repeat(of_consumer, counts)
+            for at in np.unique(of_consumer).tolist():
+                mine = of_consumer == at
+                calls = of_call == at
+                facts = bucket(at)
+                facts.calls.append(_encode_part(consumers[mine], counts[mine], times[calls], keys[calls]))
+                if self.names:
+                    facts.names.update((key, self.names[key]) for key in consumers[mine].tolist() if key in self.names)
+        for group, records in self.groups.items():
+            of_record = np.remainder(np.frombuffer(records.consumers, dtype=np.int64), count)
+            for at in np.unique(of_record).tolist():
+                bucket(at).groups[group] = records.select(of_record == at)
+        yield from sorted(cut.items())
+
+    def group_records(self) -> int:
+        """How many anomaly-group records the facts hold."""
+        return sum(len(records) for records in self.groups.values())
 
     def calls_of(self, consumer: str) -> int:
         """How many calls of `consumer` the facts hold (for tests and checks; decodes every part)."""
@@ -199,6 +280,13 @@ class CauseFacts:
         except KeyError:
             raise ValueError("seconds_over needs the consumers' names: add_calls(..., names=True)") from None
         yield from named
+
+
+def _encode_part(consumers: Ints, counts: Ints, times: Ints, keys: Ints) -> CallPart:
+    """Calls in (consumer, time) order -> a part: `decode_part` gives them back."""
+    table = np.stack((consumers, counts), axis=1)
+    deltas = np.diff(times, prepend=np.int64(0))
+    return table.tobytes(), zlib.compress(deltas.tobytes(), 1), zlib.compress(keys.tobytes(), 1)
 
 
 def decode_part(part: CallPart) -> tuple[Ints, Ints, Ints, Ints]:

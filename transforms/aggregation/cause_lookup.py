@@ -6,6 +6,11 @@ time, counts the calls in each asked second (binary search in the part's sorted 
 successes that could be a retry (the asked requests, within 60 s after an asked time); a sorted
 (request, time) search then finds each record's earliest retry. Memory is the asked records and
 those successes, never the whole run's calls decompressed at once.
+
+`answer_groups` does that for one bucket of facts (`CauseFacts.buckets`: a consumer's calls are all
+in its bucket) and gives each group's `GroupAnswers`; a group's answers from every bucket merge, and
+`causes_of` applies the rules to them. `find_causes` is the three steps over facts held in one piece
+(a stream window's).
 """
 
 from __future__ import annotations
@@ -16,14 +21,15 @@ from collections.abc import Collection, Iterator
 import numpy as np
 import numpy.typing as npt
 
-from statuslens.transforms.aggregation.cause_facts import CauseFacts, consumer_key, consumer_runs, request_keys
-from statuslens.transforms.aggregation.causes import RETRY_WINDOW_MS, CompactRecord, group_causes, top_consumers
+from statuslens.transforms.aggregation.cause_facts import CauseFacts, consumer_runs
+from statuslens.transforms.aggregation.causes import RETRY_WINDOW_MS, AnsweredRecord, answered_causes, top_consumers
 from statuslens.transforms.model.causes import Cause, ConsumerShare
 from statuslens.transforms.model.groups import GroupKey
 
-__all__ = ["GroupCauses", "find_causes"]
+__all__ = ["GroupAnswers", "GroupCauses", "answer_groups", "causes_of", "find_causes"]
 
 GroupCauses = tuple[GroupKey, tuple[Cause, ...], tuple[ConsumerShare, ...]]
+Answered = tuple[GroupKey, "GroupAnswers"]
 Ints = npt.NDArray[np.int64]
 _COMPOSITE_LIMIT = 1 << 62  # (request rank, time) packed in one int64 below this
 
@@ -31,13 +37,26 @@ _COMPOSITE_LIMIT = 1 << 62  # (request rank, time) packed in one int64 below thi
 class _Asked:
     """One consumer's lookups: the seconds of its group records, and their (request key, time) pairs."""
 
-    __slots__ = ("calls", "first", "found_keys", "found_times", "keys", "last", "lows", "ranks", "seconds", "times")
+    __slots__ = (
+        "calls",
+        "first",
+        "found_keys",
+        "found_times",
+        "keys",
+        "last",
+        "lows",
+        "pair_of",
+        "ranks",
+        "second_of",
+        "seconds",
+        "times",
+    )
 
-    def __init__(self, seconds: array[int], keys: array[int], times: array[int]) -> None:
-        self.seconds: Ints = np.unique(np.frombuffer(seconds, dtype=np.int64))
+    def __init__(self, keys: Ints, times: Ints) -> None:
+        self.seconds, self.second_of = np.unique(np.floor_divide(times, 1000), return_inverse=True)  # calendar
         self.lows: Ints = self.seconds * 1000
         self.calls: Ints = np.zeros(len(self.seconds), dtype=np.int64)
-        pairs = np.unique(np.stack((np.frombuffer(keys, dtype=np.int64), np.frombuffer(times, dtype=np.int64))), axis=1)
+        pairs, self.pair_of = np.unique(np.stack((keys, times)), axis=1, return_inverse=True)
         self.keys: Ints = pairs[0]
         self.times: Ints = pairs[1]  # in (key, time) order
         self.first, self.last = int(self.times.min()), int(self.times.max())
@@ -56,10 +75,17 @@ class _Asked:
             self.found_keys.append(keys[maybe])
             self.found_times.append(times[maybe])
 
-    def earliest(self) -> list[int | None]:
-        """Per asked (key, time) pair the earliest success in (time, time + 60 s], or None."""
+    def answers(self) -> tuple[Ints, Ints]:
+        """Per asked record (in the order given): its consumer's calls in its second, and the delay to
+        its earliest retry (-1: none)."""
+        found, retry = self._earliest()
+        delays = np.where(found, retry - self.times, -1)
+        return self.calls[self.second_of.reshape(-1)], delays[self.pair_of.reshape(-1)]
+
+    def _earliest(self) -> tuple[npt.NDArray[np.bool_], Ints]:
+        """Per asked (key, time) pair whether a success falls in (time, time + 60 s], and which."""
         if not self.found_keys:
-            return [None] * len(self.keys)
+            return np.zeros(len(self.keys), dtype=bool), self.times
         keys, times = np.concatenate(self.found_keys), np.concatenate(self.found_times)
         ranks = self.ranks
         base = self.first
@@ -79,7 +105,7 @@ class _Asked:
             retry = times[at]
             found = (packed[at] > wanted) & (packed[at] // span == wanted // span)
             found &= retry <= self.times + RETRY_WINDOW_MS
-        return [int(t) if ok else None for ok, t in zip(found.tolist(), retry.tolist(), strict=True)]
+        return found, retry
 
 
 def _earliest_in(found: Ints, asked: Ints) -> tuple[npt.NDArray[np.bool_], Ints]:
@@ -91,49 +117,82 @@ def _earliest_in(found: Ints, asked: Ints) -> tuple[npt.NDArray[np.bool_], Ints]
     return (retry > asked) & (retry <= asked + RETRY_WINDOW_MS), retry
 
 
+class GroupAnswers:
+    """A group's records with their lookups answered, as columns (from one bucket, or merged from all):
+    times (ms), consumer keys (0: none), calls of that consumer in that second, delay to the earliest
+    retry (-1: none), and the consumers' names."""
+
+    __slots__ = ("calls", "consumers", "names", "retries", "times")
+
+    def __init__(self) -> None:
+        self.times: array[int] = array("q")
+        self.consumers: array[int] = array("q")
+        self.calls: array[int] = array("q")
+        self.retries: array[int] = array("q")
+        self.names: dict[int, str] = {}
+
+    def merge(self, other: GroupAnswers) -> GroupAnswers:
+        for mine, theirs in zip(self._columns(), other._columns(), strict=True):
+            mine.extend(theirs)
+        self.names.update(other.names)
+        return self
+
+    def _columns(self) -> tuple[array[int], ...]:
+        return self.times, self.consumers, self.calls, self.retries
+
+    def records(self) -> list[AnsweredRecord]:
+        names = self.names
+        return [
+            AnsweredRecord(time_ms, names[who], calls, None if retry < 0 else retry)
+            if who
+            else AnsweredRecord(time_ms, None, 0, None)
+            for time_ms, who, calls, retry in zip(self.times, self.consumers, self.calls, self.retries, strict=True)
+        ]
+
+
+def answer_groups(facts: CauseFacts, only: Collection[GroupKey] | None = None) -> Iterator[Answered]:
+    """Each group's records of these facts with their lookups answered from these facts' calls (all of
+    the calls of the groups' consumers: the whole run, or a whole bucket of it). `only` limits the groups."""
+    groups = [(group, records) for group, records in facts.groups.items() if only is None or group in only]
+    if not groups:
+        return
+    column = lambda name: np.concatenate([np.frombuffer(getattr(r, name), dtype=np.int64) for _, r in groups])  # noqa: E731
+    times, consumers, requests = column("times"), column("consumers"), column("requests")
+    calls = np.zeros(len(times), dtype=np.int64)
+    retries = np.full(len(times), -1, dtype=np.int64)
+    asked = np.flatnonzero(consumers)
+    asked = asked[np.argsort(consumers[asked], kind="stable")]
+    wanted, starts = np.unique(consumers[asked], return_index=True)
+    ends = [*starts[1:].tolist(), len(asked)] if len(asked) else []
+    lookups: dict[int, tuple[_Asked, Ints]] = {}
+    for who, start, end in zip(wanted.tolist(), starts.tolist(), ends, strict=True):
+        mine = asked[start:end]
+        lookups[who] = (_Asked(requests[mine], times[mine]), mine)
+    for part in facts.calls:
+        for who, run_times, run_keys in consumer_runs(part, wanted):
+            lookups[who][0].add_calls(run_times, run_keys)
+    for lookup, mine in lookups.values():
+        calls[mine], retries[mine] = lookup.answers()
+    at = 0
+    for group, records in groups:
+        end = at + len(records)
+        answers = GroupAnswers()
+        for target, source in zip(answers._columns(), (times, consumers, calls, retries), strict=True):
+            target.frombytes(source[at:end].tobytes())
+        answers.names = dict(records.names)
+        yield group, answers
+        at = end
+
+
+def causes_of(answers: GroupAnswers, limit: int) -> tuple[tuple[Cause, ...], tuple[ConsumerShare, ...]]:
+    """A group's causes and top consumers from its answers (every bucket's, merged)."""
+    records = answers.records()
+    return answered_causes(records, limit), top_consumers(records)
+
+
 def find_causes(facts: CauseFacts, limit: int, only: Collection[GroupKey] | None = None) -> Iterator[GroupCauses]:
     """Each group's causes and top consumers, over the records the facts hold (a batch run's whole
     input: call once, at the end; a stream window's records so far). `only` limits the groups answered
     (and the consumers looked up to theirs; the lookups still see every call)."""
-    ids: dict[str, int] = {}
-    groups = {g: by for g, by in facts.groups.items() if only is None or g in only}
-    texts = {(group.method, path): f"{group.method} {path}" for group, by in groups.items() for _, path in by}
-    requests = dict(zip(texts, request_keys(list(texts.values())).tolist(), strict=True))
-    asked: dict[int, tuple[array[int], array[int], array[int]]] = {}
-    for group, by_request in groups.items():
-        for (consumer, path), times in by_request.items():
-            if not consumer:
-                continue
-            who = ids.get(consumer)
-            if who is None:
-                who = ids[consumer] = consumer_key(consumer)
-            key = requests[(group.method, path)]
-            seconds, keys, at = asked.setdefault(who, (array("q"), array("q"), array("q")))
-            seconds.extend(t // 1000 for t in times)  # floor: the calendar second
-            keys.extend([key] * len(times))
-            at.extend(times)
-    lookups = {who: _Asked(*parts) for who, parts in asked.items()}
-    wanted = np.array(sorted(lookups), dtype=np.int64)
-    for part in facts.calls:
-        for who, run_times, run_keys in consumer_runs(part, wanted):
-            lookups[who].add_calls(run_times, run_keys)
-    calls_at: dict[tuple[int, int], int] = {}
-    retried: dict[tuple[int, int, int], int | None] = {}
-    for who, lookup in lookups.items():
-        calls_at.update(zip(((who, s) for s in lookup.seconds.tolist()), lookup.calls.tolist(), strict=True))
-        pairs = zip(lookup.keys.tolist(), lookup.times.tolist(), strict=True)
-        retried.update(zip(((who, k, t) for k, t in pairs), lookup.earliest(), strict=True))
-
-    def calls(consumer: str, second: int) -> int:
-        return calls_at[(ids[consumer], second)]
-
-    def earliest(consumer: str, method: str, path: str, time_ms: int) -> int | None:
-        return retried[(ids[consumer], requests[(method, path)], time_ms)]
-
-    for group, by_request in groups.items():
-        records = [
-            CompactRecord(time_ms, consumer, group.method, path)
-            for (consumer, path), times in by_request.items()
-            for time_ms in times
-        ]
-        yield group, group_causes(records, calls, earliest, limit), top_consumers(records)
+    for group, answers in answer_groups(facts, only):
+        yield (group, *causes_of(answers, limit))

@@ -10,7 +10,7 @@ compact sorted arrays (transforms/aggregation/cause_facts.py); here a group's re
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from fractions import Fraction
 from typing import NamedTuple
 
@@ -31,9 +31,11 @@ __all__ = [
     "EPISODES_LISTED",
     "EPISODE_MIN_RECORDS",
     "RETRY_WINDOW_MS",
+    "AnsweredRecord",
     "CallsInSecond",
     "CompactRecord",
     "EarliestSuccess",
+    "answered_causes",
     "group_causes",
     "top_consumers",
 ]
@@ -60,52 +62,63 @@ CallsInSecond = Callable[[str, int], int]
 EarliestSuccess = Callable[[str, str, str, int], int | None]
 
 
+class AnsweredRecord(NamedTuple):
+    """One of a group's records with the two lookups answered: all the rules read of it."""
+
+    time_ms: int
+    consumer: str | None
+    calls_in_second: int  # its consumer's calls in its calendar second, of any status (0: no consumer)
+    retry_ms: int | None  # the delay to its earliest retry (None: not retried, or no consumer)
+
+
 def group_causes(
     records: Iterable[CompactRecord], calls: CallsInSecond, earliest: EarliestSuccess, limit: int
 ) -> tuple[Cause, ...]:
     """The group's causes in contract order (rate_limit, transient, burst); empty when none applies."""
-    group = list(records)
-    count = len(group)
+    answered = []
+    for record in records:
+        if record.consumer:
+            made = calls(record.consumer, record.time_ms // 1000)  # floor: the calendar second
+            retry = earliest(record.consumer, record.method, record.url_path, record.time_ms)
+            delay = None if retry is None else retry - record.time_ms
+            answered.append(AnsweredRecord(record.time_ms, record.consumer, made, delay))
+        else:
+            answered.append(AnsweredRecord(record.time_ms, None, 0, None))
+    return answered_causes(answered, limit)
+
+
+def answered_causes(records: Sequence[AnsweredRecord], limit: int) -> tuple[Cause, ...]:
+    """`group_causes` of records whose lookups were answered already (in any order: the rules count,
+    sort and take maxima, so a group's records may come from several places)."""
+    count = len(records)
     if not count:
         return ()
     causes: list[Cause] = []
-    with_consumer = [r for r in group if r.consumer]
-    n = len(with_consumer)
-    if n:
-        rate = _rate_limit(with_consumer, calls, limit, count)
+    with_consumer = [r for r in records if r.consumer]
+    if with_consumer:
+        rate = _rate_limit(with_consumer, limit, count)
         if rate is not None:
             causes.append(rate)
-        transient = _transient(with_consumer, earliest, count)
+        transient = _transient(with_consumer, count)
         if transient is not None:
             causes.append(transient)
-    burst = _burst([r.time_ms for r in group])
+    burst = _burst([r.time_ms for r in records])
     if burst is not None:
         causes.append(burst)
     return tuple(causes)
 
 
-def _rate_limit(records: list[CompactRecord], calls: CallsInSecond, limit: int, count: int) -> RateLimitCause | None:
-    over_at: list[int] = []  # the times of the records over the limit (the report's timeline shows them)
-    peak = 0
-    for record in records:
-        assert record.consumer
-        made = calls(record.consumer, record.time_ms // 1000)  # floor: the calendar second
-        if made > limit:
-            over_at.append(record.time_ms)
-            peak = max(peak, made)
+def _rate_limit(records: list[AnsweredRecord], limit: int, count: int) -> RateLimitCause | None:
+    over_at = [r.time_ms for r in records if r.calls_in_second > limit]  # the report's timeline shows them
     over = len(over_at)
     if not over or 2 * over < len(records):
         return None
+    peak = max(r.calls_in_second for r in records)
     return RateLimitCause(limit, over, _share(over, count), peak, Timeline.of_times(over_at))
 
 
-def _transient(records: list[CompactRecord], earliest: EarliestSuccess, count: int) -> TransientCause | None:
-    delays = []
-    for record in records:
-        assert record.consumer
-        retry = earliest(record.consumer, record.method, record.url_path, record.time_ms)
-        if retry is not None:
-            delays.append(retry - record.time_ms)
+def _transient(records: list[AnsweredRecord], count: int) -> TransientCause | None:
+    delays = [r.retry_ms for r in records if r.retry_ms is not None]
     retried = len(delays)
     if not retried or 2 * retried < len(records):
         return None
@@ -136,7 +149,7 @@ def _burst(times: list[int]) -> BurstCause | None:
     return BurstCause(listed)
 
 
-def top_consumers(records: Iterable[CompactRecord]) -> tuple[ConsumerShare, ...]:
+def top_consumers(records: Iterable[CompactRecord] | Iterable[AnsweredRecord]) -> tuple[ConsumerShare, ...]:
     """The group's consumers with the most records (at most TOP_CONSUMERS; ties by consumer), each
     with its share of all the group's records."""
     counts: dict[str, int] = {}

@@ -3,6 +3,7 @@ brute-force lookups of test_causes.py, on random runs spread over parts, both se
 
 from __future__ import annotations
 
+import pickle
 import random
 from array import array
 
@@ -10,7 +11,7 @@ import pytest
 
 from statuslens.transforms.aggregation import cause_lookup
 from statuslens.transforms.aggregation.cause_facts import CauseFacts, request_key, request_keys
-from statuslens.transforms.aggregation.cause_lookup import find_causes
+from statuslens.transforms.aggregation.cause_lookup import GroupAnswers, answer_groups, causes_of, find_causes
 from statuslens.transforms.aggregation.causes import CompactRecord, group_causes, top_consumers
 from statuslens.transforms.model.causes import TransientCause
 from statuslens.transforms.model.groups import GroupKey
@@ -99,3 +100,41 @@ def test_request_keys_depend_on_the_text_only_never_on_the_batch() -> None:
     alone = [int(request_keys([text])[0]) for text in texts]
     assert together == alone == [request_key(*t.split(" ", 1)) if t else 0 for t in texts]
     assert len(set(together[:-1])) == 6 and together[-1] == 0  # distinct texts, distinct keys; "" is no success
+
+
+@pytest.mark.parametrize("buckets", [1, 3, 16])
+def test_facts_cut_into_consumer_buckets_give_the_causes_of_the_whole(buckets: int) -> None:
+    rng = random.Random(11)
+    checked = 0
+    for trial in range(60):
+        run = [r for r in _random_run(rng) if r[4] != 504 or r[2] == "GET"]
+        if not any(r[4] == 504 for r in run):
+            continue
+        facts = _facts(run, rng.randrange(1, 6), trial)
+        merged: dict[GroupKey, GroupAnswers] = {}
+        cut = list(facts.buckets(buckets))
+        assert sum(len(part.calls) for _, part in cut) >= len(facts.calls) and len({at for at, _ in cut}) == len(cut)
+        for _, part in cut:
+            for group, answers in answer_groups(pickle.loads(pickle.dumps(part))):
+                merged.setdefault(group, GroupAnswers()).merge(answers)
+        ((key, causes, top),) = find_causes(facts, 4)
+        assert list(merged) == [key] and causes_of(merged[key], 4) == (causes, top) == _expected(run), trial
+        checked += 1
+    assert checked > 40
+
+
+def test_a_bucket_holds_only_its_consumers_calls_and_group_records() -> None:
+    facts = CauseFacts()
+    consumers = [f"k{i}" for i in range(40)]
+    facts.add_calls(consumers, array("q", [T0 + i for i in range(40)]), [""] * 40)
+    for i, consumer in enumerate(consumers):
+        facts.add_group_record(GROUP, T0 + i, consumer, "/catalog/titles")
+    facts.add_group_record(GROUP, T0, None, "/catalog/titles")
+    cut = dict(facts.buckets(4))
+    assert sorted(cut) == [0, 1, 2, 3]
+    assert sum(part.calls_of(c) for part in cut.values() for c in consumers) == 40
+    for at, part in cut.items():
+        records = part.groups[GROUP]
+        assert all(who % 4 == at for who in records.consumers)
+        assert set(records.names.values()) == {c for c in consumers if part.calls_of(c)}
+    assert sum(len(part.groups[GROUP]) for part in cut.values()) == 41  # the consumer-less one in bucket 0

@@ -1,0 +1,78 @@
+"""Cause facts moved through files, not through the runner: what keeps a run's memory flat at the end.
+
+A run's call facts are about 6 bytes a call (transforms/aggregation/cause_facts.py): 24 MB at 4M
+records. Shuffled as values, the local runner holds them several times over when a stage hands
+them on (its grouping buffer decodes them, the worker's data channel queues a whole stage input,
+gRPC copies each message): measured at 4M records, about +100 MB in each worker and in the runner
+process at the end of the run, where `--no-causes` adds nothing. So, like the annotated shards
+(transforms/outputs/beam_shards.py), each bundle writes its facts to files in the run's temporary
+folder, one per consumer bucket, whenever they pass `SPILL_BYTES` and when the bundle ends, and the
+shuffle carries only `(bucket, path)`. A bucket's files are read back one at a time and merged
+where its lookups run: no process holds more than one bucket (a sixteenth of the run's facts).
+A retried bundle's files are never named downstream and go with the temporary folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import pickle
+import uuid
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+from apache_beam.io.filesystems import FileSystems
+from apache_beam.transforms.window import GlobalWindows
+
+from statuslens.transforms.aggregation.cause_facts import CauseFacts
+
+__all__ = ["SPILL_BYTES", "FactsSpill", "read_bucket"]
+
+SPILL_BYTES = 8 << 20  # compressed facts a bundle holds before it writes them out
+
+
+class FactsSpill:
+    """One bundle's facts by bucket, written to `<folder>/causes-<bucket>-<uuid>.pickle` files."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        self._buckets: dict[int, CauseFacts] = {}
+        self._bytes = 0
+
+    def make_folder(self) -> None:
+        if not FileSystems.exists(self.folder):
+            with contextlib.suppress(OSError):  # another worker made it first
+                FileSystems.mkdirs(self.folder)
+
+    def add(self, facts: CauseFacts) -> Iterator[tuple[int, str]]:
+        """Keep a chunk's facts; when the bundle's pass `SPILL_BYTES`, write them and yield (bucket, path)."""
+        for bucket, part in facts.buckets():
+            mine = self._buckets.get(bucket)
+            self._buckets[bucket] = part if mine is None else mine.merge(part)
+            self._bytes += sum(len(a) + len(b) + len(c) for a, b, c in part.calls) + 24 * part.group_records()
+        if self._bytes >= SPILL_BYTES:
+            yield from self.flush()
+
+    def flush(self) -> Iterator[tuple[int, str]]:
+        """Write every bucket held and yield (bucket, path) for each file."""
+        for bucket, facts in sorted(self._buckets.items()):
+            path = FileSystems.join(self.folder, f"causes-{bucket:02d}-{uuid.uuid4().hex}.pickle")
+            with FileSystems.create(path) as handle:
+                handle.write(pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
+            yield bucket, path
+        self._buckets = {}
+        self._bytes = 0
+
+    def finish(self) -> Iterator[Any]:
+        """`flush` as the windowed values a DoFn's finish_bundle yields."""
+        for named in self.flush():
+            yield GlobalWindows.windowed_value(named)
+
+
+def read_bucket(element: tuple[int, Iterable[str]]) -> tuple[int, CauseFacts]:
+    """(bucket, its files) -> (bucket, the merged facts), one file read at a time (our own temp files)."""
+    bucket, paths = element
+    merged = CauseFacts()
+    for path in sorted(paths):
+        with FileSystems.open(path) as handle:
+            merged.merge(pickle.loads(handle.read()))
+    return bucket, merged
