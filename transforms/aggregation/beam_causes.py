@@ -1,13 +1,12 @@
 """The steps that turn the run's cause facts into each group's causes.
 
 Each chunk contributes its `CauseFacts` (compact integer arrays, transforms/aggregation/cause_facts.py)
-cut into buckets by consumer key, never one element a record; `MergeFn(CauseFacts)` (beam_merge.py)
-lifts, so a bucket's facts are merged on each worker before the shuffle. Each merged bucket answers
-the lookups of its consumers' group records (`AnswerGroupsFn`), and a group's answers from every
-bucket meet its stats in the join, where the rules of DOMAIN.md §8 give its causes and top
-consumers. No step holds more than one bucket of the run's calls (a sixteenth, not the whole run:
-what the local runner once moved as one side input cost a worker and the runner 250 MB each at 4M
-records).
+cut into buckets by consumer key, never one element a record. A bucket's facts reach one place —
+through files (beam_spill.py, the batch job) or merged as values by `MergeFn(CauseFacts)` (a lifted
+combiner, beam_merge.py) — where they answer the lookups of its consumers' group records
+(`AnswerGroupsFn`); a group's answers from every bucket meet its stats in the join, where the rules
+of DOMAIN.md §8 give its causes and top consumers. No step holds more than one bucket of the run's
+calls (the whole run's facts as one value once cost a worker and the runner 250 MB each at 4M records).
 """
 
 from __future__ import annotations
