@@ -8,11 +8,13 @@ rejects unknown keys and bad values with a `CatalogError` naming the file, the k
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field, replace
 from importlib import resources as importlib_resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from statuslens.transforms.errors import CatalogError
 from statuslens.transforms.verdicts.catalog_fields import TEMPLATE_SEGMENT_RE, FieldReader
 from statuslens.transforms.verdicts.catalog_rows import StatusRow, index_rows, read_rows
 from statuslens.transforms.verdicts.consumers import CONSUMER_KINDS, DEFAULT_CONSUMER, ConsumerSource
@@ -24,6 +26,7 @@ if TYPE_CHECKING:
     from statuslens.transforms.verdicts.openapi.overlay_targets import OverlayPlan
 
 __all__ = [
+    "MAX_CATALOG_BYTES",
     "Catalog",
     "ResourceDef",
     "default_catalog_path",
@@ -33,6 +36,10 @@ __all__ = [
 ]
 
 SCHEMA_ID = "statuslens.catalog/v1"
+# A catalog is a table people write (the default is 9 KB; Docker's 108-operation spec imports to 42 KB);
+# one over 1 MiB costs seconds to parse and is copied into every worker, so it is refused.
+MAX_CATALOG_BYTES = 1024 * 1024
+_SPEC_KEY = re.compile(rb"""(?m)^["']?(?:openapi|swagger)["']?\s*:|"(?:openapi|swagger)"\s*:""")
 DEFAULT_CATALOG = "netflix-api.yaml"
 VARIABLE_MODES = ("id-digits", "any")
 
@@ -113,13 +120,17 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
     catalog import` writes, and that text is what is parsed: the same classification either way."""
     catalog_path = Path(path) if path is not None else default_catalog_path()
     raw = read_capped(catalog_path, "catalog")
+    if len(raw) > MAX_CATALOG_BYTES and not _SPEC_KEY.search(raw):  # refused before it is parsed
+        _check_size(raw, str(catalog_path))
     doc = load_document(raw, str(catalog_path))
     from statuslens.transforms.verdicts.openapi import import_spec, is_spec
 
     if is_spec(doc):
         from statuslens.transforms.verdicts.openapi.overlay_targets import build_plan
 
-        catalog = parse_catalog(import_spec(catalog_path, doc).text.encode("utf-8"), str(catalog_path))
+        text = import_spec(catalog_path, doc).text.encode("utf-8")
+        _check_size(text, f"{catalog_path} (imported)")
+        catalog = parse_catalog(text, str(catalog_path))
         return replace(catalog, proposal_source=build_plan(catalog_path, doc, catalog.envelope))
     catalog = parse_catalog_document(doc, raw, str(catalog_path))
     return replace(catalog, proposal_source=raw.decode("utf-8", errors="replace"))
@@ -127,11 +138,19 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
 
 def parse_catalog(raw: bytes, origin: str) -> Catalog:
     """Validate the bytes of a catalog; `origin` names the file in error messages."""
+    _check_size(raw, origin)
     return parse_catalog_document(load_document(raw, origin), raw, origin)
+
+
+def _check_size(raw: bytes, origin: str) -> None:
+    """Refuse a catalog (as written, or as a spec imports to) over MAX_CATALOG_BYTES."""
+    if len(raw) > MAX_CATALOG_BYTES:
+        raise CatalogError(f"{origin}: a catalog of {len(raw)} bytes; the limit is {MAX_CATALOG_BYTES}")
 
 
 def parse_catalog_document(doc: Any, raw: bytes, origin: str) -> Catalog:
     """Validate a loaded catalog document; `raw` is what its sha256 is taken of."""
+    _check_size(raw, origin)
     reader = FieldReader(origin)
     top = reader.mapping(
         doc,

@@ -18,9 +18,12 @@ import yaml
 
 from statuslens.transforms.errors import CatalogError
 
-__all__ = ["MAX_ALIAS_NODES", "MAX_DOCUMENT_BYTES", "load_document", "read_capped"]
+__all__ = ["MAX_ALIAS_NODES", "MAX_DOCUMENT_BYTES", "MAX_YAML_BYTES", "load_document", "read_capped"]
 
 MAX_DOCUMENT_BYTES = 16 * 1024 * 1024  # the largest public specs are under 10 MB
+# YAML costs about 3 s a MB to load here (PyYAML's resolver and constructor are Python even over
+# libyaml), JSON a hundredth of that: a larger document is asked for as JSON, which every spec tool writes.
+MAX_YAML_BYTES = 1024 * 1024
 MAX_ALIAS_NODES = 200_000  # nodes that aliases may add beyond the document's own
 _LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -54,6 +57,11 @@ def load_document(raw: bytes, origin: str, *, detail: bool = True) -> Any:
                 return json.loads(text)
             except json.JSONDecodeError:
                 pass  # YAML flow style also starts so; YAML says where it is wrong
+        if len(raw) > MAX_YAML_BYTES:
+            raise CatalogError(
+                f"{origin}: a YAML document of {len(raw)} bytes; the limit is {MAX_YAML_BYTES} "
+                f"(as JSON it may have up to {MAX_DOCUMENT_BYTES})"
+            )
         return _load_yaml(text, origin)
     except RecursionError:
         raise CatalogError(f"{origin}: document is nested too deeply") from None

@@ -91,3 +91,63 @@ def test_a_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:
     os.mkfifo(fifo)
     with pytest.raises(CatalogError, match="not a regular file"):
         read_capped(fifo, "catalog")
+
+
+def test_yaml_over_its_limit_is_refused_and_the_same_data_as_json_loads() -> None:
+    from statuslens.transforms.verdicts.documents import MAX_YAML_BYTES
+
+    items = [f"item number {i}" for i in range(MAX_YAML_BYTES // 16)]
+    as_yaml = ("a:\n" + "".join(f"- {item}\n" for item in items)).encode()
+    assert len(as_yaml) > MAX_YAML_BYTES
+    with pytest.raises(CatalogError, match=f"a YAML document of {len(as_yaml)} bytes; the limit is {MAX_YAML_BYTES}"):
+        load_document(as_yaml, "big.yaml")
+    as_json = ('{"a": [' + ",".join(f'"{item}"' for item in items) + "]}").encode()
+    assert len(as_json) > MAX_YAML_BYTES and load_document(as_json, "big.json") == {"a": items}
+
+
+def _big_catalog(tmp_path: Path, suffix: str) -> Path:
+    """The default catalog with rows enough to pass MAX_CATALOG_BYTES, as YAML or JSON."""
+    import json
+
+    import yaml
+
+    from statuslens.transforms.verdicts.catalog import default_catalog_path
+
+    doc = yaml.safe_load(default_catalog_path().read_text())
+    doc["statuses"] = doc["statuses"] + [
+        {"code": 400, "subcode": 1000 + i, "applies_to": "All resources", "messages": [f"Generated {i} " * 4]}
+        for i in range(15_000)
+    ]
+    path = tmp_path / f"big{suffix}"
+    path.write_text(json.dumps(doc) if suffix == ".json" else yaml.safe_dump(doc))
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json"])
+def test_a_catalog_over_its_limit_is_refused_before_it_is_parsed(
+    tmp_path: Path, suffix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from statuslens.transforms.verdicts import catalog
+
+    path = _big_catalog(tmp_path, suffix)
+    size = path.stat().st_size
+    assert size > catalog.MAX_CATALOG_BYTES
+
+    def parsed(*_: object, **__: object) -> None:
+        raise AssertionError("the catalog was parsed")
+
+    monkeypatch.setattr(catalog, "load_document", parsed)
+    with pytest.raises(CatalogError, match=f"a catalog of {size} bytes; the limit is {catalog.MAX_CATALOG_BYTES}"):
+        load_catalog(path)
+
+
+def test_a_spec_that_imports_to_a_catalog_over_the_limit_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from statuslens.transforms.verdicts import catalog
+
+    spec = Path(__file__).parents[2] / "data/openapi/camara/code/API_definitions/quality-on-demand.yaml"
+    assert load_catalog(spec).resources  # within the limit it imports
+    monkeypatch.setattr(catalog, "MAX_CATALOG_BYTES", 1000)
+    with pytest.raises(
+        CatalogError, match=r"quality-on-demand.yaml \(imported\): a catalog of \d+ bytes; the limit is 1000"
+    ):
+        load_catalog(spec)
