@@ -22,6 +22,7 @@ from typing import TypeVar
 __all__ = [
     "BODY_INFOS",
     "EXPLANATIONS",
+    "FAST_OUTCOMES",
     "FORMATTED_DAYS",
     "LINE_TIMES",
     "MEMO_BODY_BYTES",
@@ -69,6 +70,7 @@ NGINX_BODIES = MemoLimit(8192, 8 << 20, MEMO_BODY_BYTES)  # nginx parser, raw bo
 
 # verdicts/: APIs answer the same error for the same resources again and again.
 BODY_INFOS = MemoLimit(8192, 8 << 20, 2 * MEMO_BODY_BYTES)  # (body, gateway header) -> parse_body's BodyInfo
+FAST_OUTCOMES = MemoLimit(8192, 8 << 20, MEMO_BODY_BYTES)  # fast path, (raw status, raw body) -> code or "plain"
 REQUEST_FREE_VERDICTS = MemoLimit(
     10_000, 4 << 20, 256 << 10
 )  # (code, sub_code, message) -> verdict, codes no request changes

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from statuslens.transforms.aggregation.cause_facts import CauseFacts
+from statuslens.transforms.aggregation.fast_path import FastLines, fast_lines
 from statuslens.transforms.aggregation.time_filter import TimeFilter
 from statuslens.transforms.errors import RecordError
 from statuslens.transforms.model.chunks import Chunk, Problem
@@ -81,6 +82,8 @@ class ChunkAnalyzer:
         self.time_filter = time_filter
         self.causes = causes  # False (batch --no-causes): no per-call facts are collected
         self._parsers: dict[str, LineParser] = {}
+        self.fast = True  # fast_path.py for the lines whose records are only counted; False: all go the plain way
+        self._fast_paths: dict[str, FastLines | None] = {}
 
     def parser(self, fmt: str) -> Callable[[Any], RawRecord]:
         if fmt == HAR:
@@ -89,6 +92,18 @@ class ChunkAnalyzer:
         if found is None:
             found = self._parsers[fmt] = line_parser(fmt, self.fields)
         return found
+
+    def fast_path(self, fmt: str) -> FastLines | None:
+        """The fast path of a line format; None (every line takes the plain path) for HAR, for
+        `--annotated all` (every record is written) and with --since/--until."""
+        if not self.fast or fmt == HAR or self.mode == "all" or self.time_filter is not None:
+            return None
+        if fmt not in self._fast_paths:
+            self._fast_paths[fmt] = fast_lines(self.parser(fmt), self.annotator, self._written_documented)
+        return self._fast_paths[fmt]
+
+    def _written_documented(self, code: int) -> bool:
+        return wants_annotated(self.mode, code, DOCUMENTED, [])
 
     def _parse_har_with_consumer(self, entry: Any) -> RawRecord:
         raw = parse_har_entry(entry)
@@ -103,6 +118,9 @@ class ChunkAnalyzer:
         except ValueError as exc:  # e.g. a stream message naming a format that does not exist
             reason = f"unusable log format {chunk.fmt!r}: {exc}"
             parse = _refuse(reason)
+            fast = None
+        else:
+            fast = self.fast_path(chunk.fmt)
         if self.time_filter is not None:  # §10: only then does a record cost a time comparison
             parse = _within(parse, self.time_filter)
         judge, render = self.annotator.judge, self.annotator.render
@@ -140,15 +158,20 @@ class ChunkAnalyzer:
                 blanks += 1
                 continue
             try:
-                raw = parse(item)
-                judged = judge(raw)
-                verdict = judged.verdict.verdict
-                flags = judged.flags
-                write = wants_annotated(mode, judged.code, verdict, flags)
-                rendered = None
-                if write or verdict != DOCUMENTED or flags:
-                    index = chunk.first + offset
-                    rendered = render(raw, judged, f"{prefix}{index}")
+                raw = fast(item) if fast is not None else None
+                if raw is not None:  # documented, unflagged, not written, request-free: only counted
+                    code, verdict, rendered = raw.http_status, DOCUMENTED, None
+                else:
+                    raw = parse(item)
+                    judged = judge(raw)
+                    code = judged.code
+                    verdict = judged.verdict.verdict
+                    flags = judged.flags
+                    write = wants_annotated(mode, code, verdict, flags)
+                    rendered = None
+                    if write or verdict != DOCUMENTED or flags:
+                        index = chunk.first + offset
+                        rendered = render(raw, judged, f"{prefix}{index}")
             except _Outside:
                 filtered += 1
                 continue
@@ -167,7 +190,6 @@ class ChunkAnalyzer:
                 _count_reason(reasons, reason)
                 continue
             records += 1
-            code = judged.code
             cell = (raw.time_ms // 1000, verdict, code)
             timeline[cell] = timeline.get(cell, 0) + 1
             consumer = None

@@ -32,16 +32,7 @@ NAMED_FORMATS: dict[str, str] = {
 _VAR_RE = re.compile(r"\$(?:\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))")
 _METHOD_RE = re.compile(r"^[A-Z][A-Z_\-]{1,19}$")
 _ESCAPE_RE = re.compile(rb"\\(x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|[\"\\/bfnrt])")
-_SIMPLE_ESCAPES = {
-    b'"': b'"',
-    b"\\": b"\\",
-    b"/": b"/",
-    b"b": b"\b",
-    b"f": b"\f",
-    b"n": b"\n",
-    b"r": b"\r",
-    b"t": b"\t",
-}
+_SIMPLE_ESCAPES = {bytes([k]): bytes([v]) for k, v in zip(b'"\\/bfnrt', b'"\\/\b\f\n\r\t', strict=True)}
 _BODY_VARS = ("resp_body", "response_body", "body")
 _TIME_VARS = ("time_local", "time_iso8601", "msec")
 
@@ -110,19 +101,29 @@ class NginxParser:
         status = _STATUSES.get(status_raw)
         if status is None:
             status = require_status(status_raw.decode("ascii", "replace") if status_raw is not None else None)
-        body = None
-        if fmt.body_var is not None:
-            raw_body = values[fmt.body_var]
-            if raw_body is not None and raw_body != b"-" and raw_body:
-                body = self._bodies.get(raw_body)
-                if body is None:
-                    body = self._bodies.put(raw_body, unescape_field(raw_body), len(raw_body))
+        body = self.body_of(values[fmt.body_var]) if fmt.body_var is not None else None
         headers = {}
         for var, header in fmt.header_vars:
             raw_value = values[var]
             if raw_value and raw_value != b"-":
                 headers[header] = unescape_field(raw_value)
         return RawRecord(time_ms, method, url, status, body, headers)
+
+    def body_of(self, raw_body: bytes | None) -> str | None:
+        """The body a raw field holds: None when absent or `-`, else unescaped (remembered)."""
+        if not raw_body or raw_body == b"-":
+            return None
+        return self._bodies.get(raw_body) or self._bodies.put(raw_body, unescape_field(raw_body), len(raw_body))
+
+    def quick_fields(self, line: bytes) -> tuple[int, str, str, bytes | None, bytes | None] | None:
+        """`parse`'s time, method, URL, raw status and raw body; None off its own format or with header fields."""
+        fmt = self.format
+        match = None if fmt.header_vars else fmt._match(line)
+        if match is None:
+            return None
+        values = match.groupdict()
+        method, url = _request_parts(values)
+        return self._time(values), method, url, values["status"], values[fmt.body_var] if fmt.body_var else None
 
     def _fallback(self, line: bytes) -> tuple[LineFormat, re.Match[bytes]]:
         for fmt in self._fallbacks:
@@ -150,8 +151,7 @@ class NginxParser:
         for var in _TIME_VARS:
             raw = values.get(var)
             if raw is not None:
-                known = self._times.get(raw)
-                if known is not None:
+                if (known := self._times.get(raw)) is not None:
                     return known
                 try:
                     ms = self._parse_time(raw.decode("ascii", "replace"))

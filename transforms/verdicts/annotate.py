@@ -152,6 +152,10 @@ class Annotator:
         )
         return request, consumer
 
+    def request_free(self, code: int, sub_code: int | str | None) -> bool:
+        """Whether no request fact (method, path, query, consumer) can change the verdict of (code, sub_code)."""
+        return self._needs(code, sub_code) == NEEDS_NOTHING
+
     def _needs(self, code: int, sub_code: int | str | None) -> int:
         """What of the request can change the verdict of (code, sub_code), whatever the message."""
         key = (code, sub_code)
