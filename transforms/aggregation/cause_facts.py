@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from statuslens.transforms.aggregation.group_records import GroupRecords
 from statuslens.transforms.model.groups import GroupKey
 from statuslens.transforms.model.urls import url_path
 
@@ -35,7 +36,6 @@ __all__ = [
     "NOT_A_SUCCESS",
     "CallPart",
     "CauseFacts",
-    "GroupRecords",
     "consumer_key",
     "consumer_runs",
     "decode_part",
@@ -109,40 +109,6 @@ def consumer_key(consumer: str) -> int:
 def _key(text: str) -> int:
     digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
     return int.from_bytes(digest, "little", signed=True) or 1
-
-
-class GroupRecords:
-    """One anomaly group's records as the lookups need them: their times (ms), their consumers' keys
-    (0: no consumer) and their (method, URL path) request keys (0 without a consumer), as int64
-    columns (24 bytes a record, whatever the URL), and each consumer's name once (the top consumers)."""
-
-    __slots__ = ("consumers", "names", "requests", "times")
-
-    def __init__(self) -> None:
-        self.times: array[int] = array("q")
-        self.consumers: array[int] = array("q")
-        self.requests: array[int] = array("q")
-        self.names: dict[int, str] = {}
-
-    def __len__(self) -> int:
-        return len(self.times)
-
-    def merge(self, other: GroupRecords) -> GroupRecords:
-        self.times.extend(other.times)
-        self.consumers.extend(other.consumers)
-        self.requests.extend(other.requests)
-        self.names.update(other.names)
-        return self
-
-    def select(self, keep: npt.NDArray[np.bool_]) -> GroupRecords:
-        """The records where `keep` is true, as new columns."""
-        part = GroupRecords()
-        consumers = np.frombuffer(self.consumers, dtype=np.int64)[keep]
-        part.times.frombytes(np.frombuffer(self.times, dtype=np.int64)[keep].tobytes())
-        part.consumers.frombytes(consumers.tobytes())
-        part.requests.frombytes(np.frombuffer(self.requests, dtype=np.int64)[keep].tobytes())
-        part.names = {key: self.names[key] for key in set(consumers.tolist()) if key}
-        return part
 
 
 class CauseFacts:
