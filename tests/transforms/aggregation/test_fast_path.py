@@ -96,7 +96,7 @@ def _outputs(result: ChunkResult) -> tuple[Any, ...]:
         result.flagged,
         result.stats,
         causes.calls,
-        causes.groups,
+        {key: (r.times, r.consumers, r.requests, r.names) for key, r in causes.groups.items()},
         causes.names,
         result.unexpected_errors,
     )
