@@ -15,7 +15,7 @@ secret's encoded forms: records repeat their parameter names and a user's token.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
 from statuslens.transforms.json_view import json_view
@@ -28,6 +28,7 @@ __all__ = [
     "SECRET_HEADERS",
     "Redactor",
     "collect_secrets",
+    "header_secrets",
     "is_secret_param",
     "redact_headers",
     "redact_text",
@@ -280,6 +281,18 @@ def redact_headers(headers: list[dict[str, object]]) -> tuple[list[dict[str, obj
     return out, secrets
 
 
+def header_secrets(headers: Mapping[str, str]) -> set[str]:
+    """The credential values of a record's headers (lower-case names, as readers keep them): what a
+    body may echo (`"session … expired"`)."""
+    found: set[str] = set()
+    for name in SECRET_HEADERS.intersection(headers):
+        value = headers[name]
+        if value and value != REDACTED:
+            found.add(value)
+            found.update(_header_secrets(name, value))
+    return found
+
+
 _PAIR_RE = re.compile(r"([A-Za-z0-9_\-]+)=\"?([^\",;\s]+)")
 _SCHEME_RE = re.compile(r"^\s*(?:Bearer|Basic|Token)\s+(\S+)", re.IGNORECASE)
 
@@ -292,4 +305,6 @@ def _header_secrets(name: str, value: str) -> set[str]:
     for key, part in _PAIR_RE.findall(pairs):
         if "cookie" in name or is_secret_param(key):
             found.add(part)
+            if "%" in part:  # OAuth header parameters are percent-encoded (RFC 5849); a body echoes them decoded
+                found.add(unquote(part))
     return found
