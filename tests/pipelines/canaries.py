@@ -105,10 +105,23 @@ def _jsonl_records(c: Canaries, tag: str) -> tuple[list[bytes], int]:
         lines.append(rec(url, 409, message(f"widget {s} is locked")))
     # 7. key names and the rest of §7, values echoed in the message
     for name in (
-        "api_key", "apikey", "api-key", "x-api-key", "access_key", "secret_key", "private_key", "passwd",
-        "password", "sig", "signature", "x-amz-signature", "request_token_secret", "oauth_token_secret",
-        "client_secret", "refresh_token",
-    ):  # fmt: skip
+        "api_key",
+        "apikey",
+        "api-key",
+        "x-api-key",
+        "access_key",
+        "secret_key",
+        "private_key",
+        "passwd",
+        "password",
+        "sig",
+        "signature",
+        "x-amz-signature",
+        "request_token_secret",
+        "oauth_token_secret",
+        "client_secret",
+        "refresh_token",
+    ):
         s = c.new(f"{tag} jsonl {name}=")
         lines.append(rec(f"/catalog/people/3?{name}={s}", 418, message(f"{name} {s} refused", 418)))
     # an oauth_signature with +, / and = (URL-encoded as clients send it) and echoed decoded
@@ -132,13 +145,18 @@ def _jsonl_records(c: Canaries, tag: str) -> tuple[list[bytes], int]:
     # Set-Cookie in response_headers of a valid record, its value echoed in the message
     s = c.new(f"{tag} jsonl response_headers Set-Cookie (valid)")
     lines.append(
-        rec("/catalog/people/8", 419, message(f"session {s} expired", 419), response_headers={"Set-Cookie": f"sid={s}; Path=/"})
+        rec(
+            "/catalog/people/8",
+            419,
+            message(f"session {s} expired", 419),
+            response_headers={"Set-Cookie": f"sid={s}; Path=/"},
+        )
     )
     good = len(lines)
     # Dead letters.
     # 5. a JSON-escaped value in a line that is not JSON (cut)
     s = c.new(f"{tag} jsonl dead letter oauth_token=\\u004c…")
-    escaped = "\\u%04x" % ord(s[0]) + s[1:]
+    escaped = f"\\u{ord(s[0]):04x}" + s[1:]
     lines.append(b'{"time":%d,"method":"GET","url":"/x?oauth_token=%s' % (T0, escaped.encode()))
     s = c.new(f"{tag} jsonl dead letter all-escaped value")
     escaped = "".join(f"\\u{ord(ch):04x}" for ch in s)
@@ -158,8 +176,17 @@ def _jsonl_records(c: Canaries, tag: str) -> tuple[list[bytes], int]:
         )
     )
     s = c.new(f"{tag} jsonl dead letter Set-Cookie list")
-    lines.append(orjson.dumps({"time": "never", "method": "GET", "url": "/x", "status": 200,
-                               "response_headers": {"set-cookie": [f"a={s}", "b=1"]}}))  # fmt: skip
+    lines.append(
+        orjson.dumps(
+            {
+                "time": "never",
+                "method": "GET",
+                "url": "/x",
+                "status": 200,
+                "response_headers": {"set-cookie": [f"a={s}", "b=1"]},
+            }
+        )
+    )
     s = c.new(f"{tag} jsonl dead letter api_key + access_key")
     s2 = c.new(f"{tag} jsonl dead letter access_key")
     lines.append(b"not json at all /x?api_key=%s&access_key=%s" % (s.encode(), s2.encode()))
@@ -187,7 +214,7 @@ def _nginx_records(c: Canaries, tag: str) -> tuple[list[bytes], int]:
 
     def rec(target: str, status: int, body: str = "-", method: str = "GET", i: int = 0) -> bytes:
         return (
-            f'198.51.100.{10 + len(lines)} - - [10/Dec/2009:13:41:{len(lines) % 60:02d} -0800] '
+            f"198.51.100.{10 + len(lines)} - - [10/Dec/2009:13:41:{len(lines) % 60:02d} -0800] "
             f'"{method} {target} HTTP/1.1" {status} 86 "-" "Roku/DVP-2.8" "{_nginx_escape(body)}"'
         ).encode()
 
@@ -249,8 +276,11 @@ def _har_entry(
         response["status"] = status
     if body is not None:
         if base64_body:
-            response["content"] = {"mimeType": "application/xml", "encoding": "base64",
-                                   "text": base64.b64encode(body.encode()).decode()}  # fmt: skip
+            response["content"] = {
+                "mimeType": "application/xml",
+                "encoding": "base64",
+                "text": base64.b64encode(body.encode()).decode(),
+            }
         else:
             response["content"] = {"mimeType": "application/json", "text": body}
     started = f"2009-12-10T21:42:{second % 60:02d}.000Z"
@@ -265,23 +295,60 @@ def _har_entries(c: Canaries, tag: str) -> tuple[list[dict[str, Any]], int]:
 
     # 3. request headers echoed in the response body (plain JSON and base64 XML)
     s = c.new(f"{tag} har Authorization: Bearer (echoed)")
-    entries.append(_har_entry(1, f"{HOST}/catalog/people/1", 401, request_headers=[("Authorization", f"Bearer {s}")],
-                              body=json_message(f"Bearer {s} is not valid")))  # fmt: skip
+    entries.append(
+        _har_entry(
+            1,
+            f"{HOST}/catalog/people/1",
+            401,
+            request_headers=[("Authorization", f"Bearer {s}")],
+            body=json_message(f"Bearer {s} is not valid"),
+        )
+    )
     t, sig = c.new(f"{tag} har OAuth header oauth_token"), c.new(f"{tag} har OAuth header oauth_signature", "b64")
     oauth = f'OAuth oauth_consumer_key="k9", oauth_token="{t}", oauth_signature="{quote(sig, safe="")}"'
-    entries.append(_har_entry(2, f"{HOST}/catalog/people/2", 401, request_headers=[("Authorization", oauth)],
-                              body=f"<status><status_code>401</status_code><sub_code>9</sub_code><message>token {t} "
-                                   f"sig {sig} rejected</message></status>", base64_body=True))  # fmt: skip
+    entries.append(
+        _har_entry(
+            2,
+            f"{HOST}/catalog/people/2",
+            401,
+            request_headers=[("Authorization", oauth)],
+            body=f"<status><status_code>401</status_code><sub_code>9</sub_code><message>token {t} "
+            f"sig {sig} rejected</message></status>",
+            base64_body=True,
+        )
+    )
     s, s2 = c.new(f"{tag} har Cookie sid (echoed)"), c.new(f"{tag} har Cookie pref (echoed)")
-    entries.append(_har_entry(3, f"{HOST}/catalog/people/3", 401, request_headers=[("Cookie", f"sid={s}; pref={s2}")],
-                              body=json_message(f"session {s} / {s2} expired")))  # fmt: skip
+    entries.append(
+        _har_entry(
+            3,
+            f"{HOST}/catalog/people/3",
+            401,
+            request_headers=[("Cookie", f"sid={s}; pref={s2}")],
+            body=json_message(f"session {s} / {s2} expired"),
+        )
+    )
     s = c.new(f"{tag} har X-Api-Key (echoed, base64)")
-    entries.append(_har_entry(4, f"{HOST}/catalog/people/4", 403, request_headers=[("X-Api-Key", s)],
-                              body=f"<status><status_code>403</status_code><sub_code>9</sub_code><message>key {s} "
-                                   "over quota</message></status>", base64_body=True))  # fmt: skip
+    entries.append(
+        _har_entry(
+            4,
+            f"{HOST}/catalog/people/4",
+            403,
+            request_headers=[("X-Api-Key", s)],
+            body=f"<status><status_code>403</status_code><sub_code>9</sub_code><message>key {s} "
+            "over quota</message></status>",
+            base64_body=True,
+        )
+    )
     s = c.new(f"{tag} har Proxy-Authorization Basic (echoed)")
-    entries.append(_har_entry(5, f"{HOST}/catalog/people/5", 407, request_headers=[("Proxy-Authorization", f"Basic {s}")],
-                              body=json_message(f"proxy {s}", 407)))  # fmt: skip
+    entries.append(
+        _har_entry(
+            5,
+            f"{HOST}/catalog/people/5",
+            407,
+            request_headers=[("Proxy-Authorization", f"Basic {s}")],
+            body=json_message(f"proxy {s}", 407),
+        )
+    )
     # 1. and 2. in a HAR URL
     s = c.new(f"{tag} har url oauth%5Ftoken=")
     entries.append(_har_entry(6, f"{HOST}/catalog/people/6?oauth%5Ftoken={s}", 409, body=json_message(f"t {s}", 409)))
@@ -289,41 +356,83 @@ def _har_entries(c: Canaries, tag: str) -> tuple[list[dict[str, Any]], int]:
     entries.append(_har_entry(7, f"{HOST}/things/{s}?api_key={s}", 409, body=json_message(f"thing {s}", 409)))
     # 7. cookie arrays, form params and JSON postData.text, Set-Cookie in the response, echoed
     cookie, form, pw, cs, setc = (
-        c.new(f"{tag} har {w}") for w in ("cookies[] only", "postData.params password", "postData.text password",
-                                          "postData.text client_secret", "response Set-Cookie")
-    )  # fmt: skip
+        c.new(f"{tag} har {w}")
+        for w in (
+            "cookies[] only",
+            "postData.params password",
+            "postData.text password",
+            "postData.text client_secret",
+            "response Set-Cookie",
+        )
+    )
     entries.append(
-        _har_entry(8, f"{HOST}/oauth/login", 401, method="POST", cookies=[("sid", cookie)],
-                   response_headers=[("Set-Cookie", f"sid={setc}; Path=/; HttpOnly")],
-                   post={"mimeType": "application/x-www-form-urlencoded",
-                         "params": [{"name": "password", "value": form}], "text": f"password={form}"},
-                   body=json_message(f"login {cookie} {form} failed"))
-    )  # fmt: skip
+        _har_entry(
+            8,
+            f"{HOST}/oauth/login",
+            401,
+            method="POST",
+            cookies=[("sid", cookie)],
+            response_headers=[("Set-Cookie", f"sid={setc}; Path=/; HttpOnly")],
+            post={
+                "mimeType": "application/x-www-form-urlencoded",
+                "params": [{"name": "password", "value": form}],
+                "text": f"password={form}",
+            },
+            body=json_message(f"login {cookie} {form} failed"),
+        )
+    )
     entries.append(
-        _har_entry(9, f"{HOST}/oauth/access_token", 401, method="POST",
-                   post={"mimeType": "application/json", "text": orjson.dumps({"password": pw, "client_secret": cs}).decode()},
-                   body=json_message(f"client {cs} with {pw} refused"))
-    )  # fmt: skip
+        _har_entry(
+            9,
+            f"{HOST}/oauth/access_token",
+            401,
+            method="POST",
+            post={"mimeType": "application/json", "text": orjson.dumps({"password": pw, "client_secret": cs}).decode()},
+            body=json_message(f"client {cs} with {pw} refused"),
+        )
+    )
     good = len(entries)
     # A HAR dead letter (no status) carrying all of them at once
-    names = ("Authorization", "Cookie", "X-Api-Key", "cookies[]", "params password", "text password",
-             "text client_secret", "Set-Cookie", "url api_key")  # fmt: skip
+    names = (
+        "Authorization",
+        "Cookie",
+        "X-Api-Key",
+        "cookies[]",
+        "params password",
+        "text password",
+        "text client_secret",
+        "Set-Cookie",
+        "url api_key",
+    )
     a, k, x, ck, fp, tp, tc, sc, ak = (c.new(f"{tag} har dead letter {w}") for w in names)
     entries.append(
-        _har_entry(10, f"{HOST}/x?api_key={ak}", None, method="POST",
-                   request_headers=[("Authorization", f"Bearer {a}"), ("Cookie", f"sid={k}"), ("X-Api-Key", x)],
-                   response_headers=[("Set-Cookie", f"sid={sc}")], cookies=[("other", ck)],
-                   post={"mimeType": "application/json", "params": [{"name": "password", "value": fp}],
-                         "text": orjson.dumps({"password": tp, "client_secret": tc}).decode()})
-    )  # fmt: skip
+        _har_entry(
+            10,
+            f"{HOST}/x?api_key={ak}",
+            None,
+            method="POST",
+            request_headers=[("Authorization", f"Bearer {a}"), ("Cookie", f"sid={k}"), ("X-Api-Key", x)],
+            response_headers=[("Set-Cookie", f"sid={sc}")],
+            cookies=[("other", ck)],
+            post={
+                "mimeType": "application/json",
+                "params": [{"name": "password", "value": fp}],
+                "text": orjson.dumps({"password": tp, "client_secret": tc}).decode(),
+            },
+        )
+    )
     return entries, len(entries) - good
 
 
 def _damaged_har(c: Canaries, tag: str) -> bytes:
     """HAR text with credential headers in its first KiB; the caller cuts or breaks it."""
     a, k, x = (c.new(f"{tag} damaged har {w}") for w in ("Authorization", "Cookie", "X-Api-Key"))
-    entry = _har_entry(1, f"{HOST}/catalog/people/1", 200,
-                       request_headers=[("Authorization", f"Bearer {a}"), ("Cookie", f"sid={k}"), ("X-Api-Key", x)])  # fmt: skip
+    entry = _har_entry(
+        1,
+        f"{HOST}/catalog/people/1",
+        200,
+        request_headers=[("Authorization", f"Bearer {a}"), ("Cookie", f"sid={k}"), ("X-Api-Key", x)],
+    )
     return orjson.dumps({"log": {"version": "1.2", "entries": [entry] * 40}})
 
 
@@ -371,9 +480,13 @@ _JSON_ESCAPE_RE = re.compile(r"\\u([0-9a-fA-F]{4})")
 _HEX_ESCAPE_RE = re.compile(r"\\x([0-9a-fA-F]{2})")
 
 
+def _unescape(pattern: re.Pattern[str], text: str) -> str:
+    return pattern.sub(lambda m: chr(int(m.group(1), 16)), text)
+
+
 def _views(text: str) -> list[str]:
     once = unquote(text)
-    unescaped = _HEX_ESCAPE_RE.sub(lambda m: chr(int(m.group(1), 16)), _JSON_ESCAPE_RE.sub(lambda m: chr(int(m.group(1), 16)), text))
+    unescaped = _unescape(_HEX_ESCAPE_RE, _unescape(_JSON_ESCAPE_RE, text))
     return [text, once, unquote(once), unescaped, unquote(unescaped), html.unescape(text), text.replace("\\/", "/")]
 
 

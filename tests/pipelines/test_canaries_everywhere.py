@@ -7,7 +7,6 @@ empty output."""
 from __future__ import annotations
 
 import gzip
-import os
 import shutil
 import signal
 import subprocess
@@ -152,9 +151,12 @@ def test_ship_publishes_no_canary(hostile: tuple[Path, Canaries, Planted], tmp_p
     assert_no_canary(canaries, [state], {"messages": _messages_text(bus.sent)})
 
 
-def _pull_all(subscriber: object, subscription: str, at_least: int, seconds: float = 60) -> list[tuple[bytes, dict[str, str]]]:
+Messages = list[tuple[bytes, dict[str, str]]]
+
+
+def _pull_all(subscriber: object, subscription: str, at_least: int, seconds: float = 60) -> Messages:
     """Every message of a subscription (acknowledged), waiting until `at_least` arrived."""
-    got: list[tuple[bytes, dict[str, str]]] = []
+    got: Messages = []
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         response = subscriber.pull(  # type: ignore[attr-defined]
@@ -182,21 +184,43 @@ def test_ship_and_stream_on_pubsub_carry_no_canary(
     name = uuid.uuid4().hex[:8]
     topics = {kind: f"projects/{PROJECT}/topics/{kind}{name}" for kind in ("logs", "windows", "alerts")}
     subs = {kind: f"projects/{PROJECT}/subscriptions/{kind}{name}" for kind in ("logs", "tap", "windows", "alerts")}
-    for kind, topic in topics.items():
+    for topic in topics.values():
         publisher.create_topic(name=topic)
     for kind, sub in subs.items():  # `tap` sees every message the stream job reads
         subscriber.create_subscription(name=sub, topic=topics["logs" if kind == "tap" else kind])
     out, ship_state = tmp_path / "stream", tmp_path / "ship.json"
     stream = subprocess.Popen(
-        [sys.executable, "-m", "statuslens.pipelines.cli", "stream", "--subscription", subs["logs"],
-         "--output", str(out), "--window", "2s", "--early-every", "1s", "--allowed-lateness", "30s",
-         "--annotated", "all", "--windows-topic", topics["windows"], "--alerts-topic", topics["alerts"]],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "statuslens.pipelines.cli",
+            "stream",
+            "--subscription",
+            subs["logs"],
+            "--output",
+            str(out),
+            "--window",
+            "2s",
+            "--early-every",
+            "1s",
+            "--allowed-lateness",
+            "30s",
+            "--annotated",
+            "all",
+            "--windows-topic",
+            topics["windows"],
+            "--alerts-topic",
+            topics["alerts"],
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     printed: dict[str, str] = {}
     try:
         froms = [arg for n in sorted(planted.items) for arg in ("--from", str(logs / n))]
-        shipped = _cli("ship", *froms, "--topic", topics["logs"], "--retime", "--rate", "200", "--state", str(ship_state))
+        ship = ["ship", *froms, "--topic", topics["logs"], "--retime", "--rate", "200", "--state", str(ship_state)]
+        shipped = _cli(*ship)
         assert shipped.returncode == 0, shipped.stderr
         assert f"{planted.total} records published" in shipped.stdout
         printed["ship stdout"], printed["ship stderr"] = shipped.stdout, shipped.stderr
