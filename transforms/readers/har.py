@@ -21,7 +21,7 @@ from statuslens.transforms.model.records import RawRecord, decode_text
 from statuslens.transforms.readers.fields import require_status, require_text, require_time
 from statuslens.transforms.readers.formats import HAR
 from statuslens.transforms.readers.lines import LineReader
-from statuslens.transforms.redact import REDACTED, redact_headers, redact_text, redact_url
+from statuslens.transforms.redact import REDACTED, SECRET_HEADERS, redact_headers, redact_text, redact_url
 from statuslens.transforms.redact_raw import is_secret_field, raw_secrets
 
 __all__ = [
@@ -157,11 +157,14 @@ def entry_secrets(request: Any, response: Any) -> tuple[str, ...]:
     found: set[str] = set()
     for part in (request, response):
         headers = part.get("headers") if isinstance(part, dict) else None
-        if isinstance(headers, list) and headers:
-            found |= redact_headers([h for h in headers if isinstance(h, dict)])[1]
+        if isinstance(headers, list):
+            for header in headers:  # most entries have none of §7's: only their names are looked at
+                name = header.get("name") if isinstance(header, dict) else None
+                if isinstance(name, str) and name.lower() in SECRET_HEADERS:
+                    found |= redact_headers([header])[1]
     if isinstance(request, dict):
         cookies = request.get("cookies")
-        if isinstance(cookies, list):
+        if cookies and isinstance(cookies, list):
             found.update(str(c["value"]) for c in cookies if isinstance(c, dict) and c.get("value"))
         post = request.get("postData")
         if isinstance(post, dict):
