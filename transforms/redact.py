@@ -2,10 +2,9 @@
 
 Query parameters that carry credentials (`oauth_signature`, `oauth_token`, `*_secret`, `*_token`,
 `password`, `sig`, `signature`, the key names in `KEY_NAMES`) and URL user-info become `REDACTED`, the
-key kept. A name is judged decoded (`oauth%5Ftoken`, `oauth\\u005ftoken`), and a value is found also
-when it is JSON-escaped (`oauth_token=\\u004c…`). Every value found
-that way is then removed from the whole text, so a token repeated URL-encoded inside another
-parameter (the seed's `oauth_callback`) is gone too.
+key kept. A name is judged decoded (`oauth%5Ftoken`, `oauth\\u005ftoken`), a value is found also when
+JSON-escaped (`oauth_token=\\u004c…`), and every value found is removed from the whole text, so a token
+repeated URL-encoded inside another parameter (the seed's `oauth_callback`) is gone too.
 
 The module functions compute everything each time (dead letters, error text, ship); the annotator
 redacts with its own `Redactor`, which remembers which parameter names are credentials and each
@@ -282,15 +281,8 @@ def redact_headers(headers: list[dict[str, object]]) -> tuple[list[dict[str, obj
 
 
 def header_secrets(headers: Mapping[str, str]) -> set[str]:
-    """The credential values of a record's headers (lower-case names, as readers keep them): what a
-    body may echo (`"session … expired"`)."""
-    found: set[str] = set()
-    for name in SECRET_HEADERS.intersection(headers):
-        value = headers[name]
-        if value and value != REDACTED:
-            found.add(value)
-            found.update(_header_secrets(name, value))
-    return found
+    """The credential values of a record's headers (lower-case names): what a body may echo."""
+    return redact_headers([{"name": n, "value": headers[n]} for n in sorted(SECRET_HEADERS.intersection(headers))])[1]
 
 
 _PAIR_RE = re.compile(r"([A-Za-z0-9_\-]+)=\"?([^\",;\s]+)")
@@ -304,7 +296,5 @@ def _header_secrets(name: str, value: str) -> set[str]:
     pairs = value.split(";", 1)[0] if name == "set-cookie" else value
     for key, part in _PAIR_RE.findall(pairs):
         if "cookie" in name or is_secret_param(key):
-            found.add(part)
-            if "%" in part:  # OAuth header parameters are percent-encoded (RFC 5849); a body echoes them decoded
-                found.add(unquote(part))
+            found.update((part, unquote(part)))  # OAuth header parameters are percent-encoded (RFC 5849)
     return found
