@@ -37,7 +37,7 @@ from statuslens.transforms.readers.files import read_input
 from statuslens.transforms.readers.formats import HAR, line_parser
 from statuslens.transforms.readers.har import entry_raw, parse_har_entry
 from statuslens.transforms.readers.jsonlines import DEFAULT_FIELD_MAP, FieldMap
-from statuslens.transforms.redact import redact_text
+from statuslens.transforms.redact_raw import redact_raw
 
 __all__ = ["Publisher", "ShipConfig", "ShipStats", "record_messages", "retime_shift", "run_ship"]
 
@@ -148,7 +148,7 @@ def record_messages(
         number = chunk.first + offset
         if isinstance(item, Problem):
             consumed = -1 if not item.damage else 0  # a too-long line's length is unknown
-            data = redact_text(decode_text(item.raw)).encode()
+            data = redact_raw(decode_text(item.raw)).encode()  # as its dead letter's raw is
             event = clock.last_event_ms or int(time.time() * 1000)
         elif chunk.fmt != HAR and not item.strip():
             stats.skipped_blank += 1
@@ -163,7 +163,9 @@ def record_messages(
                 # The stream job dead-letters it; it still needs a time. The previous record's keeps
                 # it in the same window when it is re-sent (the clock would not).
                 event = clock.last_event_ms or int(time.time() * 1000)
-            data = (entry_raw(item) if chunk.fmt == HAR else redact_text(decode_text(item))).encode()
+            # A line is redacted as a dead letter's raw text is: a JSON line's header, cookie and
+            # secret-named fields too (`"Set-Cookie": …`, `"password": …`), not only its URL.
+            data = (entry_raw(item) if chunk.fmt == HAR else redact_raw(decode_text(item))).encode()
         source = str(SourceRef(chunk.path, number, entry=chunk.fmt == HAR))
         attributes = {"ts": str(event), "id": f"{identity[:20]}:{number}", "source": source, "fmt": chunk.fmt}
         if clock.shift_ms is not None:

@@ -2,10 +2,9 @@
 
 Query parameters that carry credentials (`oauth_signature`, `oauth_token`, `*_secret`, `*_token`,
 `password`, `sig`, `signature`, the key names in `KEY_NAMES`) and URL user-info become `REDACTED`, the
-key kept. A name is judged decoded (`oauth%5Ftoken`, `oauth\\u005ftoken`), and a value is found also
-when it is JSON-escaped (`oauth_token=\\u004c…`). Every value found
-that way is then removed from the whole text, so a token repeated URL-encoded inside another
-parameter (the seed's `oauth_callback`) is gone too.
+key kept. A name is judged decoded (`oauth%5Ftoken`, `oauth\\u005ftoken`), a value is found also when
+JSON-escaped (`oauth_token=\\u004c…`), and every value found is removed from the whole text, so a token
+repeated URL-encoded inside another parameter (the seed's `oauth_callback`) is gone too.
 
 The module functions compute everything each time (dead letters, error text, ship); the annotator
 redacts with its own `Redactor`, which remembers which parameter names are credentials and each
@@ -15,7 +14,7 @@ secret's encoded forms: records repeat their parameter names and a user's token.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from urllib.parse import quote, quote_plus, unquote, unquote_plus
 
 from statuslens.transforms.json_view import json_view
@@ -28,6 +27,7 @@ __all__ = [
     "SECRET_HEADERS",
     "Redactor",
     "collect_secrets",
+    "header_secrets",
     "is_secret_param",
     "redact_headers",
     "redact_text",
@@ -280,6 +280,11 @@ def redact_headers(headers: list[dict[str, object]]) -> tuple[list[dict[str, obj
     return out, secrets
 
 
+def header_secrets(headers: Mapping[str, str]) -> set[str]:
+    """The credential values of a record's headers (lower-case names): what a body may echo."""
+    return redact_headers([{"name": n, "value": headers[n]} for n in sorted(SECRET_HEADERS.intersection(headers))])[1]
+
+
 _PAIR_RE = re.compile(r"([A-Za-z0-9_\-]+)=\"?([^\",;\s]+)")
 _SCHEME_RE = re.compile(r"^\s*(?:Bearer|Basic|Token)\s+(\S+)", re.IGNORECASE)
 
@@ -291,5 +296,5 @@ def _header_secrets(name: str, value: str) -> set[str]:
     pairs = value.split(";", 1)[0] if name == "set-cookie" else value
     for key, part in _PAIR_RE.findall(pairs):
         if "cookie" in name or is_secret_param(key):
-            found.add(part)
+            found.update((part, unquote(part)))  # OAuth header parameters are percent-encoded (RFC 5849)
     return found

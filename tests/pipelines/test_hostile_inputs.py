@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import gzip
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
 import threading
 from pathlib import Path
 
@@ -124,3 +128,49 @@ def test_output_slash_is_refused_without_listing_the_disk(monkeypatch: pytest.Mo
     monkeypatch.setattr(batch.FileSystems, "match", no_match)
     with pytest.raises(UsageError, match="is not empty"):
         batch.prepare_output("/", overwrite=False)
+
+
+def _as_nobody() -> list[str]:
+    """The prefix that runs a command without root's right to read any file (tests run as root here)."""
+    if os.geteuid() != 0:
+        return []
+    setpriv = shutil.which("setpriv")  # util-linux; a preexec_fn setuid could not exec the venv's python
+    if setpriv is None:
+        pytest.skip("running as root without setpriv: no way to make a file unreadable")
+    return [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
+
+
+@pytest.mark.slow
+def test_an_unreadable_file_beside_another_input_is_one_damaged_input() -> None:
+    """Permissions, not simulated: the command runs as `nobody` (as root a mode of 000 reads fine).
+    The open fails with EACCES and goes the way of the EIO read above: one damaged input, the other
+    input counted, exit 0. Cron leaves the file for a later run with a note, and reads it then."""
+    folder = Path(tempfile.mkdtemp(prefix="statuslens-perm-"))  # not under root's 0700 pytest folder
+    try:
+        logs = folder / "logs"
+        logs.mkdir()
+        (logs / "a.jsonl").write_text(log_lines(1, 30))
+        (logs / "b.jsonl").write_text(log_lines(2, 20))
+        (logs / "b.jsonl").chmod(0)
+        for path in (folder, logs):
+            path.chmod(0o777)
+        cli = [*_as_nobody(), sys.executable, "-m", "statuslens.pipelines.cli"]
+        batch_argv = [*cli, "batch", "--input", str(logs / "*"), "--output", str(folder / "out")]
+        run = subprocess.run(batch_argv, capture_output=True, text=True, timeout=120)
+        assert run.returncode == 0, run.stderr
+        summary = orjson.loads((folder / "out" / "summary.json").read_bytes())
+        damaged = {Path(i["path"]).name: i["damaged"] for i in summary["inputs"]}
+        assert damaged == {"a.jsonl": None, "b.jsonl": "cannot open: Permission denied"}
+        assert summary["records_annotated"] == 30 and summary["dead_letter"] == 1
+        assert f"warning: damaged input {logs / 'b.jsonl'}: cannot open: Permission denied" in run.stderr
+        cron = [*cli, *cron_argv(logs, folder / "state", folder / "cron")]
+        first = subprocess.run(cron, capture_output=True, text=True, timeout=120)
+        assert first.returncode == 0, first.stderr
+        assert f"note: {logs / 'b.jsonl'}: cannot read: Permission denied" in first.stderr
+        (logs / "b.jsonl").chmod(0o644)
+        second = subprocess.run(cron, capture_output=True, text=True, timeout=120)
+        assert second.returncode == 0, second.stderr
+        totals = orjson.loads((folder / "state" / "state.json").read_bytes())["totals"]
+        assert totals["records_annotated"] == 50 and totals["dead_letter"] == 0
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -168,3 +168,22 @@ def test_field_map_finds_a_custom_time_field(tmp_path: Path) -> None:
     )
     ship(config, bus)
     assert bus.sent[0][1]["ts"] == "1260481210000"
+
+
+def test_a_json_line_is_sent_with_its_header_cookie_and_secret_fields_redacted(tmp_path: Path) -> None:
+    """Set-Cookie in response_headers, a password field, a damaged HAR's headers: redacted as a dead
+    letter's raw text is (issue 13, cases 6 and 7), before anything leaves the machine."""
+    record = orjson.loads(line(0))
+    record["response_headers"] = {"Set-Cookie": "sid=Zq3kSetCk55; Path=/", "Content-Type": "text/xml"}
+    record["password"] = "Zq3kFieldPw66"
+    log = tmp_path / "a.log"
+    log.write_bytes(orjson.dumps(record) + b"\n")
+    broken = tmp_path / "b.har"
+    broken.write_bytes(b'{"log": {"entries": [{"request": {"headers": [{"name": "Cookie", "value": "sid=Zq3kCookie11"}')
+    bus = FakePubSub()
+    assert ship(ShipConfig(topic="t", replay=(str(log), str(broken)), state=tmp_path / "s.json"), bus) == 2
+    sent = b"".join(d for d, _ in bus.sent)
+    assert not [s for s in (b"Zq3kSetCk55", b"Zq3kFieldPw66", b"Zq3kCookie11", TOKEN.encode()) if s in sent]
+    shipped = orjson.loads(next(d for d, a in bus.sent if a["source"] == f"{log}:1"))
+    assert shipped["response_headers"] == {"Set-Cookie": "REDACTED", "Content-Type": "text/xml"}
+    assert shipped["status"] == 200 and shipped["url"].startswith("/catalog/titles/movies/0?oauth_token=REDACTED")

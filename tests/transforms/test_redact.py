@@ -9,6 +9,7 @@ from statuslens.transforms.redact import (
     REDACTED,
     Redactor,
     collect_secrets,
+    header_secrets,
     is_secret_param,
     redact_headers,
     redact_text,
@@ -213,6 +214,20 @@ def test_redact_headers() -> None:
     # The parts that may be echoed elsewhere in the record are collected for scrubbing.
     assert {"tok987654", "c2lnbmF0dXJl", "dXNlcjpwYXNzd29yZA==", "abc123xyz", "qwerty987", "key-99999999"} <= secrets
     assert "k4bghqddunxytt5x8p3qx9bf" not in secrets
+
+
+def test_oauth_header_parameters_are_also_secrets_decoded() -> None:
+    """OAuth 1.0 header parameters are percent-encoded; a body echoes the signature decoded."""
+    header = 'OAuth oauth_consumer_key="k1", oauth_signature="Zq%2Bsig%2F9%3D"'
+    _, secrets = redact_headers([{"name": "Authorization", "value": header}])
+    assert {"Zq%2Bsig%2F9%3D", "Zq+sig/9="} <= secrets
+    assert scrub("signature Zq+sig/9= is wrong", secrets) == "signature REDACTED is wrong"
+
+
+def test_header_secrets_of_a_record() -> None:
+    headers = {"set-cookie": "sid=qwerty987; Path=/", "content-type": "text/xml", "x-api-key": "key-99999999"}
+    assert header_secrets(headers) == {"sid=qwerty987; Path=/", "qwerty987", "key-99999999"}
+    assert header_secrets({"content-type": "text/xml"}) == set()
 
 
 def test_set_cookie_attributes_are_not_secrets() -> None:

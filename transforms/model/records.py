@@ -24,6 +24,9 @@ class RawRecord:
     headers: dict[str, str] = field(default_factory=dict)  # response headers, lower-case names
     authorization: str | None = None  # the request's Authorization header (OAuth params)
     consumer: str | None = None  # the consumer a reader found, when the catalog names a header or field
+    # Credential values the reader found outside the URL (a HAR entry's request headers, cookies and
+    # form fields, its Set-Cookie headers): removed from the whole output record (§7).
+    secrets: tuple[str, ...] = ()
 
 
 # Made for every record that reaches an output; treated as read-only. Not slotted: orjson writes a

@@ -21,12 +21,14 @@ from statuslens.transforms.model.records import RawRecord, decode_text
 from statuslens.transforms.readers.fields import require_status, require_text, require_time
 from statuslens.transforms.readers.formats import HAR
 from statuslens.transforms.readers.lines import LineReader
-from statuslens.transforms.redact import redact_headers, redact_text
+from statuslens.transforms.redact import REDACTED, SECRET_HEADERS, redact_headers, redact_text, redact_url
+from statuslens.transforms.redact_raw import is_secret_field, raw_secrets
 
 __all__ = [
     "MAX_HAR_BYTES",
     "HarError",
     "entry_raw",
+    "entry_secrets",
     "har_chunks",
     "har_entries",
     "looks_like_har",
@@ -119,24 +121,64 @@ def parse_har_entry(entry: Any) -> RawRecord:
         body=_content_text(response.get("content")),
         headers=headers,
         authorization=authorization,
+        secrets=entry_secrets(request, response),
     )
 
 
 def entry_raw(entry: Any) -> str:
-    """The entry as redacted JSON text, for a dead letter's `raw`."""
+    """The entry as redacted JSON text: a dead letter's `raw`, what `ship` sends."""
     if isinstance(entry, dict):
         entry = dict(entry)
-        secrets: set[str] = set()
-        for side in ("request", "response"):
-            part = entry.get(side)
+        request, response = entry.get("request"), entry.get("response")
+        secrets = set(entry_secrets(request, response))
+        if isinstance(request, dict) and isinstance(request.get("url"), str):
+            secrets |= redact_url(request["url"])[1]
+        for side, part in (("request", request), ("response", response)):
             if isinstance(part, dict) and isinstance(part.get("headers"), list):
                 headers = [h for h in part["headers"] if isinstance(h, dict)]
-                redacted, found = redact_headers(headers)
-                secrets |= found
-                entry[side] = {**part, "headers": redacted}
+                entry[side] = {**part, "headers": redact_headers(headers)[0]}
+        content = response.get("content") if isinstance(response, dict) else None
+        if isinstance(content, dict) and str(content.get("encoding", "")).lower() == "base64":
+            # A base64 body hides what it echoes from a search of the text: redact it decoded.
+            body = _content_text(content) or ""
+            redacted = redact_text(body, secrets)
+            if redacted != body:
+                text = base64.b64encode(redacted.encode()).decode()
+                entry["response"] = {**entry["response"], "content": {**content, "text": text}}
         text = orjson.dumps(entry, default=str).decode()
         return redact_text(text, secrets)
     return redact_text(orjson.dumps(entry, default=str).decode())
+
+
+def entry_secrets(request: Any, response: Any) -> tuple[str, ...]:
+    """The credential values of an entry outside its URL, sorted: its request and response headers
+    (§7's), every cookie of `request.cookies`, the form parameters and `postData.text` fields named
+    like secrets. A response body may echo any of them (`"Bearer … is not valid"`)."""
+    found: set[str] = set()
+    for part in (request, response):
+        headers = part.get("headers") if isinstance(part, dict) else None
+        if isinstance(headers, list):
+            for header in headers:  # most entries have none of §7's: only their names are looked at
+                name = header.get("name") if isinstance(header, dict) else None
+                if isinstance(name, str) and name.lower() in SECRET_HEADERS:
+                    found |= redact_headers([header])[1]
+    if isinstance(request, dict):
+        cookies = request.get("cookies")
+        if cookies and isinstance(cookies, list):
+            found.update(str(c["value"]) for c in cookies if isinstance(c, dict) and c.get("value"))
+        post = request.get("postData")
+        if isinstance(post, dict):
+            params = post.get("params")
+            if isinstance(params, list):
+                for param in params:
+                    if isinstance(param, dict) and is_secret_field(str(param.get("name", ""))) and param.get("value"):
+                        found.add(str(param["value"]))
+            text = post.get("text")
+            if isinstance(text, str) and text:
+                found |= raw_secrets(text)
+    found.discard("")
+    found.discard(REDACTED)
+    return tuple(sorted(found))
 
 
 def request_header(entry: Any, name: str) -> str | None:

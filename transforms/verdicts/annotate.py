@@ -21,7 +21,7 @@ from statuslens.transforms.memo import (
 )
 from statuslens.transforms.model.records import AnnotatedRecord, RawRecord
 from statuslens.transforms.model.times import format_time
-from statuslens.transforms.redact import Redactor
+from statuslens.transforms.redact import Redactor, header_secrets
 from statuslens.transforms.verdicts.body import BodyInfo, parse_body
 from statuslens.transforms.verdicts.catalog import Catalog
 from statuslens.transforms.verdicts.classify import (
@@ -74,6 +74,7 @@ class Annotator:
             (r.template for r in catalog.resources), catalog.base_paths, catalog.any_variable
         )
         self.collections = catalog.collections
+        self.templates = frozenset(r.template for r in catalog.resources)
         self.redactor = Redactor()
         self.consumers = ConsumerFinder(catalog.consumer)
         # The catalog's envelope (§9); an unpickled copy of the default is swapped for the default
@@ -172,16 +173,27 @@ class Annotator:
         if request is None:
             request, consumer = self.request_facts(raw)
         url, secrets = self.redactor.redact_url(raw.url)
+        if raw.secrets or raw.headers:
+            # Credentials outside the URL (HAR request headers, cookies and forms; Set-Cookie): gone
+            # from the whole record too, the URL included.
+            others = header_secrets(raw.headers).union(raw.secrets) if raw.headers else set(raw.secrets)
+            if others:
+                secrets = secrets | others
+                url = self.redactor.scrub(url, others)
         message = body.message
         if message is not None:
             message = self.redactor.scrub(self.redactor.redact_text(message), secrets)
+        resource = request.resource
+        if secrets and resource not in self.templates:
+            # An unknown path's generic template keeps its segments: one may be the secret itself.
+            resource = self.redactor.scrub(resource, secrets)
         verdict = judged.verdict.verdict
         # Positional, in the fields' declared order: keywords would cost ~0.7 µs more a record.
         record = AnnotatedRecord(
             format_time(raw.time_ms),  # time
             raw.method,
             url,
-            request.resource,
+            resource,
             raw.http_status,
             judged.code,  # status_code
             body.sub_code,

@@ -64,6 +64,7 @@ def test_parse_entry() -> None:
             "set-cookie": "sid=qwerty987; Path=/",
         },
         authorization=AUTHORIZATION,
+        secrets=(AUTHORIZATION, "qwerty987", "sid=qwerty987; Path=/", "tok987654"),
     )
 
 
@@ -164,6 +165,57 @@ def test_entry_raw_redacts_query_secrets() -> None:
     raw = entry_raw(entry)
     assert "Zq3kP9x2vB7mN4" not in raw
     assert "feed_token=REDACTED" in raw
+
+
+LOGIN_ENTRY: dict[str, Any] = {
+    "startedDateTime": "2009-12-10T21:40:10.000Z",
+    "request": {
+        "method": "POST",
+        "url": "https://api-user.netflix.com/oauth/login?oauth_consumer_key=k4bghqddunxytt5x8p3qx9bf",
+        "headers": [{"name": "X-Api-Key", "value": "Zq3kApiKey77"}],
+        "cookies": [{"name": "sid", "value": "Zq3kCookie11"}],
+        "postData": {
+            "mimeType": "application/json",
+            "params": [{"name": "password", "value": "Zq3kFormPw22"}, {"name": "user", "value": "bob"}],
+            "text": '{"password": "Zq3kTextPw33", "client_secret": "Zq3kClient44", "user": "bob"}',
+        },
+    },
+    "response": {
+        "status": 401,
+        "headers": [{"name": "Set-Cookie", "value": "sid=Zq3kSetCk55; Path=/"}],
+        "content": {"mimeType": "text/xml", "text": "<status><message>denied</message></status>"},
+    },
+}
+LOGIN_SECRETS = ("Zq3kApiKey77", "Zq3kCookie11", "Zq3kFormPw22", "Zq3kTextPw33", "Zq3kClient44", "Zq3kSetCk55")
+
+
+def test_entry_secrets_are_its_credentials_outside_the_url() -> None:
+    """Request headers, every cookie, secret-named form parameters and postData.text fields, and
+    Set-Cookie: a body may echo any of them, so the record must know them (issue 13, cases 3 and 7)."""
+    record = parse_har_entry(LOGIN_ENTRY)
+    assert set(LOGIN_SECRETS) <= set(record.secrets)
+    assert "bob" not in record.secrets and "k4bghqddunxytt5x8p3qx9bf" not in record.secrets
+    assert record.secrets == tuple(sorted(record.secrets))  # deterministic
+
+
+def test_entry_raw_redacts_cookies_forms_and_post_text() -> None:
+    raw = entry_raw(LOGIN_ENTRY)
+    assert not [s for s in LOGIN_SECRETS if s in raw]
+    assert orjson.loads(raw)["request"]["cookies"] == [{"name": "sid", "value": REDACTED}]
+    assert '"user": "bob"' in orjson.loads(raw)["request"]["postData"]["text"]
+
+
+def test_entry_raw_redacts_a_base64_body_decoded() -> None:
+    """What ship sends: a base64 body that echoes a header would hide it from a search of the text."""
+    entry = json.loads(json.dumps(OVER_QPS_ENTRY))
+    body = "<status><message>token tok987654 rejected</message></status>"
+    entry["response"]["content"] = {"encoding": "base64", "text": base64.b64encode(body.encode()).decode()}
+    doc = orjson.loads(entry_raw(entry))
+    shown = base64.b64decode(doc["response"]["content"]["text"]).decode()
+    assert shown == f"<status><message>token {REDACTED} rejected</message></status>"
+    plain = json.loads(json.dumps(OVER_QPS_ENTRY))
+    plain["response"]["content"] = {"encoding": "base64", "text": base64.b64encode(b"<h1>x</h1>").decode()}
+    assert orjson.loads(entry_raw(plain))["response"]["content"] == plain["response"]["content"]  # unchanged
 
 
 def test_entry_raw_of_a_non_object() -> None:
