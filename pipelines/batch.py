@@ -22,6 +22,13 @@ from statuslens.pipelines.progress import ProgressLine
 from statuslens.transforms.aggregation.beam_analyze import AnalyzeLogs
 from statuslens.transforms.aggregation.time_filter import TimeFilter
 from statuslens.transforms.errors import UsageError
+from statuslens.transforms.outputs.beam_group_outputs import (
+    EvidenceFn,
+    PickReportFn,
+    SortedRunsFn,
+    TopRowsFn,
+    row_evidence,
+)
 from statuslens.transforms.outputs.beam_results import OUTPUT_NAMES, SHARDED_OUTPUTS, WriteResultsFn, now_iso
 from statuslens.transforms.outputs.beam_shards import WriteShardsFn, remove_folder, stale_temp_folders, temp_folder
 from statuslens.transforms.outputs.expectations import Expectations
@@ -115,6 +122,19 @@ def build_pipeline(
     shards = [
         results[kind] | f"WriteShards[{kind}]" >> beam.ParDo(WriteShardsFn(temp, kind)) for kind in SHARDED_OUTPUTS
     ]
+    # The groups reach the last step as sorted runs of their lines, what the reports show of them and
+    # the first proposed rows: never as one side input of every group (transforms/outputs/beam_group_outputs.py).
+    anomalies = results["anomalies"]
+    known, expectations = config.known_groups, config.expectations
+    runs = anomalies | "SortAnomalyGroups" >> beam.ParDo(SortedRunsFn(temp, expectations, known))
+    pick = anomalies | "PickReportGroups" >> beam.CombineGlobally(PickReportFn(expectations, known))
+    rows = (
+        anomalies
+        | "RowEvidence" >> beam.FlatMap(row_evidence(expectations))
+        | "CombineRowEvidence" >> beam.CombinePerKey(EvidenceFn())
+        | "DropRowKeys" >> beam.Values()
+        | "TopProposedRows" >> beam.CombineGlobally(TopRowsFn())
+    )
     summary = (
         pipeline
         | "StartResults" >> beam.Create([None])
@@ -125,13 +145,15 @@ def build_pipeline(
                 config.catalog,
                 started_at,
                 temp,
-                config.known_groups,
+                known,
                 config.baseline,
                 time_filtered=config.time_filter is not None,
-                expectations=config.expectations,
+                expectations=expectations,
             ),
             counts=beam.pvalue.AsSingleton(results["stats"]),
-            anomalies=beam.pvalue.AsList(results["anomalies"]),
+            pick=beam.pvalue.AsSingleton(pick),
+            rows=beam.pvalue.AsSingleton(rows),
+            runs=beam.pvalue.AsList(runs),
             flagged=beam.pvalue.AsList(results["flagged"]),
             inputs=beam.pvalue.AsList(read[INPUTS_TAG]),
             shards=beam.pvalue.AsList(shards | "AllShards" >> beam.Flatten()),
