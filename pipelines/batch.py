@@ -37,7 +37,7 @@ from statuslens.transforms.readers.jsonlines import FieldMap
 from statuslens.transforms.redact import redact_text
 from statuslens.transforms.verdicts.catalog import Catalog
 
-__all__ = ["BatchConfig", "BatchResult", "build_pipeline", "expand_inputs", "prepare_output", "run_batch"]
+__all__ = ["BatchConfig", "BatchResult", "GroupFile", "build_pipeline", "expand_inputs", "prepare_output", "run_batch"]
 
 
 @dataclass(frozen=True)
@@ -162,12 +162,30 @@ def build_pipeline(
     return {**results, "inputs": read[INPUTS_TAG], "summary": summary}
 
 
+class GroupFile:
+    """The anomaly groups of a finished run's `anomalies.jsonl`, read again at each pass, one group at
+    a time: the command's lines, metrics and cron's state see every group without holding them all."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        with FileSystems.open(self.path) as handle:
+            for line in handle:
+                if line.strip():
+                    yield orjson.loads(line)
+
+    def __len__(self) -> int:
+        with FileSystems.open(self.path) as handle:
+            return sum(1 for line in handle if line.strip())
+
+
 @dataclass(frozen=True)
 class BatchResult:
     """What a finished run wrote: its summary and its anomaly groups (JSON dicts, in file order)."""
 
     summary: dict[str, Any]
-    groups: list[dict[str, Any]]
+    groups: GroupFile
 
 
 def run_batch(config: BatchConfig, beam_args: Sequence[str] = (), allow_workers: bool = True) -> BatchResult:
@@ -209,9 +227,7 @@ def _read_result(output: str) -> BatchResult:
     """The summary and anomaly groups of a finished run's folder (any Beam filesystem)."""
     with FileSystems.open(FileSystems.join(output, "summary.json")) as handle:
         summary = orjson.loads(handle.read())
-    with FileSystems.open(FileSystems.join(output, "anomalies.jsonl")) as handle:
-        groups = [orjson.loads(line) for line in handle.read().splitlines()]
-    return BatchResult(summary, groups)
+    return BatchResult(summary, GroupFile(FileSystems.join(output, "anomalies.jsonl")))
 
 
 @contextmanager

@@ -13,6 +13,7 @@ to the last step as one side input made it hold, pickle and size every group obj
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import uuid
 from collections.abc import Iterable, Iterator
@@ -67,10 +68,8 @@ class SortedRunsFn(beam.DoFn):
 
     def setup(self) -> None:
         if not FileSystems.exists(self.temp):
-            try:
+            with contextlib.suppress(OSError):  # another worker made it first
                 FileSystems.mkdirs(self.temp)
-            except OSError:  # another worker made it first
-                pass
 
     def start_bundle(self) -> None:
         self._lines = []

@@ -22,10 +22,10 @@ from statuslens.transforms.model.chunks import InputInfo
 from statuslens.transforms.model.counts import Counts
 from statuslens.transforms.model.groups import GroupStats
 from statuslens.transforms.model.times import format_time
+from statuslens.transforms.outputs.beam_group_outputs import ProposedRows, merge_runs
 from statuslens.transforms.outputs.beam_shards import TEMP_PREFIX, finalize_shards
 from statuslens.transforms.outputs.expectations import Expectations
 from statuslens.transforms.outputs.proposal_files import PROPOSAL_FILE_NAMES, proposal_files
-from statuslens.transforms.outputs.beam_group_outputs import ProposedRows, merge_runs
 from statuslens.transforms.outputs.render_html import render_html
 from statuslens.transforms.outputs.render_markdown import render_markdown
 from statuslens.transforms.outputs.report_model import BASELINE_TITLE, NEW_TITLE, GroupList, report_of_pick
@@ -147,5 +147,3 @@ def _write_groups(path: str, runs: list[str], new_path: str | None) -> None:
             out.write(line)
             if new and new_out is not None:
                 new_out.write(line)
-
-

@@ -135,9 +135,7 @@ class ChartMarks:
             bursts.cells.setdefault((bucket,), 1)
 
 
-def build_charts(
-    run: Timeline, groups: Sequence[AnomalyGroup] | ChartMarks, cap: int = MAX_BUCKETS
-) -> Charts | None:
+def build_charts(run: Timeline, groups: Sequence[AnomalyGroup] | ChartMarks, cap: int = MAX_BUCKETS) -> Charts | None:
     """The charts of a run whose records `run` counted by (second, verdict, code), with the marks of
     its ranked groups (or the groups themselves); None when it is empty."""
     marks = groups if isinstance(groups, ChartMarks) else ChartMarks.of(groups)

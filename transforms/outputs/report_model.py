@@ -197,7 +197,8 @@ def build_report(
     (the run's `Counts.timeline`), the charts of the run over time follow the totals."""
     pick = pick_of(groups, expected or {}, None, MAX_ANOMALIES, MAX_LISTED)
     rows = list(proposed)
-    return report_of_pick(summary, pick, flagged, rows[:MAX_LISTED], len(rows), appendix, expected is not None, timeline)
+    shown_rows = rows[:MAX_LISTED]
+    return report_of_pick(summary, pick, flagged, shown_rows, len(rows), appendix, expected is not None, timeline)
 
 
 def report_of_pick(

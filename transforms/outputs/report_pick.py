@@ -90,7 +90,7 @@ def pick_of(
     return pick
 
 
-class _Top(list[tuple[tuple[object, ...], _Item]]):  # noqa: FURB189 - a list with a bound, sorted lazily
+class _Top(list[tuple[tuple[object, ...], _Item]]):
     """The `limit` smallest (order, item) pairs seen: kept sorted at most twice the limit long."""
 
     def __init__(self, limit: int) -> None:
