@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from statuslens.transforms.model.chunks import Chunk, Problem
 from statuslens.transforms.readers.compression import DECOMPRESSION_ERRORS, READ_BLOCK, Readable, damage_reason
@@ -312,7 +312,7 @@ def line_chunks(
             cut = bisect.bisect_left(totals, chunk_bytes)
             if cut < len(piece):
                 piece = piece[: cut + 1]
-            items.extend(piece)
+            items.extend(cast("list[bytes | Problem]", piece))  # blocks() yields a BlankRun alone
             size = totals[len(piece) - 1]
             start += len(piece)
             if len(items) >= chunk_lines or size >= chunk_bytes:
@@ -323,7 +323,7 @@ def line_chunks(
         yield Chunk(path, fmt, first, tuple(items))
 
 
-def _blank_run(block: list[bytes | Problem], start: int, step: int) -> int:
+def _blank_run(block: list[bytes | Problem | BlankRun], start: int, step: int) -> int:
     """How many empty lines from `start`, in whole slices of `step`, `2 * step`, …: 0 unless at least
     `step` (one C-level count of `step` items per chunk in the common case)."""
     run = 0
