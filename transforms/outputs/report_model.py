@@ -191,14 +191,13 @@ def build_report(
     expected: Mapping[str, str] | None = None,
     timeline: Timeline | None = None,
 ) -> Report:
-    """The report of a run: `summary` as in summary.json, `groups` in anomalies.jsonl's order,
-        `flagged` as (flag, stats) in any order (shown by flag name). With `expected` (group id -> reason,
-        from --expect), those groups leave the ranked list for their own section after it. With `timeline`
-    (the run's `Counts.timeline`), the charts of the run over time follow the totals."""
+    """The report of a run from every group (`groups` in anomalies.jsonl's order, `flagged` as (flag,
+    stats)); `expected` (id -> reason, --expect) moves those to their section; `timeline` adds the charts."""
     pick = pick_of(groups, expected or {}, None, MAX_ANOMALIES, MAX_LISTED)
     rows = list(proposed)
-    shown_rows = rows[:MAX_LISTED]
-    return report_of_pick(summary, pick, flagged, shown_rows, len(rows), appendix, expected is not None, timeline)
+    return report_of_pick(
+        summary, pick, flagged, rows[:MAX_LISTED], len(rows), appendix, expected is not None, timeline
+    )
 
 
 def report_of_pick(
@@ -211,8 +210,7 @@ def report_of_pick(
     with_expected: bool = False,
     timeline: Timeline | None = None,
 ) -> Report:
-    """The report from what it shows of the groups (`pick`, report_pick.py) and the first proposed
-    `rows` of `row_count`: what the writing step holds, whatever the number of groups."""
+    """The report from what it shows of the groups (`pick`) and the first `rows` of `row_count`."""
     catalog = summary["catalog"]
     reasons = summary.get("dead_letter_reasons") or {}
     sections: list[Section] = [
@@ -231,15 +229,14 @@ def report_of_pick(
             CountTable("dead-letter reason", tuple(reasons.items())) if reasons else None,
         ),
     ]
-    ranked = pick.ranked_groups
     charts = build_charts(timeline, pick.marks) if timeline is not None else None
     if charts is not None:
         sections.append(charts)
     damaged = tuple((i["path"], i["damaged"]) for i in summary["inputs"] if i["damaged"])
     if damaged:
         sections.append(DamagedInputs(damaged))
-    shown_ranked = tuple(shown(g) for g in ranked[:MAX_ANOMALIES])
-    sections.append(Anomalies(shown_ranked, max(0, pick.ranked_count - MAX_ANOMALIES)))
+    ranked = tuple(shown(g) for g in pick.ranked_groups[:MAX_ANOMALIES])
+    sections.append(Anomalies(ranked, max(0, pick.ranked_count - MAX_ANOMALIES)))
     if with_expected:
         known = [(shown(g), cut_text(reason)) for g, reason in pick.expected_groups]
         sections.append(ExpectedGroups(tuple(known[:MAX_LISTED]), max(0, pick.expected_count - MAX_LISTED)))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Iterator
-from typing import Any, cast
+from typing import cast
 
 from statuslens.transforms.model.chunks import Chunk, Problem
 from statuslens.transforms.readers.compression import DECOMPRESSION_ERRORS, READ_BLOCK, Readable, damage_reason
@@ -22,7 +22,6 @@ __all__ = [
     "SECRET_SCAN_BYTES",
     "SNIFF_BYTES",
     "BlankRun",
-    "ByteWindow",
     "LineReader",
     "LongLine",
     "line_chunks",
@@ -35,37 +34,9 @@ SECRET_SCAN_BYTES = 64 << 20
 # How far format sniffing reads ahead for its non-blank lines; a file with none in its first 4 MiB is
 # detected from what was found (none: `unknown`, every later line a dead letter, blank ones counted).
 SNIFF_BYTES = 1 << 20
-# A run of blank lines is cut into chunks this long instead of DEFAULT_CHUNK_LINES: a file of newlines
-# costs a count per chunk, not a chunk per 2,000 empty lines.
+# A run of empty lines among others is cut into chunks this long, not into chunks of 2,000 lines.
 BLANK_CHUNK_LINES = 1 << 20
 _CARRY = 4096
-
-
-class ByteWindow:
-    """The decompressed bytes [start, end) of a stream (end None: to the end)."""
-
-    def __init__(self, stream: Any, start: int, end: int | None, seekable: bool) -> None:
-        self._stream = stream
-        self._left = None if end is None else max(0, end - start)
-        if seekable:
-            stream.seek(start)
-        else:
-            remaining = start
-            while remaining > 0:
-                skipped = stream.read(min(READ_BLOCK, remaining))
-                if not skipped:
-                    break
-                remaining -= len(skipped)
-
-    def read(self, size: int = READ_BLOCK) -> bytes:
-        if self._left is not None:
-            if self._left <= 0:
-                return b""
-            size = min(size, self._left)
-        data: bytes = self._stream.read(size)
-        if self._left is not None:
-            self._left -= len(data)
-        return data
 
 
 class LongLine:
@@ -118,10 +89,8 @@ class BlankRun:
 
 
 class LineReader:
-    """Lines of a byte stream, with lookahead for sniffing and a damage reason if reading broke.
-
-    Items are lines (bytes), Problems, and BlankRuns: a read block of newlines only (1 MiB of them
-    is a million empty lines) is one BlankRun, counted at C speed, never a list of empty lines."""
+    """Lines of a byte stream (bytes, Problems, and a BlankRun for read blocks of newlines only), with
+    lookahead for sniffing and a damage reason if reading broke."""
 
     def __init__(self, stream: Readable, max_line_bytes: int) -> None:
         self._stream = stream
@@ -172,19 +141,16 @@ class LineReader:
             checked, runs = len(self._pending), len(self._marks)
             if found >= count or self._peeked >= SNIFF_BYTES or not self._fill():
                 break
-        wanted = count * 4
+        wanted, seen = count * 4, 0  # of the first `wanted` items (a Problem counts one, a BlankRun its lines)
         lines: list[bytes] = []
-        seen = 0  # items of the first `wanted`, a BlankRun counting as its empty lines
         for item in self._pending:
             if seen >= wanted:
                 break
             if isinstance(item, BlankRun):
                 lines += [b""] * min(item.count, wanted - seen)
-                seen += item.count
-                continue
-            seen += 1
-            if isinstance(item, bytes):
+            elif isinstance(item, bytes):
                 lines.append(item)
+            seen += item.count if isinstance(item, BlankRun) else 1
         return lines
 
     def __iter__(self) -> Iterator[bytes | Problem]:
