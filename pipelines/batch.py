@@ -22,6 +22,13 @@ from statuslens.pipelines.progress import ProgressLine
 from statuslens.transforms.aggregation.beam_analyze import AnalyzeLogs
 from statuslens.transforms.aggregation.time_filter import TimeFilter
 from statuslens.transforms.errors import UsageError
+from statuslens.transforms.outputs.beam_group_outputs import (
+    EvidenceFn,
+    PickReportFn,
+    SortedRunsFn,
+    TopRowsFn,
+    row_evidence,
+)
 from statuslens.transforms.outputs.beam_results import OUTPUT_NAMES, SHARDED_OUTPUTS, WriteResultsFn, now_iso
 from statuslens.transforms.outputs.beam_shards import WriteShardsFn, remove_folder, stale_temp_folders, temp_folder
 from statuslens.transforms.outputs.expectations import Expectations
@@ -30,7 +37,7 @@ from statuslens.transforms.readers.jsonlines import FieldMap
 from statuslens.transforms.redact import redact_text
 from statuslens.transforms.verdicts.catalog import Catalog
 
-__all__ = ["BatchConfig", "BatchResult", "build_pipeline", "expand_inputs", "prepare_output", "run_batch"]
+__all__ = ["BatchConfig", "BatchResult", "GroupFile", "build_pipeline", "expand_inputs", "prepare_output", "run_batch"]
 
 
 @dataclass(frozen=True)
@@ -117,6 +124,19 @@ def build_pipeline(
     shards = [
         results[kind] | f"WriteShards[{kind}]" >> beam.ParDo(WriteShardsFn(temp, kind)) for kind in SHARDED_OUTPUTS
     ]
+    # The groups reach the last step as sorted runs of their lines, what the reports show of them and
+    # the first proposed rows: never as one side input of every group (transforms/outputs/beam_group_outputs.py).
+    anomalies = results["anomalies"]
+    known, expectations = config.known_groups, config.expectations
+    runs = anomalies | "SortAnomalyGroups" >> beam.ParDo(SortedRunsFn(temp, expectations, known))
+    pick = anomalies | "PickReportGroups" >> beam.CombineGlobally(PickReportFn(expectations, known))
+    rows = (
+        anomalies
+        | "RowEvidence" >> beam.FlatMap(row_evidence(expectations))
+        | "CombineRowEvidence" >> beam.CombinePerKey(EvidenceFn())
+        | "DropRowKeys" >> beam.Values()
+        | "TopProposedRows" >> beam.CombineGlobally(TopRowsFn())
+    )
     summary = (
         pipeline
         | "StartResults" >> beam.Create([None])
@@ -127,13 +147,15 @@ def build_pipeline(
                 config.catalog,
                 started_at,
                 temp,
-                config.known_groups,
+                known,
                 config.baseline,
                 time_filtered=config.time_filter is not None,
-                expectations=config.expectations,
+                expectations=expectations,
             ),
             counts=beam.pvalue.AsSingleton(results["stats"]),
-            anomalies=beam.pvalue.AsList(results["anomalies"]),
+            pick=beam.pvalue.AsSingleton(pick),
+            rows=beam.pvalue.AsSingleton(rows),
+            runs=beam.pvalue.AsList(runs),
             flagged=beam.pvalue.AsList(results["flagged"]),
             inputs=beam.pvalue.AsList(read[INPUTS_TAG]),
             shards=beam.pvalue.AsList(shards | "AllShards" >> beam.Flatten()),
@@ -142,12 +164,30 @@ def build_pipeline(
     return {**results, "inputs": read[INPUTS_TAG], "summary": summary}
 
 
+class GroupFile:
+    """The anomaly groups of a finished run's `anomalies.jsonl`, read again at each pass, one group at
+    a time: the command's lines, metrics and cron's state see every group without holding them all."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        with FileSystems.open(self.path) as handle:
+            for line in handle:
+                if line.strip():
+                    yield orjson.loads(line)
+
+    def __len__(self) -> int:
+        with FileSystems.open(self.path) as handle:
+            return sum(1 for line in handle if line.strip())
+
+
 @dataclass(frozen=True)
 class BatchResult:
     """What a finished run wrote: its summary and its anomaly groups (JSON dicts, in file order)."""
 
     summary: dict[str, Any]
-    groups: list[dict[str, Any]]
+    groups: GroupFile
 
 
 def run_batch(config: BatchConfig, beam_args: Sequence[str] = (), allow_workers: bool = True) -> BatchResult:
@@ -189,9 +229,7 @@ def _read_result(output: str) -> BatchResult:
     """The summary and anomaly groups of a finished run's folder (any Beam filesystem)."""
     with FileSystems.open(FileSystems.join(output, "summary.json")) as handle:
         summary = orjson.loads(handle.read())
-    with FileSystems.open(FileSystems.join(output, "anomalies.jsonl")) as handle:
-        groups = [orjson.loads(line) for line in handle.read().splitlines()]
-    return BatchResult(summary, groups)
+    return BatchResult(summary, GroupFile(FileSystems.join(output, "anomalies.jsonl")))
 
 
 @contextmanager

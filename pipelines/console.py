@@ -42,17 +42,18 @@ def plural(count: int, noun: str, nouns: str | None = None) -> str:
 def anomalies_line(groups: Iterable[Mapping[str, Any]]) -> str | None:
     """`anomalies: 13 groups, 237 records (undocumented_code 4 groups, …)`, expected ones said apart;
     None for a run without anomaly groups."""
-    listed = list(groups)
+    by_verdict = dict.fromkeys(VERDICTS, 0)  # in the verdicts line's order
+    listed = expected = records = 0
+    for group in groups:  # one pass, one group at a time (a run may have 100,000)
+        by_verdict[group["verdict"]] = by_verdict.get(group["verdict"], 0) + 1
+        listed += 1
+        expected += "expected" in group
+        records += group["count"]
     if not listed:
         return None
-    by_verdict = dict.fromkeys(VERDICTS, 0)  # in the verdicts line's order
-    for group in listed:
-        by_verdict[group["verdict"]] = by_verdict.get(group["verdict"], 0) + 1
-    expected = sum(1 for group in listed if "expected" in group)
-    records = sum(group["count"] for group in listed)
     parts = ", ".join(f"{verdict} {plural(n, 'group')}" for verdict, n in by_verdict.items() if n)
     tail = f"; {expected} of them expected" if expected else ""
-    return f"anomalies: {plural(len(listed), 'group')}, {plural(records, 'record')} ({parts}){tail}"
+    return f"anomalies: {plural(listed, 'group')}, {plural(records, 'record')} ({parts}){tail}"
 
 
 def dead_letters_line(summary: Mapping[str, Any]) -> str | None:

@@ -17,6 +17,7 @@ import os
 import shutil
 import sys
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -170,16 +171,18 @@ def _run_planned(
     return CronResult(final, summary, new_groups, EXIT_NEW_ANOMALIES if alert else 0)
 
 
-def _merge_groups(known: dict[str, dict[str, Any]], groups: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Fold this run's groups into the cumulative ones; returns the groups never seen before."""
+def _merge_groups(known: dict[str, dict[str, Any]], groups: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Fold this run's groups into the cumulative ones; returns the groups never seen before, as their
+    state entries (plus `expected` when an --expect entry names them): what their lines print, and
+    no second copy of a group's samples (a run may bring 100,000 new groups)."""
     new = []
     for group in groups:
         key = GroupKey.from_json(group).id
         entry = known.get(key)
         if entry is None:
-            new.append(group)
             # The key fields (the message as first seen), then what adds up over runs.
-            known[key] = {name: group[name] for name in (*GroupKey._fields, "first_seen", "last_seen", "count")}
+            entry = known[key] = {name: group[name] for name in (*GroupKey._fields, "first_seen", "last_seen", "count")}
+            new.append(entry if "expected" not in group else {**entry, "expected": group["expected"]})
             continue
         entry["count"] += group["count"]
         entry["first_seen"] = min(entry["first_seen"], group["first_seen"])

@@ -54,7 +54,7 @@ def render_metrics(
 
 
 def render_batch_metrics(
-    summary: dict[str, Any], groups: list[dict[str, Any]], duration: float, finished: float
+    summary: dict[str, Any], groups: Iterable[dict[str, Any]], duration: float, finished: float
 ) -> str:
     """batch's file: the run gauges cron writes, `filtered_out` when --since/--until were given, and
     the run's anomaly groups (`groups` as in anomalies.jsonl)."""
@@ -67,12 +67,16 @@ def render_batch_metrics(
             "Records of the last run outside --since/--until.",
             [("", summary["filtered_out"])],
         )
-    lines.metric("statuslens_run_anomaly_groups", "gauge", "Anomaly groups of the last run.", [("", len(groups))])
+    count = expected = 0
+    for group in groups:  # one pass, one group at a time
+        count += 1
+        expected += "expected" in group
+    lines.metric("statuslens_run_anomaly_groups", "gauge", "Anomaly groups of the last run.", [("", count)])
     lines.metric(
         "statuslens_run_expected_groups",
         "gauge",
         "Anomaly groups of the last run that the --expect file names.",
-        [("", sum(1 for g in groups if "expected" in g))],
+        [("", expected)],
     )
     _run_time(lines, duration, finished)
     return lines.text()

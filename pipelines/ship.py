@@ -16,6 +16,7 @@ clean restart ships no line twice, and a crash ships at most the last unacknowle
 from __future__ import annotations
 
 import glob
+import itertools
 import math
 import signal
 import threading
@@ -144,6 +145,9 @@ def record_messages(
         parse = parse_har_entry
     else:
         parse = parsers.get(chunk.fmt) or parsers.setdefault(chunk.fmt, line_parser(chunk.fmt, fields))
+    if chunk.blank:  # a run of empty lines: each skipped, its newline consumed
+        stats.skipped_blank += chunk.blank
+        yield from itertools.repeat((b"", {}, 1), chunk.blank)
     for offset, item in enumerate(chunk.items):
         number = chunk.first + offset
         if isinstance(item, Problem):
@@ -230,6 +234,11 @@ def _ship_reads(
             read.path, config.log_format, start=read.start, end=read.end, first_line=read.first_line
         ):
             if not isinstance(chunk, Chunk):
+                continue
+            if chunk.blank:  # a run of empty lines, counted at once: nothing to publish
+                stats.skipped_blank += chunk.blank
+                lines += chunk.blank
+                offset += chunk.blank
                 continue
             for data, attributes, consumed in record_messages(chunk, read.identity, clock, stats, parsers, fields):
                 lines += 1

@@ -317,7 +317,7 @@ def test_run_batch_returns_what_it_wrote(logs: Path, tmp_path: Path) -> None:
     config = BatchConfig(inputs=expand_inputs([str(logs / "*")]), output=str(out), catalog=load_catalog(None))
     result = run_batch(config, ["--direct_num_workers=1"])
     assert result.summary == orjson.loads((out / "summary.json").read_bytes())
-    assert result.groups == [orjson.loads(line) for line in (out / "anomalies.jsonl").read_bytes().splitlines()]
+    assert list(result.groups) == [orjson.loads(line) for line in (out / "anomalies.jsonl").read_bytes().splitlines()]
     assert result.summary["records_in"] > 0 and result.groups
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -174,3 +175,157 @@ def test_an_unreadable_file_beside_another_input_is_one_damaged_input() -> None:
         assert totals["records_annotated"] == 50 and totals["dead_letter"] == 0
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+# README "Bounds": every hostile input ends within 10 s and 600 MB (the process tree, workers included).
+BOUND_SECONDS = 10.0
+BOUND_MB = 600
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+def _tree_rss(root: int) -> int:
+    """Resident bytes of `root` and its descendants, from /proc (as benchmarks/bench.py samples them)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as handle:
+                    fields = handle.read().rsplit(b")", 1)[1].split()
+            except OSError:
+                continue
+            children.setdefault(int(fields[1]), []).append(int(entry))
+            rss[int(entry)] = int(fields[21]) * _PAGE
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def _measured(argv: list[str]) -> tuple[int, float, float, str]:
+    """The CLI in a subprocess: (exit status, CPU seconds of its process tree, peak tree RSS in MB,
+    stderr). CPU seconds rather than wall: the machine is shared, and a run waiting for a core is
+    not a run doing more work (a 2-core run's wall time is at most its CPU time plus start-up)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    command = [sys.executable, "-c", "from statuslens.pipelines.cli import run; run()", *argv]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss(process.pid))
+            done.wait(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        _, err = process.communicate(timeout=300)
+    finally:
+        done.set()
+        sampler.join()
+        if process.poll() is None:
+            process.kill()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return process.returncode, cpu, peak / 2**20, err.decode(errors="replace")
+
+
+def _within_bounds(argv: list[str]) -> None:
+    status, cpu, peak_mb, err = _measured(argv)
+    assert status == 0, err[-2000:]
+    assert cpu <= BOUND_SECONDS, f"{cpu:.1f} CPU seconds"
+    assert peak_mb <= BOUND_MB, f"{peak_mb:.0f} MB peak over the process tree"
+
+
+def _bounds_not_yet_met(argv: list[str]) -> tuple[float, float]:
+    """Run `argv` (exit 0 required); its CPU seconds and peak MB. For the group count, whose bound is
+    not met yet (README "Bounds"): the caller checks the outputs, then xfails with the figures."""
+    status, cpu, peak_mb, err = _measured(argv)
+    assert status == 0, err[-2000:]
+    return cpu, peak_mb
+
+
+def _xfail_past_bounds(cpu: float, peak_mb: float) -> None:
+    if cpu > BOUND_SECONDS or peak_mb > BOUND_MB:
+        pytest.xfail(f"known: {cpu:.0f} CPU seconds and {peak_mb:.0f} MB, past 10 s / 600 MB (README Bounds)")
+
+
+GROUPS = 100_000  # the issue's figure: 100,000 distinct undocumented messages, one group each
+
+
+def _distinct_messages(path: Path, count: int) -> None:
+    """`count` JSON lines, each a 400 whose body has a message of its own (so each is one group)."""
+    base = 1_260_481_210_000
+    with open(path, "wb") as handle:
+        for i in range(count):
+            body = f"<status><status_code>400</status_code><message>Mystery failure {i}</message></status>"
+            record = {
+                "time": base + i * 10,
+                "method": "GET",
+                "url": f"http://api.netflix.com/catalog/titles?term=x&oauth_consumer_key=key{i % 50}",
+                "status": 400,
+                "body": body,
+            }
+            handle.write(orjson.dumps(record) + b"\n")
+
+
+@pytest.mark.slow
+def test_100k_distinct_messages_are_every_group_in_anomalies_and_capped_in_the_reports(tmp_path: Path) -> None:
+    """Before: ~1.1 GB over the process tree and minutes, the writing step holding every group (and
+    proposed-catalog.yaml, 100,000 rows, parsed again by PyYAML to check it)."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    _distinct_messages(logs / "api.jsonl", GROUPS)
+    out = tmp_path / "out"
+    cost = _bounds_not_yet_met(["batch", "--input", str(logs / "*"), "--output", str(out)])
+    summary = orjson.loads((out / "summary.json").read_bytes())
+    assert (summary["records_in"], summary["records_annotated"], summary["dead_letter"]) == (GROUPS, GROUPS, 0)
+    lines = (out / "anomalies.jsonl").read_bytes().splitlines()
+    groups = [orjson.loads(line) for line in lines]
+    assert len(groups) == GROUPS and sum(g["count"] for g in groups) == GROUPS
+    assert len({g["message"] for g in groups}) == GROUPS  # every group, once
+    keys = [(g["verdict"], g["status_code"], g["message"].casefold()) for g in groups]
+    assert keys == sorted(keys)  # count 1 each: sorted by the key
+    report = (out / "report.md").read_text()
+    assert f"… and {GROUPS - 100} more groups in anomalies.jsonl." in report
+    assert f"… and {GROUPS - 100} more rows" in report
+    assert len(report) < 200_000 and (out / "report.html").stat().st_size < 400_000
+    catalog = (out / "proposed-catalog.yaml").read_text()
+    assert catalog.count("proposed by statuslens: 1 record") == 100
+    assert catalog.endswith(
+        f"# ... and {GROUPS - 100} more proposed rows, left out (the report lists the first 100).\n"
+    )
+    _xfail_past_bounds(*cost)
+
+
+@pytest.mark.slow
+def test_cron_keeps_100k_new_groups_within_the_bounds(tmp_path: Path) -> None:
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    _distinct_messages(logs / "api.jsonl", GROUPS)
+    state, out = tmp_path / "state", tmp_path / "out"
+    cost = _bounds_not_yet_met(cron_argv(logs, state, out, "--quiet"))
+    saved = orjson.loads((state / "state.json").read_bytes())
+    assert len(saved["groups"]) == GROUPS
+    assert sum(g["count"] for g in saved["groups"].values()) == GROUPS
+    (run,) = (out / "runs").iterdir()
+    assert len((run / "new_anomalies.jsonl").read_bytes().splitlines()) == GROUPS
+    assert f"… and {GROUPS - 100} more groups in the JSON lines file." in (run / "report.md").read_text()
+    _xfail_past_bounds(*cost)
+
+
+@pytest.mark.slow
+def test_50_mb_of_newlines_are_counted_within_the_bounds(tmp_path: Path) -> None:
+    """The README's 1 GB figure is measured by hand (benchmarks); 50 MB here keeps the suite quick."""
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "nl.log.gz").write_bytes(gzip.compress(b"\n" * 50_000_000, 6))
+    (logs / "one.jsonl").write_bytes(b"\n\n" + orjson.dumps({"time": 1, "method": "GET", "url": "/x", "status": 200}))
+    out = tmp_path / "out"
+    _within_bounds(["batch", "--input", str(logs / "*"), "--output", str(out)])
+    summary = orjson.loads((out / "summary.json").read_bytes())
+    assert (summary["blank_lines"], summary["records_in"], summary["records_annotated"]) == (50_000_002, 1, 1)

@@ -137,7 +137,7 @@ class ChunkAnalyzer:
         is_har = chunk.fmt == HAR
         prefix = source_prefix(path, is_har)  # `path:` or `path:entry`, joined with each item's number
         dead_letters = result.dead_letters
-        records = dead = blanks = unexpected = filtered = 0
+        records = dead = unexpected = filtered = 0
         # Per-record counts go to plain local dicts (the hot path); they become one Counts at the end.
         # One counter a record: (calendar second, verdict, code) -> records, the report's charts; the
         # verdict and status-code counts are read off it once per chunk.
@@ -145,8 +145,9 @@ class ChunkAnalyzer:
         flag_counts: dict[str, int] = {}
         reasons: dict[str, int] = {}  # dead letters only: off the path of records
         items = chunk.items
+        blanks = chunk.blank  # a run of newline-only blocks, counted by the reader
         if not is_har and items.count(b"") == len(items):  # only empty lines (a file of newlines): one count
-            blanks, items = len(items), ()
+            blanks, items = blanks + len(items), ()
         for offset, item in enumerate(items):
             if isinstance(item, Problem):
                 source = SourceRef(path) if item.damage else f"{prefix}{chunk.first + offset}"

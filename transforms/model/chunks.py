@@ -19,12 +19,19 @@ class Problem:
 
 @dataclass(frozen=True)
 class Chunk:
-    """Consecutive items of one file: lines (bytes) or HAR entries, numbered from `first`."""
+    """Consecutive items of one file: lines (bytes) or HAR entries, numbered from `first`; or, with
+    `blank` > 0 and no items, that many empty lines (a file of newlines is counted, not listed)."""
 
     path: str
     fmt: str
     first: int
     items: tuple[Any, ...]
+    blank: int = 0
+
+    @property
+    def lines(self) -> int:
+        """How many lines (or entries) the chunk stands for."""
+        return len(self.items) + self.blank
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import apache_beam as beam
@@ -20,15 +20,16 @@ from apache_beam.io.filesystems import FileSystems
 
 from statuslens.transforms.model.chunks import InputInfo
 from statuslens.transforms.model.counts import Counts
-from statuslens.transforms.model.groups import AnomalyGroup, GroupStats
+from statuslens.transforms.model.groups import GroupStats
 from statuslens.transforms.model.times import format_time
+from statuslens.transforms.outputs.beam_group_outputs import ProposedRows, merge_runs
 from statuslens.transforms.outputs.beam_shards import TEMP_PREFIX, finalize_shards
 from statuslens.transforms.outputs.expectations import Expectations
 from statuslens.transforms.outputs.proposal_files import PROPOSAL_FILE_NAMES, proposal_files
-from statuslens.transforms.outputs.proposals import propose_rows
 from statuslens.transforms.outputs.render_html import render_html
 from statuslens.transforms.outputs.render_markdown import render_markdown
-from statuslens.transforms.outputs.report_model import GroupList, build_report, new_groups_section
+from statuslens.transforms.outputs.report_model import BASELINE_TITLE, NEW_TITLE, GroupList, report_of_pick
+from statuslens.transforms.outputs.report_pick import ReportPick
 from statuslens.transforms.outputs.summary import build_summary
 from statuslens.transforms.verdicts.catalog import Catalog
 
@@ -103,42 +104,46 @@ class WriteResultsFn(beam.DoFn):
         self,
         _: Any,
         counts: Counts,
-        anomalies: list[AnomalyGroup],
+        pick: ReportPick,
+        rows: ProposedRows,
+        runs: list[str],
         flagged: list[tuple[str, GroupStats]],
         inputs: list[InputInfo],
         shards: list[tuple[str, str]] = (),  # type: ignore[assignment]
     ) -> Iterator[dict[str, Any]]:
-        if self.temp is not None:
-            finalize_shards(self.output, self.temp, shards, SHARDED_OUTPUTS)
-        groups = sorted(anomalies, key=AnomalyGroup.sort_key)
         summary = build_summary(counts, inputs, self.catalog, self.started_at, now_iso(), self.time_filtered)
-        expected = None if self.expectations is None else self.expectations.reasons(g.key for g in groups)
         join = FileSystems.join
-        write_bytes(join(self.output, "anomalies.jsonl"), _json_lines(groups, expected))
+        _write_groups(join(self.output, "anomalies.jsonl"), runs, self._new_path())
+        if self.temp is not None:  # after the groups' runs are read: it removes the temporary folder
+            finalize_shards(self.output, self.temp, shards, SHARDED_OUTPUTS)
         appendix: list[GroupList] = []
         if self.known_groups is not None:
-            new = new_groups_section(groups, self.known_groups, self.baseline)
-            write_bytes(join(self.output, "new_anomalies.jsonl"), _json_lines(new.groups, expected))
-            appendix.append(new)
-        proposed = propose_rows(groups, expected or ())
-        report = build_report(summary, groups, flagged, proposed, appendix, expected, counts.timeline)
+            title = BASELINE_TITLE if self.baseline else NEW_TITLE
+            appendix.append(GroupList(title, tuple(pick.new_groups), more=pick.new_count - len(pick.new_groups)))
+        shown_rows, row_count = rows
+        report = report_of_pick(
+            summary, pick, flagged, shown_rows, row_count, appendix, self.expectations is not None, counts.timeline
+        )
         write_bytes(join(self.output, "report.md"), render_markdown(report).encode())
         write_bytes(join(self.output, "report.html"), render_html(report).encode())
-        for name, data in proposal_files(self.catalog, groups, proposed, expected or ()):
+        expected = [g.id for g, _ in pick.expected_groups] if pick.expected_count else ()
+        for name, data in proposal_files(self.catalog, pick.ranked_groups, shown_rows, expected, row_count):
             write_bytes(join(self.output, name), data)  # the proposals in the catalog's language (§9)
         # Last, so a summary.json on disk means the run's outputs are all there.
         write_last(join(self.output, "summary.json"), orjson.dumps(summary, option=orjson.OPT_INDENT_2) + b"\n")
         yield summary
 
-
-def _json_lines(groups: Iterable[AnomalyGroup], expected: dict[str, str] | None = None) -> bytes:
-    """One group a line; an expected one (its id in `expected`) ends with `"expected": {"reason": …}`."""
-    if not expected:
-        return b"".join(orjson.dumps(g.to_json()) + b"\n" for g in groups)
-    return b"".join(orjson.dumps(_marked(g.to_json(), expected.get(g.id))) + b"\n" for g in groups)
+    def _new_path(self) -> str | None:
+        return None if self.known_groups is None else FileSystems.join(self.output, "new_anomalies.jsonl")
 
 
-def _marked(doc: dict[str, Any], reason: str | None) -> dict[str, Any]:
-    if reason is not None:
-        doc["expected"] = {"reason": reason}
-    return doc
+def _write_groups(path: str, runs: list[str], new_path: str | None) -> None:
+    """anomalies.jsonl (and new_anomalies.jsonl: the groups cron has not seen) from the sorted runs,
+    streamed: one line of each run in memory, whatever the number of groups."""
+    with contextlib.ExitStack() as stack:
+        out = stack.enter_context(FileSystems.create(path))
+        new_out = None if new_path is None else stack.enter_context(FileSystems.create(new_path))
+        for new, line in merge_runs(runs):
+            out.write(line)
+            if new and new_out is not None:
+                new_out.write(line)

@@ -92,8 +92,11 @@ def build_overlay(
     return doc
 
 
-def render_overlay(doc: dict[str, Any]) -> str:
+def render_overlay(doc: dict[str, Any], more_groups: int = 0) -> str:
+    """The overlay as YAML; `more_groups`: anomaly groups past the ones it was built from, said in its header."""
     header = "# Proposed by statuslens from the run's anomalies; apply with an OpenAPI Overlay 1.0 tool.\n"
+    if more_groups:
+        header += f"# Built from the anomaly groups the report lists; {more_groups} more are in anomalies.jsonl.\n"
     return header + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=120)
 
 

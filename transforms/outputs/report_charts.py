@@ -22,6 +22,7 @@ __all__ = [
     "ANOMALOUS",
     "CODES_SHOWN",
     "TABLE_ROWS",
+    "ChartMarks",
     "Charts",
     "GroupChart",
     "Series",
@@ -67,8 +68,77 @@ class GroupChart:
     over_limit: tuple[int, ...]
 
 
-def build_charts(run: Timeline, groups: Sequence[AnomalyGroup], cap: int = MAX_BUCKETS) -> Charts | None:
-    """The charts of a run whose records `run` counted by (second, verdict, code); None when it is empty."""
+class ChartMarks:
+    """What the run's charts draw of its ranked groups, merged over all of them in a size that does
+    not grow with their number: the time spans of their burst episodes (coalesced; past
+    `EXACT_SPANS` of them, marked on a timeline instead, which reads the same for episodes within the
+    run, since its width is then never coarser than the run's), and their records over the rate limit
+    (a timeline, summed)."""
+
+    __slots__ = ("bursts", "over_limit", "spans")
+    EXACT_SPANS = 1024
+
+    def __init__(self) -> None:
+        self.spans: list[tuple[int, int]] = []  # (first ms, last ms) of burst episodes, coalesced
+        self.bursts = Timeline()  # a cell per bucket a burst episode overlaps (its count means nothing)
+        self.over_limit = Timeline()
+
+    @classmethod
+    def of(cls, groups: Iterable[AnomalyGroup]) -> ChartMarks:
+        marks = cls()
+        for group in groups:
+            marks.add(group)
+        return marks
+
+    def add(self, group: AnomalyGroup) -> None:
+        for cause in group.causes:
+            if isinstance(cause, BurstCause):
+                self._spans([(_epoch_ms(e.start), _epoch_ms(e.end)) for e in cause.episodes])
+            elif isinstance(cause, RateLimitCause):
+                self.over_limit.merge(cause.over_limit)
+
+    def merge(self, other: ChartMarks) -> ChartMarks:
+        self._spans(other.spans)
+        self.bursts.merge(other.bursts)
+        self.over_limit.merge(other.over_limit)
+        return self
+
+    def burst_buckets(self, level: int, start: int, buckets: int) -> list[bool]:
+        """Whether a burst episode overlaps each of the chart's buckets (at `level`, from `start`)."""
+        width = WIDTHS_MS[level]
+        marked = [bool(n) for n in _row(self.bursts.at_level(level).totals(), None, start, buckets)]
+        for first_ms, last_ms in self.spans:
+            for i in range(max(first_ms // width - start, 0), min(last_ms // width - start, buckets - 1) + 1):
+                marked[i] = True
+        return marked
+
+    def _spans(self, spans: Iterable[tuple[int, int]]) -> None:
+        merged: list[tuple[int, int]] = []
+        for first, last in sorted([*self.spans, *spans]):
+            if merged and first <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(last, merged[-1][1]))
+            else:
+                merged.append((first, last))
+        if len(merged) <= self.EXACT_SPANS:
+            self.spans = merged
+            return
+        self.spans = []
+        for first, last in merged:
+            self._mark(first, last)
+
+    def _mark(self, first_ms: int, last_ms: int) -> None:
+        bursts = self.bursts
+        bursts.add(first_ms)
+        bursts.add(last_ms)  # the timeline now spans both: marking the buckets between moves nothing
+        width = bursts.width_ms
+        for bucket in range(first_ms // width, last_ms // width + 1):
+            bursts.cells.setdefault((bucket,), 1)
+
+
+def build_charts(run: Timeline, groups: Sequence[AnomalyGroup] | ChartMarks, cap: int = MAX_BUCKETS) -> Charts | None:
+    """The charts of a run whose records `run` counted by (second, verdict, code), with the marks of
+    its ranked groups (or the groups themselves); None when it is empty."""
+    marks = groups if isinstance(groups, ChartMarks) else ChartMarks.of(groups)
     timeline = run.fitted(cap)
     span = timeline.span()
     if span is None:
@@ -84,13 +154,9 @@ def build_charts(run: Timeline, groups: Sequence[AnomalyGroup], cap: int = MAX_B
         other = tuple(sum(n for c, n in by_code.get(start + i, {}).items() if c in rest) for i in range(buckets))
         codes.append(("other", other))
     level = timeline.level
-    bursts = [False] * buckets
-    over = [0] * buckets
-    for group in groups:
-        mine = _group(group, level, start, buckets, timeline.width_ms)
-        bursts = [a or b for a, b in zip(bursts, mine.bursts, strict=True)]
-        over = [a + b for a, b in zip(over, mine.over_limit, strict=True)]
-    table = build_charts(run, groups, TABLE_ROWS) if cap > TABLE_ROWS else None
+    bursts = marks.burst_buckets(level, start, buckets)
+    over = _row(marks.over_limit.at_level(level).totals(), None, start, buckets)
+    table = build_charts(run, marks, TABLE_ROWS) if cap > TABLE_ROWS else None
     return Charts(timeline.width_ms, start, buckets, verdicts, tuple(codes), tuple(bursts), tuple(over), table)
 
 

@@ -18,6 +18,7 @@ from statuslens.transforms.model.timeline import Timeline
 from statuslens.transforms.outputs.cause_words import cause_sentence, consumers_sentence
 from statuslens.transforms.outputs.proposals import ProposedRow
 from statuslens.transforms.outputs.report_charts import Charts, build_charts
+from statuslens.transforms.outputs.report_pick import ReportPick, pick_of
 from statuslens.transforms.outputs.report_text import cut_text, shown
 from statuslens.transforms.outputs.summary import time_filtered
 
@@ -43,6 +44,7 @@ __all__ = [
     "group_notes",
     "message_text",
     "new_groups_section",
+    "report_of_pick",
     "short_url",
     "subcode_text",
 ]
@@ -189,13 +191,28 @@ def build_report(
     expected: Mapping[str, str] | None = None,
     timeline: Timeline | None = None,
 ) -> Report:
-    """The report of a run: `summary` as in summary.json, `groups` in anomalies.jsonl's order,
-        `flagged` as (flag, stats) in any order (shown by flag name). With `expected` (group id -> reason,
-        from --expect), those groups leave the ranked list for their own section after it. With `timeline`
-    (the run's `Counts.timeline`), the charts of the run over time follow the totals."""
+    """The report of a run from every group (`groups` in anomalies.jsonl's order, `flagged` as (flag,
+    stats)); `expected` (id -> reason, --expect) moves those to their section; `timeline` adds the charts."""
+    pick = pick_of(groups, expected or {}, None, MAX_ANOMALIES, MAX_LISTED)
+    rows = list(proposed)
+    return report_of_pick(
+        summary, pick, flagged, rows[:MAX_LISTED], len(rows), appendix, expected is not None, timeline
+    )
+
+
+def report_of_pick(
+    summary: Mapping[str, Any],
+    pick: ReportPick,
+    flagged: Iterable[tuple[str, GroupStats]],
+    rows: Sequence[ProposedRow],
+    row_count: int,
+    appendix: Iterable[GroupList] = (),
+    with_expected: bool = False,
+    timeline: Timeline | None = None,
+) -> Report:
+    """The report from what it shows of the groups (`pick`) and the first `rows` of `row_count`."""
     catalog = summary["catalog"]
     reasons = summary.get("dead_letter_reasons") or {}
-    rows = list(proposed)
     sections: list[Section] = [
         Header(catalog["name"], catalog["sha256"], summary["started_at"], summary["finished_at"]),
         Totals(
@@ -212,18 +229,17 @@ def build_report(
             CountTable("dead-letter reason", tuple(reasons.items())) if reasons else None,
         ),
     ]
-    ranked = list(groups) if not expected else [g for g in groups if g.id not in expected]
-    charts = build_charts(timeline, ranked) if timeline is not None else None
-    ranked = [shown(g) for g in ranked[:MAX_ANOMALIES]] + ranked[MAX_ANOMALIES:]
+    charts = build_charts(timeline, pick.marks) if timeline is not None else None
     if charts is not None:
         sections.append(charts)
     damaged = tuple((i["path"], i["damaged"]) for i in summary["inputs"] if i["damaged"])
     if damaged:
         sections.append(DamagedInputs(damaged))
-    sections.append(Anomalies(tuple(ranked[:MAX_ANOMALIES]), max(0, len(ranked) - MAX_ANOMALIES)))
-    if expected is not None:
-        known = [(shown(g), cut_text(expected[g.id])) for g in groups if g.id in expected]
-        sections.append(ExpectedGroups(tuple(known[:MAX_LISTED]), max(0, len(known) - MAX_LISTED)))
+    ranked = tuple(shown(g) for g in pick.ranked_groups[:MAX_ANOMALIES])
+    sections.append(Anomalies(ranked, max(0, pick.ranked_count - MAX_ANOMALIES)))
+    if with_expected:
+        known = [(shown(g), cut_text(reason)) for g, reason in pick.expected_groups]
+        sections.append(ExpectedGroups(tuple(known[:MAX_LISTED]), max(0, pick.expected_count - MAX_LISTED)))
     sections += [
         FlaggedRecords(
             tuple(
@@ -232,7 +248,7 @@ def build_report(
             )
         ),
         ProposedRows(
-            tuple(replace(r, message=cut_text(r.message)) for r in rows[:MAX_LISTED]), max(0, len(rows) - MAX_LISTED)
+            tuple(replace(r, message=cut_text(r.message)) for r in rows[:MAX_LISTED]), max(0, row_count - MAX_LISTED)
         ),
     ]
     lists = tuple(replace(c, groups=tuple(shown(g) for g in c.groups)) for c in (a.capped() for a in appendix))

@@ -76,7 +76,7 @@ class ReadInputFn(beam.DoFn):
             else:
                 assert isinstance(item, Chunk)
                 if progress is not None:
-                    progress.read(key, len(item.items))
+                    progress.read(key, item.lines)
                 yield item
         if progress is not None:
             progress.finished(key)

@@ -11,10 +11,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from statuslens.transforms.model.chunks import Chunk, InputInfo, Problem
+from statuslens.transforms.readers.byte_window import ByteWindow
 from statuslens.transforms.readers.compression import compression_of, open_decompressed
 from statuslens.transforms.readers.formats import HAR, UNKNOWN, detect_format, is_har_name
 from statuslens.transforms.readers.har import har_chunks, looks_like_har
-from statuslens.transforms.readers.lines import ByteWindow, LineReader, line_chunks
+from statuslens.transforms.readers.lines import LineReader, line_chunks
 
 __all__ = [
     "DEFAULT_CHUNK_BYTES",

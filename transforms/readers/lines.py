@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import itertools
 from collections.abc import Iterator
-from typing import Any
+from typing import cast
 
 from statuslens.transforms.model.chunks import Chunk, Problem
 from statuslens.transforms.readers.compression import DECOMPRESSION_ERRORS, READ_BLOCK, Readable, damage_reason
@@ -21,7 +21,7 @@ __all__ = [
     "BLANK_CHUNK_LINES",
     "SECRET_SCAN_BYTES",
     "SNIFF_BYTES",
-    "ByteWindow",
+    "BlankRun",
     "LineReader",
     "LongLine",
     "line_chunks",
@@ -34,37 +34,9 @@ SECRET_SCAN_BYTES = 64 << 20
 # How far format sniffing reads ahead for its non-blank lines; a file with none in its first 4 MiB is
 # detected from what was found (none: `unknown`, every later line a dead letter, blank ones counted).
 SNIFF_BYTES = 1 << 20
-# A run of blank lines is cut into chunks this long instead of DEFAULT_CHUNK_LINES: a file of newlines
-# costs a count per chunk, not a chunk per 2,000 empty lines.
+# A run of empty lines among others is cut into chunks this long, not into chunks of 2,000 lines.
 BLANK_CHUNK_LINES = 1 << 20
 _CARRY = 4096
-
-
-class ByteWindow:
-    """The decompressed bytes [start, end) of a stream (end None: to the end)."""
-
-    def __init__(self, stream: Any, start: int, end: int | None, seekable: bool) -> None:
-        self._stream = stream
-        self._left = None if end is None else max(0, end - start)
-        if seekable:
-            stream.seek(start)
-        else:
-            remaining = start
-            while remaining > 0:
-                skipped = stream.read(min(READ_BLOCK, remaining))
-                if not skipped:
-                    break
-                remaining -= len(skipped)
-
-    def read(self, size: int = READ_BLOCK) -> bytes:
-        if self._left is not None:
-            if self._left <= 0:
-                return b""
-            size = min(size, self._left)
-        data: bytes = self._stream.read(size)
-        if self._left is not None:
-            self._left -= len(data)
-        return data
 
 
 class LongLine:
@@ -107,13 +79,24 @@ def _scrub_named_in(head: bytes, part: bytes) -> bytes:
     return scrub(head.decode("utf-8", "surrogateescape"), secrets).encode("utf-8", "surrogateescape")
 
 
+class BlankRun:
+    """`count` empty lines in a row, read as whole blocks of newlines: one item, not `count` of them."""
+
+    __slots__ = ("count",)
+
+    def __init__(self, count: int) -> None:
+        self.count = count
+
+
 class LineReader:
-    """Lines of a byte stream, with lookahead for sniffing and a damage reason if reading broke."""
+    """Lines of a byte stream (bytes, Problems, and a BlankRun for read blocks of newlines only), with
+    lookahead for sniffing and a damage reason if reading broke."""
 
     def __init__(self, stream: Readable, max_line_bytes: int) -> None:
         self._stream = stream
         self._max = max_line_bytes
-        self._pending: list[bytes | Problem] = []
+        self._pending: list[bytes | Problem | BlankRun] = []
+        self._marks: list[int] = []  # where the BlankRuns of _pending are (blocks() yields each alone)
         self._buffer = b""
         self._skipping: LongLine | None = None  # a too-long line being skipped
         self.damage: str | None = None
@@ -123,8 +106,12 @@ class LineReader:
 
     def read_all(self, limit: int) -> bytes:
         """The rest of the stream as one block (HAR), bounded by `limit`."""
-        parts = [line + b"\n" for line in self._pending if isinstance(line, bytes)]
-        self._pending = []
+        parts = [
+            line + b"\n" if isinstance(line, bytes) else b"\n" * line.count
+            for line in self._pending
+            if not isinstance(line, Problem)
+        ]
+        self._pending, self._marks = [], []
         parts.append(self._buffer)
         self._buffer = b""
         size = sum(len(part) for part in parts)
@@ -146,26 +133,50 @@ class LineReader:
 
         Bounded: it reads at most SNIFF_BYTES ahead and counts each block's lines once, so a file of
         blank lines (50 MB of newlines) is neither buffered whole nor rescanned at every block."""
-        found = checked = 0
+        found = checked = runs = 0
         while found < count:
             # C-level counts per new block (a line of spaces counts, detection skips it later).
             new = self._pending[checked:]
-            found += len(new) - new.count(b"")
-            checked = len(self._pending)
+            found += len(new) - new.count(b"") - (len(self._marks) - runs)
+            checked, runs = len(self._pending), len(self._marks)
             if found >= count or self._peeked >= SNIFF_BYTES or not self._fill():
                 break
-        return [x for x in itertools.islice(self._pending, count * 4) if isinstance(x, bytes)][: count * 4]
+        wanted, seen = count * 4, 0  # of the first `wanted` items (a Problem counts one, a BlankRun its lines)
+        lines: list[bytes] = []
+        for item in self._pending:
+            if seen >= wanted:
+                break
+            if isinstance(item, BlankRun):
+                lines += [b""] * min(item.count, wanted - seen)
+            elif isinstance(item, bytes):
+                lines.append(item)
+            seen += item.count if isinstance(item, BlankRun) else 1
+        return lines
 
     def __iter__(self) -> Iterator[bytes | Problem]:
         for block in self.blocks():
-            yield from block
+            for item in block:
+                if isinstance(item, BlankRun):
+                    yield from itertools.repeat(b"", item.count)
+                else:
+                    yield item
 
-    def blocks(self) -> Iterator[list[bytes | Problem]]:
+    def blocks(self) -> Iterator[list[bytes | Problem | BlankRun]]:
         """The items in the lists they were read in (one per block read): no per-line generator step."""
         while True:
             if self._pending:
-                block, self._pending = self._pending, []
-                yield block
+                block, marks, self._pending, self._marks = self._pending, self._marks, [], []
+                if not marks:
+                    yield block
+                    continue
+                start = 0
+                for mark in marks:  # lines, then the run alone, then the lines after it
+                    if mark > start:
+                        yield block[start:mark]
+                    yield block[mark : mark + 1]
+                    start = mark + 1
+                if start < len(block):
+                    yield block[start:]
             if not self._fill():
                 if self._pending:
                     continue
@@ -203,8 +214,13 @@ class LineReader:
             self._pending.append(self._skipping.problem(self._max))
             self._skipping = None
             block = block[newline + 1 :]
-        if not self._buffer and block.count(b"\n") == len(block):  # newlines only: no split, no length scan
-            self._pending.extend(itertools.repeat(b"", len(block)))
+        if not self._buffer and block.count(b"\n") == len(block):  # newlines only: one count, no list
+            pending = self._pending
+            if pending and isinstance(pending[-1], BlankRun):
+                pending[-1].count += len(block)
+            else:
+                self._marks.append(len(pending))
+                pending.append(BlankRun(len(block)))
             return True
         lines = block.split(b"\n")
         if self._buffer:  # the line cut at the end of the previous block (not the whole block copied)
@@ -231,6 +247,16 @@ def line_chunks(
     for block in reader.blocks():
         start = 0
         while start < len(block):
+            marker = block[start]
+            if isinstance(marker, BlankRun):  # whole blocks of newlines: one chunk that counts them
+                if items:
+                    yield Chunk(path, fmt, first, tuple(items))
+                    first += len(items)
+                    items, size = [], 0
+                yield Chunk(path, fmt, first, (), blank=marker.count)
+                first += marker.count
+                start += 1
+                continue
             run = _blank_run(block, start, chunk_lines)
             if run:  # thousands of empty lines: a few big chunks, counted at C speed downstream
                 if items:
@@ -252,7 +278,7 @@ def line_chunks(
             cut = bisect.bisect_left(totals, chunk_bytes)
             if cut < len(piece):
                 piece = piece[: cut + 1]
-            items.extend(piece)
+            items.extend(cast("list[bytes | Problem]", piece))  # blocks() yields a BlankRun alone
             size = totals[len(piece) - 1]
             start += len(piece)
             if len(items) >= chunk_lines or size >= chunk_bytes:
@@ -263,7 +289,7 @@ def line_chunks(
         yield Chunk(path, fmt, first, tuple(items))
 
 
-def _blank_run(block: list[bytes | Problem], start: int, step: int) -> int:
+def _blank_run(block: list[bytes | Problem | BlankRun], start: int, step: int) -> int:
     """How many empty lines from `start`, in whole slices of `step`, `2 * step`, …: 0 unless at least
     `step` (one C-level count of `step` items per chunk in the common case)."""
     run = 0

@@ -13,6 +13,13 @@ from statuslens.transforms.model.causes import ConsumerShare, RateLimitCause
 from statuslens.transforms.model.chunks import InputInfo
 from statuslens.transforms.model.counts import Counts, InputCounts
 from statuslens.transforms.model.groups import AnomalyGroup
+from statuslens.transforms.outputs.beam_group_outputs import (
+    EvidenceFn,
+    PickReportFn,
+    SortedRunsFn,
+    TopRowsFn,
+    row_evidence,
+)
 from statuslens.transforms.outputs.beam_results import WriteResultsFn
 from statuslens.transforms.verdicts.catalog import load_catalog
 from tests.transforms.outputs.report_samples import group, record
@@ -23,8 +30,26 @@ COUNTS = Counts(records_in=3, records_annotated=3, verdicts={"undocumented_subco
 
 
 def _run(out: Path, groups: list[AnomalyGroup], **options: Any) -> dict[str, Any]:
+    """The last step, handed what the job's group steps make of `groups` (beam_group_outputs.py)."""
+    known, expectations = options.get("known_groups"), options.get("expectations")
+    sorter = SortedRunsFn(str(out.parent / f"{out.name}-runs"), expectations, known)
+    sorter.setup()
+    sorter.start_bundle()
+    runs = [path for each in groups for path in sorter.process(each)]
+    runs += [value.value for value in sorter.finish_bundle()]
+    picker = PickReportFn(expectations, known)
+    pick = picker.create_accumulator()
+    for each in groups:
+        picker.add_input(pick, each)
+    by_row: dict[Any, Any] = {}
+    for row_key, evidence in (pair for each in groups for pair in row_evidence(expectations)(each)):
+        by_row[row_key] = EvidenceFn().add_input(by_row.get(row_key), evidence)
+    top = TopRowsFn()
+    rows = top.extract_output(
+        top.merge_accumulators([top.add_input(top.create_accumulator(), e) for e in by_row.values()])
+    )
     step = WriteResultsFn(str(out), load_catalog(), "2026-12-02T00:00:00.000Z", **options)
-    [summary] = step.process(None, COUNTS, groups, [], [InputInfo("a", "jsonl", "none", None)])
+    [summary] = step.process(None, COUNTS, pick, rows, runs, [], [InputInfo("a", "jsonl", "none", None)])
     return summary
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from statuslens.transforms.model.chunks import Problem
-from statuslens.transforms.readers.lines import ByteWindow, LineReader, line_chunks
+from statuslens.transforms.readers.byte_window import ByteWindow
+from statuslens.transforms.readers.lines import LineReader, line_chunks
 from tests.conftest import corpus_path
 from tests.transforms.readers.reading import COMBINED, read
 
