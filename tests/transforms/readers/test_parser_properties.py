@@ -98,7 +98,7 @@ def test_any_bytes_are_har_entries_or_a_har_error(data: bytes) -> None:
 
 def _best(run: Callable[[], object]) -> float:
     best = float("inf")
-    for _ in range(3):
+    for _ in range(5):  # the best of five: a shared machine's pauses hit one run, rarely all
         started = time.perf_counter()
         with contextlib.suppress(RecordError):
             run()
@@ -107,7 +107,9 @@ def _best(run: Callable[[], object]) -> float:
 
 
 def test_hostile_lines_cost_linear_time() -> None:
-    """Quotes, backslashes and brackets that regexes backtrack on: 4x the line costs < 10x the time."""
+    """Quotes, backslashes and brackets that regexes backtrack on: 4x the line costs < 10x the time.
+    Measured from two copies of a shape, not one: one copy may take a path more (the JSON shape is a
+    valid document alone and trailing data twice), and the paths must be the same to compare."""
     shapes = [
         b'1.2.3.4 - - [10/Dec/2009:21:40:10 +0000] "GET /' + b'\\"' * 20_000 + b'" 200 1 "-" "a',
         b"1.2.3.4 - - [" + b"[" * 40_000 + b"] x",
@@ -116,6 +118,6 @@ def test_hostile_lines_cost_linear_time() -> None:
     ]
     for shape in shapes:
         for fmt, parse in PARSERS.items():
-            small = _best(lambda: parse(shape))  # noqa: B023 - used at once
-            large = _best(lambda: parse(shape * 4))  # noqa: B023
+            small = _best(lambda: parse(shape * 2))  # noqa: B023 - used at once
+            large = _best(lambda: parse(shape * 8))  # noqa: B023
             assert large < 10 * max(small, 2e-4), (fmt, shape[:40], small, large)
