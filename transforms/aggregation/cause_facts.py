@@ -1,21 +1,21 @@
 """What the §8 rules need of a whole run, held as compact integer arrays.
 
-The rules ask two things of every record of the run (documented ones too): how many calls a
-consumer made in a calendar second, and whether a success of the same consumer, method and URL path
-followed a record within 60 s. Turning every record into a shuffled element to answer that grows
-with the input; instead each chunk adds one part to a `CauseFacts` — its calls sorted by (consumer,
-time) as three compressed integer columns: consumers as 64-bit keys with their call counts, time
-deltas, and a 64-bit key of (method, URL path) for a success (0 for a failure), about 8 bytes a call
-and no Python object a call; an anomaly group's records are three integer columns too (time, consumer
-key, request key). Facts merge like counts (a lifted combiner: merged on each worker before anything
-is shuffled), and a run's facts travel in `CAUSE_BUCKETS` parts by consumer key (`buckets`): the
-lookups of a consumer need only its own calls, so no element, worker or runner ever holds the whole
-run's facts at once. `cause_lookup.py` answers the rules' lookups from them at the end of the run.
+The rules ask two things of every record of the run (documented ones too): how many calls a consumer
+made in a calendar second, and whether a success of the same consumer, method and URL path followed a
+record within 60 s. Turning every record into a shuffled element to answer that grows with the input;
+instead each chunk adds one part to a `CauseFacts` — its calls sorted by (consumer, time) as three
+integer columns: consumers as 64-bit keys with their call counts, times, and a 64-bit key of (method,
+URL path) for a success (0 for a failure, request_keys.py), 16 bytes a call while a worker holds them
+and fewer once pickled (compressed, time deltas), no Python object a call; an anomaly group's records
+are three integer columns too (time, consumer key, request key). Facts merge like counts (a lifted
+combiner: merged on each worker before anything is shuffled), and a run's facts travel in
+`CAUSE_BUCKETS` parts by consumer key (`buckets`): the lookups of a consumer need only its own calls, so
+no element, worker or runner ever holds the whole run's facts at once. `cause_lookup.py` answers the
+rules' lookups from them at the end of the run.
 """
 
 from __future__ import annotations
 
-import hashlib
 import zlib
 from array import array
 from collections.abc import Collection, Iterator
@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from statuslens.transforms.aggregation.group_records import GroupRecords
+from statuslens.transforms.aggregation.request_keys import consumer_key, request_keys
 from statuslens.transforms.model.groups import GroupKey
 from statuslens.transforms.model.urls import url_path
 
@@ -33,82 +34,19 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CAUSE_BUCKETS",
-    "NOT_A_SUCCESS",
     "CallPart",
     "CauseFacts",
-    "consumer_key",
     "consumer_runs",
     "decode_part",
-    "request_key",
-    "request_keys",
 ]
 
 Ints = npt.NDArray[np.int64]
 CAUSE_BUCKETS = 16  # parts by consumer key a run's facts are shuffled in (each looked up on its own)
-NOT_A_SUCCESS = 0  # the request key of a call whose effective code is 400 or more
-# One chunk's calls: (consumer keys and their call counts, as raw int64 pairs; zlib of the time deltas
-# in (consumer, time) order; zlib of the request keys in that order). Never changed once made.
+# One chunk's calls, as raw int64 bytes: (consumer keys and their call counts, as pairs; the times in
+# (consumer, time) order; the request keys in that order). Never changed once made. Compressed only
+# when the facts are pickled (shuffled or spilled: `CauseFacts.__getstate__`), never while a worker
+# splits and merges them.
 CallPart = tuple[bytes, bytes, bytes]
-
-
-def request_key(method: str, path: str) -> int:
-    """(method, URL path) as a stable 64-bit integer (the same on every worker, unlike `hash()`), never 0.
-
-    A path is mostly unique (ids, user tokens), so keeping it as text would cost ~80 bytes a record;
-    two requests of one consumer that collide within 60 s are as likely as 2**-60."""
-    return int(request_keys([f"{method} {path}"])[0])
-
-
-_WIDEST = 256  # characters hashed column-wise; longer request texts are hashed one by one
-_MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB))
-_SHIFTS = (np.uint64(27), np.uint64(30), np.uint64(31))
-
-
-def request_keys(texts: list[str]) -> Ints:
-    """`request_key` of many `"METHOD path"` texts at once (0 for ""): the texts as a little-endian
-    UTF-32 matrix, two characters a 64-bit word, each column mixed in (xor, multiply, xorshift) and
-    the length first, then the splitmix64 finaliser — no Python step a text, the same on every machine
-    and whatever else is in the batch (a text's key mixes only its own words).
-    Texts longer than `_WIDEST` characters (a matrix that wide would be mostly padding) take blake2b."""
-    count = len(texts)
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=count)
-    if not count:
-        return lengths
-    long = lengths > _WIDEST
-    short = [t if len(t) <= _WIDEST else "" for t in texts] if long.any() else texts
-    width = int(np.max(lengths, where=~long, initial=0))
-    width += width & 1
-    words = np.array(short, dtype=f"<U{max(width, 2)}").view("<u8").reshape(count, -1).T.copy()
-    first, second, third = _MIX
-    s27, s30, s31 = _SHIFTS
-    keys = lengths.astype(np.uint64) * first
-    used = (lengths + 1) // 2  # a text's own words: the padding of wider texts in the batch is not mixed in
-    for at, column in enumerate(words):
-        mixed = keys ^ column
-        mixed *= second
-        mixed ^= mixed >> s31
-        keys = np.where(used > at, mixed, keys)
-    keys ^= keys >> s30
-    keys *= second
-    keys ^= keys >> s27
-    keys *= third
-    keys ^= keys >> s31
-    found = keys.view(np.int64)
-    for index in np.flatnonzero(long).tolist():
-        found[index] = _key(texts[index])
-    found[found == NOT_A_SUCCESS] = 1
-    found[lengths == 0] = NOT_A_SUCCESS
-    return found
-
-
-def consumer_key(consumer: str) -> int:
-    """A consumer as a stable 64-bit integer: the calls keep no text (two consumers collide as 2**-64)."""
-    return _key(consumer)
-
-
-def _key(text: str) -> int:
-    digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    return int.from_bytes(digest, "little", signed=True) or 1
 
 
 class CauseFacts:
@@ -119,14 +57,22 @@ class CauseFacts:
     __slots__ = ("calls", "groups", "names")
 
     def __init__(self) -> None:
-        # Parts are immutable bytes: a merge copies nothing, and what a runner moves and buffers (several
-        # copies of the merged value on the local runner) is the compressed size.
+        # Parts are immutable bytes: a merge copies nothing; what a runner moves and buffers (several
+        # copies of the merged value on the local runner) is the compressed pickle (`__getstate__`).
         self.calls: list[CallPart] = []
         self.groups: dict[GroupKey, GroupRecords] = {}
         self.names: dict[int, str] = {}  # consumer key -> consumer, for `seconds_over`
 
     def __bool__(self) -> bool:
         return bool(self.calls or self.groups)
+
+    def __getstate__(self) -> tuple[object, ...]:
+        """Pickled (shuffled, spilled) with the calls as one compressed part: about 6 bytes a call."""
+        return _packed(self.calls), self.groups, self.names
+
+    def __setstate__(self, state: tuple[object, ...]) -> None:
+        packed, self.groups, self.names = state  # type: ignore[assignment]
+        self.calls = _unpacked(packed)  # type: ignore[arg-type]
 
     def add_calls(self, consumers: list[str], times: array[int], requests: list[str], names: bool = False) -> None:
         """A chunk's calls, one entry each in the three lists: its consumer, its time (ms) and, for a
@@ -180,6 +126,14 @@ class CauseFacts:
                 self.groups[group] = GroupRecords().merge(records)
             else:
                 mine.merge(records)
+        return self
+
+    def compact(self) -> CauseFacts:
+        """These facts with their calls as one part (the parts' runs one after the other): one cut
+        into buckets then costs a few array operations, not a few a chunk."""
+        if len(self.calls) > 1:
+            tables, times, keys = (b"".join(column) for column in zip(*self.calls, strict=True))
+            self.calls = [(tables, times, keys)]
         return self
 
     def buckets(self, count: int = CAUSE_BUCKETS) -> Iterator[tuple[int, CauseFacts]]:
@@ -250,17 +204,31 @@ class CauseFacts:
 
 def _encode_part(consumers: Ints, counts: Ints, times: Ints, keys: Ints) -> CallPart:
     """Calls in (consumer, time) order -> a part: `decode_part` gives them back."""
-    table = np.stack((consumers, counts), axis=1)
-    deltas = np.diff(times, prepend=np.int64(0))
-    return table.tobytes(), zlib.compress(deltas.tobytes(), 1), zlib.compress(keys.tobytes(), 1)
+    return np.stack((consumers, counts), axis=1).tobytes(), times.tobytes(), keys.tobytes()
 
 
 def decode_part(part: CallPart) -> tuple[Ints, Ints, Ints, Ints]:
     """(consumer keys, their call counts, times, request keys): the calls in (consumer, time) order,
-    each consumer's run of `count` calls after the previous one's."""
+    each consumer's run of `count` calls after the previous one's (views of the part, not copies)."""
     table = np.frombuffer(part[0], dtype=np.int64).reshape(-1, 2)
-    times = np.cumsum(np.frombuffer(zlib.decompress(part[1]), dtype=np.int64))
-    return table[:, 0], table[:, 1], times, np.frombuffer(zlib.decompress(part[2]), dtype=np.int64)
+    return table[:, 0], table[:, 1], np.frombuffer(part[1], dtype=np.int64), np.frombuffer(part[2], dtype=np.int64)
+
+
+def _packed(parts: list[CallPart]) -> tuple[bytes, bytes, bytes] | None:
+    """Parts as one compressed part (their runs one after the other; times as deltas), for pickling."""
+    if not parts:
+        return None
+    tables, times, keys = (b"".join(column) for column in zip(*parts, strict=True))  # as `compact`
+    deltas = np.diff(np.frombuffer(times, dtype=np.int64), prepend=np.int64(0))
+    return zlib.compress(tables, 1), zlib.compress(deltas.tobytes(), 1), zlib.compress(keys, 1)
+
+
+def _unpacked(packed: tuple[bytes, bytes, bytes] | None) -> list[CallPart]:
+    if packed is None:
+        return []
+    tables, deltas, keys = (zlib.decompress(column) for column in packed)
+    times = np.cumsum(np.frombuffer(deltas, dtype=np.int64))
+    return [(tables, times.tobytes(), keys)]
 
 
 def consumer_runs(part: CallPart, wanted: Ints) -> Iterator[tuple[int, Ints, Ints]]:

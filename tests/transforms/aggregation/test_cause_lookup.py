@@ -10,9 +10,10 @@ from array import array
 import pytest
 
 from statuslens.transforms.aggregation import cause_lookup
-from statuslens.transforms.aggregation.cause_facts import CauseFacts, request_key, request_keys
+from statuslens.transforms.aggregation.cause_facts import CauseFacts
 from statuslens.transforms.aggregation.cause_lookup import GroupAnswers, answer_groups, causes_of, find_causes
 from statuslens.transforms.aggregation.causes import CompactRecord, group_causes, top_consumers
+from statuslens.transforms.aggregation.request_keys import request_key, request_keys
 from statuslens.transforms.model.causes import TransientCause
 from statuslens.transforms.model.groups import GroupKey
 from statuslens.transforms.model.urls import url_path
@@ -95,11 +96,20 @@ def test_a_retry_exactly_60_s_later_counts_and_equal_times_or_another_consumer_d
 
 
 def test_request_keys_depend_on_the_text_only_never_on_the_batch() -> None:
-    texts = ["GET /a", "GET /a/" + "x" * 40, "POST /a", "GET /" + "é" * 300, "GET /a\x00", "GET /b", ""]
-    together = request_keys(texts).tolist()
-    alone = [int(request_keys([text])[0]) for text in texts]
-    assert together == alone == [request_key(*t.split(" ", 1)) if t else 0 for t in texts]
-    assert len(set(together[:-1])) == 6 and together[-1] == 0  # distinct texts, distinct keys; "" is no success
+    texts = ["GET /a", "GET /a/" + "x" * 40, "POST /a", "GET /" + "é" * 300, "GET /a\x00", "GET /b", "GET /é"]
+    texts += ["GET /" + "y" * 251, "GET /" + "y" * 252, "GET /" + "y" * 253, ""]  # 256 bytes and either side
+    for batch in (texts, texts[:3], [t for t in texts if t.isascii()]):  # all-ASCII batches go another way
+        together = request_keys(batch).tolist()
+        alone = [int(request_keys([text])[0]) for text in batch]
+        assert together == alone == [request_key(*t.split(" ", 1)) if t else 0 for t in batch]
+    keys = request_keys(texts).tolist()
+    assert len(set(keys[:-1])) == len(texts) - 1 and keys[-1] == 0  # distinct texts, distinct keys; "" is none
+
+
+def test_request_keys_of_texts_one_character_apart_differ() -> None:
+    base = "GET /users/T1L686w-zJdld63bmcKryC1s2hLwcymZ3H_GbyIru9gg/queues/instant"
+    texts = [base[:at] + other + base[at + 1 :] for at in range(len(base)) for other in "Aa0_/é" if other != base[at]]
+    assert len(set(request_keys([base, *texts]).tolist())) == len(texts) + 1
 
 
 @pytest.mark.parametrize("buckets", [1, 3, 16])
@@ -138,3 +148,16 @@ def test_a_bucket_holds_only_its_consumers_calls_and_group_records() -> None:
         assert all(who % 4 == at for who in records.consumers)
         assert set(records.names.values()) == {c for c in consumers if part.calls_of(c)}
     assert sum(len(part.groups[GROUP]) for part in cut.values()) == 41  # the consumer-less one in bucket 0
+
+
+def test_pickled_facts_hold_their_calls_in_one_compressed_part_with_the_same_causes() -> None:
+    rng = random.Random(5)
+    run = [r for r in _random_run(rng) for _ in range(20)]  # repeats: the deltas and keys compress
+    facts = _facts(run, 6, 1)
+    raw_bytes = sum(len(a) + len(b) + len(c) for a, b, c in facts.calls)
+    pickled = pickle.dumps(facts)
+    back = pickle.loads(pickled)
+    assert len(facts.calls) == 6 and len(back.calls) == 1
+    assert len(pickled) < raw_bytes * 0.8
+    assert list(find_causes(back, 4)) == list(find_causes(facts, 4))
+    assert [back.calls_of(c) for c in ("k1", "k2", "k3")] == [facts.calls_of(c) for c in ("k1", "k2", "k3")]
