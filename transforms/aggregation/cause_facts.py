@@ -215,18 +215,18 @@ def decode_part(part: CallPart) -> tuple[Ints, Ints, Ints, Ints]:
 
 
 def _packed(parts: list[CallPart]) -> tuple[bytes, bytes, bytes] | None:
-    """Parts as one compressed part (their runs one after the other; times as deltas), for pickling."""
+    """Parts as one part (their runs one after the other), the table and the time deltas compressed, for pickling."""
     if not parts:
         return None
     tables, times, keys = (b"".join(column) for column in zip(*parts, strict=True))  # as `compact`
     deltas = np.diff(np.frombuffer(times, dtype=np.int64), prepend=np.int64(0))
-    return zlib.compress(tables, 1), zlib.compress(deltas.tobytes(), 1), zlib.compress(keys, 1)
+    return zlib.compress(tables, 1), zlib.compress(deltas.tobytes(), 1), keys  # keys: random, incompressible
 
 
 def _unpacked(packed: tuple[bytes, bytes, bytes] | None) -> list[CallPart]:
     if packed is None:
         return []
-    tables, deltas, keys = (zlib.decompress(column) for column in packed)
+    tables, deltas, keys = zlib.decompress(packed[0]), zlib.decompress(packed[1]), packed[2]
     times = np.cumsum(np.frombuffer(deltas, dtype=np.int64))
     return [(tables, times.tobytes(), keys)]
 

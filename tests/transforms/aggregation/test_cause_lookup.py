@@ -150,14 +150,12 @@ def test_a_bucket_holds_only_its_consumers_calls_and_group_records() -> None:
     assert sum(len(part.groups[GROUP]) for part in cut.values()) == 41  # the consumer-less one in bucket 0
 
 
-def test_pickled_facts_hold_their_calls_in_one_compressed_part_with_the_same_causes() -> None:
+def test_pickled_facts_hold_their_calls_in_one_part_with_the_same_causes() -> None:
     rng = random.Random(5)
-    run = [r for r in _random_run(rng) for _ in range(20)]  # repeats: the deltas and keys compress
+    run = [r for r in _random_run(rng) for _ in range(20)]
     facts = _facts(run, 6, 1)
-    raw_bytes = sum(len(a) + len(b) + len(c) for a, b, c in facts.calls)
     pickled = pickle.dumps(facts)
     back = pickle.loads(pickled)
     assert len(facts.calls) == 6 and len(back.calls) == 1
-    assert len(pickled) < raw_bytes * 0.8
     assert list(find_causes(back, 4)) == list(find_causes(facts, 4))
     assert [back.calls_of(c) for c in ("k1", "k2", "k3")] == [facts.calls_of(c) for c in ("k1", "k2", "k3")]
