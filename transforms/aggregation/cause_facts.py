@@ -60,11 +60,11 @@ class CauseFacts:
         # Parts are immutable bytes: a merge copies nothing; what a runner moves and buffers (several
         # copies of the merged value on the local runner) is the compressed pickle (`__getstate__`).
         self.calls: list[CallPart] = []
-        self.groups: dict[GroupKey, GroupRecords] = {}
+        self.groups = GroupRecords()  # every anomaly group's records, as columns
         self.names: dict[int, str] = {}  # consumer key -> consumer, for `seconds_over`
 
     def __bool__(self) -> bool:
-        return bool(self.calls or self.groups)
+        return bool(self.calls or len(self.groups))
 
     def __getstate__(self) -> tuple[object, ...]:
         """Pickled (shuffled, spilled) with the calls as one compressed part: about 6 bytes a call."""
@@ -102,30 +102,20 @@ class CauseFacts:
         texts = [f"{group.method} {url_path(url)}" if consumer else "" for group, _, consumer, url in records]
         keys = request_keys(texts).tolist()
         ids: dict[str, int] = {}
+        add, names = self.groups.add, self.groups.names
         for (group, time_ms, consumer, _), key in zip(records, keys, strict=True):
-            found = self.groups.get(group)
-            if found is None:
-                found = self.groups[group] = GroupRecords()
-            found.times.append(time_ms)
-            found.requests.append(key)
+            who = 0
             if consumer:
-                who = ids.get(consumer)
-                if who is None:
+                who = ids.get(consumer, 0)
+                if not who:
                     who = ids[consumer] = consumer_key(consumer)
-                found.names[who] = consumer
-                found.consumers.append(who)
-            else:
-                found.consumers.append(0)
+                    names[who] = consumer
+            add(group, time_ms, who, key)
 
     def merge(self, other: CauseFacts) -> CauseFacts:
         self.calls.extend(other.calls)  # shared, never changed after add_calls
         self.names.update(other.names)
-        for group, records in other.groups.items():
-            mine = self.groups.get(group)
-            if mine is None:
-                self.groups[group] = GroupRecords().merge(records)
-            else:
-                mine.merge(records)
+        self.groups.merge(other.groups)
         return self
 
     def compact(self) -> CauseFacts:
@@ -158,15 +148,15 @@ class CauseFacts:
                 facts.calls.append(_encode_part(consumers[mine], counts[mine], times[calls], keys[calls]))
                 if self.names:
                     facts.names.update((key, self.names[key]) for key in consumers[mine].tolist() if key in self.names)
-        for group, records in self.groups.items():
-            of_record = np.remainder(np.frombuffer(records.consumers, dtype=np.int64), count)
+        if len(self.groups):
+            of_record = np.remainder(self.groups.column("consumers"), count)
             for at in np.unique(of_record).tolist():
-                bucket(at).groups[group] = records.select(of_record == at)
+                bucket(at).groups = self.groups.select(of_record == at)
         yield from sorted(cut.items())
 
     def group_records(self) -> int:
         """How many anomaly-group records the facts hold."""
-        return sum(len(records) for records in self.groups.values())
+        return len(self.groups)
 
     def calls_of(self, consumer: str) -> int:
         """How many calls of `consumer` the facts hold (for tests and checks; decodes every part)."""

@@ -1,11 +1,11 @@
 """The run's causes from its merged `CauseFacts`: the rules' two lookups answered a consumer at a time.
 
 Only the consumers of anomaly-group records are looked up, and only at the seconds and (request,
-time) pairs of those records: one pass over the compressed call parts, one part decompressed at a
-time, counts the calls in each asked second (binary search in the part's sorted times) and keeps the
-successes that could be a retry (the asked requests, within 60 s after an asked time); a sorted
-(request, time) search then finds each record's earliest retry. Memory is the asked records and
-those successes, never the whole run's calls decompressed at once.
+time) pairs of those records: one pass over the call parts, one consumer's run at a time, counts the
+calls in each asked second (binary search in the run's sorted times) and keeps the successes that
+could be a retry (the asked requests, within 60 s after an asked time); a sorted (request, time)
+search then finds each record's earliest retry. Memory is the asked records and those successes
+beside the parts, never a copy of the whole run's calls.
 
 `answer_groups` does that for one bucket of facts (`CauseFacts.buckets`: a consumer's calls are all
 in its bucket) and gives each group's `GroupAnswers`; a group's answers from every bucket merge, and
@@ -153,14 +153,18 @@ class GroupAnswers:
 def answer_groups(facts: CauseFacts, only: Collection[GroupKey] | None = None) -> Iterator[Answered]:
     """Each group's records of these facts with their lookups answered from these facts' calls (all of
     the calls of the groups' consumers: the whole run, or a whole bucket of it). `only` limits the groups."""
-    groups = [(group, records) for group, records in facts.groups.items() if only is None or group in only]
-    if not groups:
+    records = facts.groups
+    if not len(records):
         return
-    column = lambda name: np.concatenate([np.frombuffer(getattr(r, name), dtype=np.int64) for _, r in groups])  # noqa: E731
-    times, consumers, requests = column("times"), column("consumers"), column("requests")
+    times, consumers, requests = records.column("times"), records.column("consumers"), records.column("requests")
+    if only is not None:  # only these groups' records are answered (and their consumers looked up)
+        wanted_groups = np.array([key in only for key in records.keys], dtype=bool)
+        chosen = np.flatnonzero(wanted_groups[records.column("groups")])
+    else:
+        chosen = np.arange(len(times))
     calls = np.zeros(len(times), dtype=np.int64)
     retries = np.full(len(times), -1, dtype=np.int64)
-    asked = np.flatnonzero(consumers)
+    asked = chosen[consumers[chosen] != 0]
     asked = asked[np.argsort(consumers[asked], kind="stable")]
     wanted, starts = np.unique(consumers[asked], return_index=True)
     ends = [*starts[1:].tolist(), len(asked)] if len(asked) else []
@@ -173,15 +177,15 @@ def answer_groups(facts: CauseFacts, only: Collection[GroupKey] | None = None) -
             lookups[who][0].add_calls(run_times, run_keys)
     for lookup, mine in lookups.values():
         calls[mine], retries[mine] = lookup.answers()
-    at = 0
-    for group, records in groups:
-        end = at + len(records)
+    names = records.names
+    for group, mine in records.by_group():
+        if only is not None and group not in only:
+            continue
         answers = GroupAnswers()
         for target, source in zip(answers._columns(), (times, consumers, calls, retries), strict=True):
-            target.frombytes(source[at:end].tobytes())
-        answers.names = dict(records.names)
+            target.frombytes(source[mine].tobytes())
+        answers.names = {key: names[key] for key in set(answers.consumers) if key}
         yield group, answers
-        at = end
 
 
 def causes_of(answers: GroupAnswers, limit: int) -> tuple[tuple[Cause, ...], tuple[ConsumerShare, ...]]:

@@ -64,7 +64,10 @@ def classify(
             for pattern in row.messages:
                 if pattern.matches(normalized):
                     return Verdict(DOCUMENTED, pattern.text)
+        checked = set(map(id, in_scope))  # their patterns did not match above
         for row in candidates:
+            if id(row) in checked:
+                continue
             for pattern in row.messages:
                 if pattern.matches(normalized):
                     return Verdict(OUT_OF_SCOPE, pattern.text)

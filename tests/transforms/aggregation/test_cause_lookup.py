@@ -144,10 +144,10 @@ def test_a_bucket_holds_only_its_consumers_calls_and_group_records() -> None:
     assert sorted(cut) == [0, 1, 2, 3]
     assert sum(part.calls_of(c) for part in cut.values() for c in consumers) == 40
     for at, part in cut.items():
-        records = part.groups[GROUP]
-        assert all(who % 4 == at for who in records.consumers)
-        assert set(records.names.values()) == {c for c in consumers if part.calls_of(c)}
-    assert sum(len(part.groups[GROUP]) for part in cut.values()) == 41  # the consumer-less one in bucket 0
+        _, group_consumers, _ = part.groups.of(GROUP)
+        assert all(who % 4 == at for who in group_consumers)
+        assert set(part.groups.names.values()) == {c for c in consumers if part.calls_of(c)}
+    assert sum(len(part.groups.of(GROUP)[0]) for part in cut.values()) == 41  # the consumer-less one in bucket 0
 
 
 def test_pickled_facts_hold_their_calls_in_one_part_with_the_same_causes() -> None:

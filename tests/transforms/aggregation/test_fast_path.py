@@ -96,7 +96,8 @@ def _outputs(result: ChunkResult) -> tuple[Any, ...]:
         result.flagged,
         result.stats,
         causes.calls,
-        {key: (r.times, r.consumers, r.requests, r.names) for key, r in causes.groups.items()},
+        {key: causes.groups.of(key) for key in causes.groups.keys},
+        causes.groups.names,
         causes.names,
         result.unexpected_errors,
     )
