@@ -19,7 +19,7 @@ from __future__ import annotations
 import zlib
 from array import array
 from collections.abc import Collection, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -36,6 +36,7 @@ __all__ = [
     "CAUSE_BUCKETS",
     "CallPart",
     "CauseFacts",
+    "PackedPart",
     "consumer_runs",
     "decode_part",
 ]
@@ -44,8 +45,8 @@ Ints = npt.NDArray[np.int64]
 CAUSE_BUCKETS = 16  # parts by consumer key a run's facts are shuffled in (each looked up on its own)
 # One chunk's calls, as raw int64 bytes: (consumer keys and their call counts, as pairs; the times in
 # (consumer, time) order; the request keys in that order). Never changed once made. Compressed only
-# when the facts are pickled (shuffled or spilled: `CauseFacts.__getstate__`), never while a worker
-# splits and merges them.
+# when the facts are pickled (shuffled or spilled: `CauseFacts.__getstate__`, a `PackedPart`), never
+# while a worker splits and merges them.
 CallPart = tuple[bytes, bytes, bytes]
 
 
@@ -67,7 +68,7 @@ class CauseFacts:
         return bool(self.calls or len(self.groups))
 
     def __getstate__(self) -> tuple[object, ...]:
-        """Pickled (shuffled, spilled) with the calls as one compressed part: about 6 bytes a call."""
+        """Pickled (shuffled, spilled) with the calls as one `PackedPart` (unpickled, it stays packed)."""
         return _packed(self.calls), self.groups, self.names
 
     def __setstate__(self, state: tuple[object, ...]) -> None:
@@ -122,8 +123,7 @@ class CauseFacts:
         """These facts with their calls as one part (the parts' runs one after the other): one cut
         into buckets then costs a few array operations, not a few a chunk."""
         if len(self.calls) > 1:
-            tables, times, keys = (b"".join(column) for column in zip(*self.calls, strict=True))
-            self.calls = [(tables, times, keys)]
+            self.calls = [_joined(self.calls)]
         return self
 
     def buckets(self, count: int = CAUSE_BUCKETS) -> Iterator[tuple[int, CauseFacts]]:
@@ -197,28 +197,48 @@ def _encode_part(consumers: Ints, counts: Ints, times: Ints, keys: Ints) -> Call
     return np.stack((consumers, counts), axis=1).tobytes(), times.tobytes(), keys.tobytes()
 
 
+class PackedPart(NamedTuple):
+    """A part as it was pickled: the table and the time deltas zlib-compressed, the request keys as
+    they are (random: they do not compress). It stays packed after unpickling and is decoded where it
+    is read (`decode_part`), one part at a time: a bucket read back from its files (one part a file)
+    never holds all its calls decoded at once (one consumer may send half of a run's calls)."""
+
+    table: bytes
+    deltas: bytes
+    keys: bytes
+
+
 def decode_part(part: CallPart) -> tuple[Ints, Ints, Ints, Ints]:
     """(consumer keys, their call counts, times, request keys): the calls in (consumer, time) order,
-    each consumer's run of `count` calls after the previous one's (views of the part, not copies)."""
+    each consumer's run of `count` calls after the previous one's (views of a raw part, not copies)."""
+    if isinstance(part, PackedPart):
+        table = np.frombuffer(zlib.decompress(part.table), dtype=np.int64).reshape(-1, 2)
+        times = np.cumsum(np.frombuffer(zlib.decompress(part.deltas), dtype=np.int64))
+        return table[:, 0], table[:, 1], times, np.frombuffer(part.keys, dtype=np.int64)
     table = np.frombuffer(part[0], dtype=np.int64).reshape(-1, 2)
     return table[:, 0], table[:, 1], np.frombuffer(part[1], dtype=np.int64), np.frombuffer(part[2], dtype=np.int64)
 
 
-def _packed(parts: list[CallPart]) -> tuple[bytes, bytes, bytes] | None:
-    """Parts as one part (their runs one after the other), the table and the time deltas compressed, for pickling."""
+def _joined(parts: list[CallPart]) -> CallPart:
+    """Parts as one raw part, their runs one after the other."""
+    raw = [_encode_part(*decode_part(part)) if isinstance(part, PackedPart) else part for part in parts]
+    tables, times, keys = (b"".join(column) for column in zip(*raw, strict=True))
+    return tables, times, keys
+
+
+def _packed(parts: list[CallPart]) -> PackedPart | None:
+    """Parts as one packed part, for pickling."""
     if not parts:
         return None
-    tables, times, keys = (b"".join(column) for column in zip(*parts, strict=True))  # as `compact`
+    if len(parts) == 1 and isinstance(parts[0], PackedPart):
+        return parts[0]
+    tables, times, keys = _joined(parts)
     deltas = np.diff(np.frombuffer(times, dtype=np.int64), prepend=np.int64(0))
-    return zlib.compress(tables, 1), zlib.compress(deltas.tobytes(), 1), keys  # keys: random, incompressible
+    return PackedPart(zlib.compress(tables, 1), zlib.compress(deltas.tobytes(), 1), keys)
 
 
-def _unpacked(packed: tuple[bytes, bytes, bytes] | None) -> list[CallPart]:
-    if packed is None:
-        return []
-    tables, deltas, keys = zlib.decompress(packed[0]), zlib.decompress(packed[1]), packed[2]
-    times = np.cumsum(np.frombuffer(deltas, dtype=np.int64))
-    return [(tables, times.tobytes(), keys)]
+def _unpacked(packed: PackedPart | None) -> list[CallPart]:
+    return [] if packed is None else [packed]
 
 
 def consumer_runs(part: CallPart, wanted: Ints) -> Iterator[tuple[int, Ints, Ints]]:

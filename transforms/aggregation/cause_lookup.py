@@ -2,10 +2,10 @@
 
 Only the consumers of anomaly-group records are looked up, and only at the seconds and (request,
 time) pairs of those records: one pass over the call parts, one consumer's run at a time, counts the
-calls in each asked second (binary search in the run's sorted times) and keeps the successes that
-could be a retry (the asked requests, within 60 s after an asked time); a sorted (request, time)
-search then finds each record's earliest retry. Memory is the asked records and those successes
-beside the parts, never a copy of the whole run's calls.
+calls in each asked second (binary search in the run's sorted times) and searches the run's
+successes that could be a retry (the asked requests, within 60 s after an asked time) in one sorted
+(request, time) search, keeping only each record's earliest retry so far. Memory is the asked
+records and one part (decoded when it is read), never the whole run's calls or successes.
 
 `answer_groups` does that for one bucket of facts (`CauseFacts.buckets`: a consumer's calls are all
 in its bucket) and gives each group's `GroupAnswers`; a group's answers from every bucket merge, and
@@ -32,16 +32,16 @@ GroupCauses = tuple[GroupKey, tuple[Cause, ...], tuple[ConsumerShare, ...]]
 Answered = tuple[GroupKey, "GroupAnswers"]
 Ints = npt.NDArray[np.int64]
 _COMPOSITE_LIMIT = 1 << 62  # (request rank, time) packed in one int64 below this
+_NO_RETRY = np.iinfo(np.int64).max  # a pair's earliest retry while none is found
 
 
 class _Asked:
     """One consumer's lookups: the seconds of its group records, and their (request key, time) pairs."""
 
     __slots__ = (
+        "best",
         "calls",
         "first",
-        "found_keys",
-        "found_times",
         "keys",
         "last",
         "lows",
@@ -61,32 +61,29 @@ class _Asked:
         self.times: Ints = pairs[1]  # in (key, time) order
         self.first, self.last = int(self.times.min()), int(self.times.max())
         self.ranks: Ints = np.unique(self.keys)
-        self.found_keys: list[Ints] = []
-        self.found_times: list[Ints] = []
+        self.best: Ints = np.full(len(self.keys), _NO_RETRY, dtype=np.int64)  # earliest retry a pair
 
     def add_calls(self, times: Ints, keys: Ints) -> None:
-        """One part's run of this consumer's calls (sorted by time)."""
+        """One part's run of this consumer's calls (sorted by time). Its successes that could be a
+        retry are searched at once and only each pair's earliest retry so far is kept: memory is the
+        asked records and one part, however many parts (and calls) the consumer has."""
         self.calls += times.searchsorted(self.lows + 1000, "left") - times.searchsorted(self.lows, "left")
         highest = self.last + RETRY_WINDOW_MS
         window = slice(int(times.searchsorted(self.first, "right")), int(times.searchsorted(highest, "right")))
         keys, times = keys[window], times[window]
         maybe = self.ranks[np.minimum(self.ranks.searchsorted(keys), len(self.ranks) - 1)] == keys
         if maybe.any():
-            self.found_keys.append(keys[maybe])
-            self.found_times.append(times[maybe])
+            found, retry = self._earliest(keys[maybe], times[maybe])
+            np.minimum(self.best, np.where(found, retry, _NO_RETRY), out=self.best)
 
     def answers(self) -> tuple[Ints, Ints]:
         """Per asked record (in the order given): its consumer's calls in its second, and the delay to
         its earliest retry (-1: none)."""
-        found, retry = self._earliest()
-        delays = np.where(found, retry - self.times, -1)
+        delays = np.where(self.best != _NO_RETRY, self.best - self.times, -1)
         return self.calls[self.second_of.reshape(-1)], delays[self.pair_of.reshape(-1)]
 
-    def _earliest(self) -> tuple[npt.NDArray[np.bool_], Ints]:
-        """Per asked (key, time) pair whether a success falls in (time, time + 60 s], and which."""
-        if not self.found_keys:
-            return np.zeros(len(self.keys), dtype=bool), self.times
-        keys, times = np.concatenate(self.found_keys), np.concatenate(self.found_times)
+    def _earliest(self, keys: Ints, times: Ints) -> tuple[npt.NDArray[np.bool_], Ints]:
+        """Per asked (key, time) pair whether one of these successes falls in (time, time + 60 s], and which."""
         ranks = self.ranks
         base = self.first
         span = self.last + RETRY_WINDOW_MS + 2 - base  # every (found or asked) time - base is below

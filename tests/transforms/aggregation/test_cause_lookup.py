@@ -10,7 +10,7 @@ from array import array
 import pytest
 
 from statuslens.transforms.aggregation import cause_lookup
-from statuslens.transforms.aggregation.cause_facts import CauseFacts
+from statuslens.transforms.aggregation.cause_facts import CauseFacts, PackedPart
 from statuslens.transforms.aggregation.cause_lookup import GroupAnswers, answer_groups, causes_of, find_causes
 from statuslens.transforms.aggregation.causes import CompactRecord, group_causes, top_consumers
 from statuslens.transforms.aggregation.request_keys import request_key, request_keys
@@ -157,5 +157,9 @@ def test_pickled_facts_hold_their_calls_in_one_part_with_the_same_causes() -> No
     pickled = pickle.dumps(facts)
     back = pickle.loads(pickled)
     assert len(facts.calls) == 6 and len(back.calls) == 1
+    assert isinstance(back.calls[0], PackedPart)  # decoded where it is read, not when unpickled
+    twice = CauseFacts().merge(pickle.loads(pickled)).merge(pickle.loads(pickled))
+    again = pickle.loads(pickle.dumps(twice))  # packed parts merged and pickled again
+    assert [again.calls_of(c) for c in ("k1", "k2", "k3")] == [2 * facts.calls_of(c) for c in ("k1", "k2", "k3")]
     assert list(find_causes(back, 4)) == list(find_causes(facts, 4))
     assert [back.calls_of(c) for c in ("k1", "k2", "k3")] == [facts.calls_of(c) for c in ("k1", "k2", "k3")]
