@@ -9,6 +9,8 @@ whole process tree (workers included) for:
 - benchmarks/reference.py, the single-process script a user would write (stdlib json, xml.etree);
 - GoAccess on the plain `combined_body` file (when `goaccess` is installed), against statuslens on
   that same file: the two alternate `--repeat` times (default 3) and their medians are compared;
+- the floor: statuslens's own reader alone reading and decompressing the same files (one process,
+  no parsing), so the distance to the limit shows;
 - `statuslens batch` on a 10-line file (start-up time);
 - with --growth K, statuslens again on K times the records (causes on), for the RSS growth ratio.
 Figures are printed as ratios measured in this same run: the machine is shared and noisy.
@@ -141,6 +143,17 @@ def statuslens(inputs: list[Path], out: Path, *extra: str) -> list[str]:
     return command
 
 
+# statuslens's reader alone (transforms/readers/files.py): every line read and cut into chunks, no parsing.
+FLOOR = """import sys
+from statuslens.transforms.readers.files import read_input
+items = 0
+for path in sys.argv[1:]:
+    for chunk in read_input(path):
+        items += len(getattr(chunk, "items", ()))
+print(items)
+"""
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=1_000_000, help="records in the mixed corpus")
@@ -183,6 +196,9 @@ def main() -> int:
                 off_runs.append(measure("statuslens batch (causes off)", command, n))
     results["statuslens"] = median_run(on_runs)
     results["statuslens_off"] = median_run(off_runs)
+    results["floor"] = measure(
+        "floor: read + decompress only (1 process)", [sys.executable, "-c", FLOOR, str(jsonl), str(combined)], n
+    )
     results["reference"] = measure(
         "reference script",
         [
@@ -256,6 +272,11 @@ def main() -> int:
         )
     else:
         print("goaccess: not installed (apt-get install goaccess), comparison skipped")
+    floor = results["floor"]
+    print(
+        f"floor: statuslens takes {s.seconds / floor.seconds:.1f}x the wall time of reading and decompressing "
+        "the same files alone (the floor is one process; statuslens runs two workers)"
+    )
     off = results["statuslens_off"]
     print(
         f"causes on / off records/s: {s.rate / off.rate:.2f}  (target >= 0.85); by process-tree CPU seconds "
