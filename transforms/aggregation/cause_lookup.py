@@ -154,11 +154,9 @@ def answer_groups(facts: CauseFacts, only: Collection[GroupKey] | None = None) -
     if not len(records):
         return
     times, consumers, requests = records.column("times"), records.column("consumers"), records.column("requests")
-    if only is not None:  # only these groups' records are answered (and their consumers looked up)
-        wanted_groups = np.array([key in only for key in records.keys], dtype=bool)
-        chosen = np.flatnonzero(wanted_groups[records.column("groups")])
-    else:
-        chosen = np.arange(len(times))
+    # Only the `only` groups' records are answered (and only their consumers looked up).
+    answered = np.array([only is None or key in only for key in records.keys], dtype=bool)
+    chosen = np.flatnonzero(answered[records.column("groups")])
     calls = np.zeros(len(times), dtype=np.int64)
     retries = np.full(len(times), -1, dtype=np.int64)
     asked = chosen[consumers[chosen] != 0]
@@ -175,8 +173,8 @@ def answer_groups(facts: CauseFacts, only: Collection[GroupKey] | None = None) -
     for lookup, mine in lookups.values():
         calls[mine], retries[mine] = lookup.answers()
     names = records.names
-    for group, mine in records.by_group():
-        if only is not None and group not in only:
+    for at, (group, mine) in enumerate(records.by_group()):
+        if not answered[at]:
             continue
         answers = GroupAnswers()
         for target, source in zip(answers._columns(), (times, consumers, calls, retries), strict=True):

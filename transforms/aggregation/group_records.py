@@ -78,11 +78,8 @@ class GroupRecords:
                 at = index[key] = len(keys)
                 keys.append(key)
             renumber.append(at)
-        if len(renumber) and list(renumber) != list(range(len(renumber))):
-            moved = np.frombuffer(renumber, dtype=np.int64)[np.frombuffer(other.groups, dtype=np.int64)]
-            self.groups.frombytes(moved.tobytes())
-        else:  # the same first keys in the same order (merging into an empty one, most often)
-            self.groups.extend(other.groups)
+        moved = np.frombuffer(renumber, dtype=np.int64)[other.column("groups")]
+        self.groups.frombytes(moved.tobytes())
         self.times.extend(other.times)
         self.consumers.extend(other.consumers)
         self.requests.extend(other.requests)
