@@ -27,7 +27,7 @@ from statuslens.transforms.aggregation.cause_facts import CauseFacts
 
 __all__ = ["SPILL_BYTES", "FactsSpill", "read_bucket"]
 
-SPILL_BYTES = 8 << 20  # compressed facts a bundle holds before it writes them out
+SPILL_BYTES = 8 << 20  # facts (raw columns) a bundle holds before it writes them out
 
 
 class FactsSpill:
@@ -46,7 +46,7 @@ class FactsSpill:
     def add(self, facts: CauseFacts) -> Iterator[tuple[int, str]]:
         """Keep a chunk's facts; when the bundle's pass `SPILL_BYTES`, write them and yield (bucket, path)."""
         self._facts.merge(facts)
-        self._bytes += sum(len(a) + len(b) + len(c) for a, b, c in facts.calls) + 24 * facts.group_records()
+        self._bytes += sum(len(a) + len(b) + len(c) for a, b, c in facts.calls) + 32 * facts.group_records()
         if self._bytes >= SPILL_BYTES:
             yield from self.flush()
 

@@ -6,12 +6,12 @@ record within 60 s. Turning every record into a shuffled element to answer that 
 instead each chunk adds one part to a `CauseFacts` — its calls sorted by (consumer, time) as three
 integer columns: consumers as 64-bit keys with their call counts, times, and a 64-bit key of (method,
 URL path) for a success (0 for a failure, request_keys.py), 16 bytes a call while a worker holds them
-and fewer once pickled (compressed, time deltas), no Python object a call; an anomaly group's records
-are three integer columns too (time, consumer key, request key). Facts merge like counts (a lifted
-combiner: merged on each worker before anything is shuffled), and a run's facts travel in
-`CAUSE_BUCKETS` parts by consumer key (`buckets`): the lookups of a consumer need only its own calls, so
-no element, worker or runner ever holds the whole run's facts at once. `cause_lookup.py` answers the
-rules' lookups from them at the end of the run.
+and fewer once pickled (compressed, time deltas), no Python object a call; the anomaly groups' records
+are integer columns too (group index, time, consumer key, request key: group_records.py). Facts merge
+like counts (a lifted combiner: merged on each worker before anything is shuffled), and a run's facts
+travel in `CAUSE_BUCKETS` parts by consumer key (`buckets`): the lookups of a consumer need only its own
+calls, so no element, worker or runner ever holds the whole run's facts at once. `cause_lookup.py`
+answers the rules' lookups from them at the end of the run.
 """
 
 from __future__ import annotations
@@ -51,9 +51,9 @@ CallPart = tuple[bytes, bytes, bytes]
 
 
 class CauseFacts:
-    """Every call with a consumer, as one compressed part a chunk; per anomaly group its records'
-    times by (consumer, URL path); the consumers' names by key only when asked (the stream's rate
-    alerts name them, the batch's causes need none)."""
+    """Every call with a consumer, as one raw part a chunk (packed when pickled); every anomaly
+    group's records as columns (`GroupRecords`); the consumers' names by key only when asked (the
+    stream's rate alerts name them, the batch's causes need none)."""
 
     __slots__ = ("calls", "groups", "names")
 

@@ -43,12 +43,12 @@ def request_key(method: str, path: str) -> int:
 
 
 def request_keys(texts: list[str]) -> Ints:
-    """The keys of many `"METHOD path"` texts at once (`NOT_A_SUCCESS` for ""), with no Python step a
-    text: the texts' UTF-8 bytes as a zero-padded matrix of 64-bit words, each word mixed (multiply,
+    """The keys of many `"METHOD path"` texts at once (`NOT_A_SUCCESS` for ""), with no Python step a text:
+    the texts' UTF-8 bytes as a zero-padded matrix of 64-bit words, each word mixed (multiply,
     xorshift: a bijection), each row weighted by fixed odd constants and summed (one matrix product;
-    two texts that differ in one word never collide), the byte length added with its own weight, then
-    the splitmix64 finaliser. ASCII texts (the common
-    case) are encoded by numpy itself. Texts over `_WIDEST` bytes take blake2b (`text_key`)."""
+    two texts that differ in one word never collide), the byte length added with its own weight,
+    then the splitmix64 finaliser. ASCII texts (the common case) are encoded by numpy itself. Texts
+    over `_WIDEST` bytes take blake2b (`text_key`)."""
     count = len(texts)
     if not count:
         return np.zeros(0, dtype=np.int64)
