@@ -71,8 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> tuple[int, Command | None]:
     """The exit status, and the command that ran (None when none was parsed); control characters in
     anything printed meanwhile are shown escaped."""
+    from statuslens.transforms.collector import tune_collector
     from statuslens.transforms.outputs.printable import ShownControls
 
+    tune_collector()  # the runner's process (the workers' DoFns tune their own)
     streams = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = ShownControls(sys.stdout), ShownControls(sys.stderr)
     try:

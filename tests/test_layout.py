@@ -27,7 +27,7 @@ MAX_LINES = 300
 
 # Stage packages in pipeline order, and the transforms every stage may use.
 STAGES = ("model", "readers", "verdicts", "aggregation", "outputs")
-SHARED = {"errors", "json_view", "memo", "redact", "redact_raw", "scrub"}
+SHARED = {"collector", "errors", "json_view", "memo", "redact", "redact_raw", "scrub"}
 MAY_IMPORT = {
     **{stage: {"model", *STAGES[: index + 1]} for index, stage in enumerate(STAGES)},
     "streaming": {"streaming", *STAGES},  # the streaming edge wraps the whole batch analysis

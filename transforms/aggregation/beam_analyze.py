@@ -17,12 +17,18 @@ from apache_beam.metrics.metric import Metrics
 from apache_beam.pvalue import PCollection
 
 from statuslens.transforms.aggregation.analyzer import ChunkAnalyzer
-from statuslens.transforms.aggregation.beam_causes import AnswerGroupsFn, with_causes, without_causes
+from statuslens.transforms.aggregation.beam_causes import (
+    AnswerGroupsFn,
+    GroupCausesFn,
+    with_causes,
+    without_causes,
+)
 from statuslens.transforms.aggregation.beam_groups import GroupFn
 from statuslens.transforms.aggregation.beam_merge import MergeFn
 from statuslens.transforms.aggregation.beam_spill import FactsSpill, read_bucket
 from statuslens.transforms.aggregation.cause_facts import CauseFacts
 from statuslens.transforms.aggregation.time_filter import TimeFilter
+from statuslens.transforms.collector import tune_collector
 from statuslens.transforms.model.chunks import Chunk
 from statuslens.transforms.model.counts import Counts
 from statuslens.transforms.readers.jsonlines import DEFAULT_FIELD_MAP, FieldMap
@@ -67,6 +73,7 @@ class AnalyzeChunksFn(beam.DoFn):
         self.unexpected_errors = Metrics.counter("statuslens", "unexpected_errors")
 
     def setup(self) -> None:
+        tune_collector()
         self._analyzer = ChunkAnalyzer(
             Annotator(self.catalog), self.annotated_mode, self.fields, self.time_filter, causes=self.causes
         )
@@ -134,7 +141,6 @@ class AnalyzeLogs(beam.PTransform):  # type: ignore[type-arg]
         parts = chunks | "AnnotateRecords" >> beam.ParDo(
             AnalyzeChunksFn(self.catalog, self.annotated_mode, self.fields, self.time_filter, self.causes, self.spill)
         ).with_outputs(DEAD_LETTER, GROUPS, FLAGGED, STATS, CAUSES, main=ANNOTATED)
-        group_stats = parts[GROUPS] | "CombineAnomalyGroups" >> beam.CombinePerKey(GroupFn())
         if self.causes:
             if self.spill is None:
                 buckets = parts[CAUSES] | "CombineCauseFacts" >> beam.CombinePerKey(MergeFn(CauseFacts))
@@ -143,13 +149,19 @@ class AnalyzeLogs(beam.PTransform):  # type: ignore[type-arg]
                     parts[CAUSES] | "GroupCauseFiles" >> beam.GroupByKey() | "ReadCauseFiles" >> beam.Map(read_bucket)
                 )
             answers = buckets | "AnswerLookups" >> beam.ParDo(AnswerGroupsFn())
+            # A group's records and answers meet in its one combine (beam_causes.py).
             anomalies = (
-                {"stats": group_stats, "answers": answers}
-                | "JoinCauses" >> beam.CoGroupByKey()
+                (parts[GROUPS], answers)
+                | "GroupValues" >> beam.Flatten()
+                | "CombineAnomalyGroups" >> beam.CombinePerKey(GroupCausesFn())
                 | "RenderAnomalyGroups" >> beam.FlatMapTuple(with_causes(self.catalog.calls_per_second))
             )
         else:
-            anomalies = group_stats | "RenderAnomalyGroups" >> beam.MapTuple(without_causes)
+            anomalies = (
+                parts[GROUPS]
+                | "CombineAnomalyGroups" >> beam.CombinePerKey(GroupFn())
+                | "RenderAnomalyGroups" >> beam.MapTuple(without_causes)
+            )
         flagged = parts[FLAGGED] | "CombineFlaggedRecords" >> beam.CombinePerKey(GroupFn(samples=5))
         stats = parts[STATS] | "SumCounts" >> self._globally(MergeFn(Counts))
         return {

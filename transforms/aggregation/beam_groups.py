@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 import apache_beam as beam
 
+from statuslens.transforms.collector import tune_collector
 from statuslens.transforms.model.groups import SAMPLES_PER_GROUP, GroupStats, Sample
 
 __all__ = ["GroupFn"]
@@ -21,6 +22,9 @@ class GroupFn(beam.CombineFn):
 
     def __init__(self, samples: int = SAMPLES_PER_GROUP) -> None:
         self.samples = samples
+
+    def setup(self) -> None:
+        tune_collector()  # a worker that merges groups without having analysed any
 
     def create_accumulator(self) -> GroupStats:
         return GroupStats(self.samples)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import random
 
 import orjson
@@ -92,6 +93,21 @@ def test_stats_merged_from_parts_equal_one_pass_over_all_records() -> None:
         assert stats.last_seen == "2009-12-10T21:40:19.000Z"
     assert merged.samples == one_pass.samples
     assert merged.timeline == one_pass.timeline and sum(merged.timeline.cells.values()) == 40  # the report's chart
+
+
+def test_stats_and_records_survive_pickling_value_for_value_and_pickle_smaller_than_by_field_names() -> None:
+    stats = GroupStats(limit=2)
+    for second in (5, 3, 9):
+        stats.add(order(second), record(second, consumer=f"k{second % 2}"), f"e{second}")
+    back = pickle.loads(pickle.dumps(stats, protocol=pickle.HIGHEST_PROTOCOL))
+    fields = ("limit", "count", "first", "last_ms", "consumers", "samples", "timeline")
+    assert [getattr(back, name) for name in fields] == [getattr(stats, name) for name in fields]
+    assert back.samples[0][1] == record(3, consumer="k1") and back.samples[0][1].to_dict() == record(3, "k1").to_dict()
+    back.add(order(1), record(1), "e1")  # a restored accumulator keeps accumulating
+    assert back.count == 4 and back.explanation == "e1" and stats.count == 3
+    one = record(3)
+    by_names = pickle.dumps((AnnotatedRecord, (), dict(vars(one))), protocol=pickle.HIGHEST_PROTOCOL)
+    assert len(pickle.dumps(one, protocol=pickle.HIGHEST_PROTOCOL)) < len(by_names)
 
 
 def test_an_anomaly_group_is_the_anomalies_jsonl_object() -> None:
