@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from statuslens.transforms.aggregation.beam_analyze import AnalyzeChunksFn
-from statuslens.transforms.aggregation.beam_causes import GroupCausesFn
+from statuslens.transforms.aggregation.beam_causes import AnswerGroupsFn
 from statuslens.transforms.aggregation.beam_groups import GroupFn
 from statuslens.transforms.collector import YOUNG_OBJECTS, tune_collector
 from statuslens.transforms.readers.jsonlines import DEFAULT_FIELD_MAP
@@ -32,8 +32,8 @@ def test_tuning_raises_only_the_young_generation_and_keeps_the_collector_on(defa
 
 @pytest.mark.parametrize(
     "make",
-    [lambda: AnalyzeChunksFn(load_catalog(), "errors", DEFAULT_FIELD_MAP), GroupCausesFn, GroupFn],
-    ids=["analyze", "group-causes", "groups"],
+    [lambda: AnalyzeChunksFn(load_catalog(), "errors", DEFAULT_FIELD_MAP), AnswerGroupsFn, GroupFn],
+    ids=["analyze", "answer-lookups", "flagged-groups"],
 )
 def test_each_worker_step_that_builds_groups_tunes_its_process(default_thresholds: Any, make: Any) -> None:
     make().setup()

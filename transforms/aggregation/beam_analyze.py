@@ -15,18 +15,15 @@ import apache_beam as beam
 from apache_beam import pvalue
 from apache_beam.metrics.metric import Metrics
 from apache_beam.pvalue import PCollection
+from apache_beam.transforms.window import GlobalWindows
 
 from statuslens.transforms.aggregation.analyzer import ChunkAnalyzer
-from statuslens.transforms.aggregation.beam_causes import (
-    AnswerGroupsFn,
-    GroupCausesFn,
-    with_causes,
-    without_causes,
-)
+from statuslens.transforms.aggregation.beam_causes import AnswerGroupsFn, with_causes, without_causes
 from statuslens.transforms.aggregation.beam_groups import GroupFn
 from statuslens.transforms.aggregation.beam_merge import MergeFn
 from statuslens.transforms.aggregation.beam_spill import FactsSpill, read_bucket
 from statuslens.transforms.aggregation.cause_facts import CauseFacts
+from statuslens.transforms.aggregation.group_parts import HeldGroups
 from statuslens.transforms.aggregation.time_filter import TimeFilter
 from statuslens.transforms.collector import tune_collector
 from statuslens.transforms.model.chunks import Chunk
@@ -65,6 +62,7 @@ class AnalyzeChunksFn(beam.DoFn):
         self.causes = causes
         self.spill = spill  # a folder: the cause facts go through files there (beam_spill.py)
         self._spill: FactsSpill | None = None
+        self._groups = HeldGroups()  # the bundle's anomaly groups, by key
         self.annotated_mode = annotated_mode
         self.fields = fields
         self.time_filter = time_filter  # --since/--until (DOMAIN.md §10)
@@ -82,8 +80,11 @@ class AnalyzeChunksFn(beam.DoFn):
 
     def start_bundle(self) -> None:
         self._spill = FactsSpill(self.spill) if self.spill is not None else None
+        self._groups = HeldGroups()
 
     def finish_bundle(self) -> Iterator[Any]:
+        for item in self._groups.take():
+            yield pvalue.TaggedOutput(GROUPS, GlobalWindows.windowed_value(item))
         if self._spill is not None:
             for named in self._spill.finish():
                 yield pvalue.TaggedOutput(CAUSES, named)
@@ -99,10 +100,15 @@ class AnalyzeChunksFn(beam.DoFn):
             self.unexpected_errors.inc(result.unexpected_errors)
         for line in result.dead_letters:
             yield pvalue.TaggedOutput(DEAD_LETTER, line)
-        # Shuffled with plain-tuple keys: Beam's deterministic key coder writes those natively, where a
-        # NamedTuple key falls back to writing its type beside every key (and warns on each worker).
+        # Held by key until the bundle ends (group_parts.py). Shuffled with plain-tuple keys: Beam's
+        # deterministic key coder writes those natively, where a NamedTuple key falls back to writing
+        # its type beside every key (and warns on each worker).
+        held = self._groups
         for key, sample in result.groups:
-            yield pvalue.TaggedOutput(GROUPS, (tuple(key), sample))
+            held.add(tuple(key), sample)
+        if held.full:
+            for item in held.take():
+                yield pvalue.TaggedOutput(GROUPS, item)
         for flag_pair in result.flagged:
             yield pvalue.TaggedOutput(FLAGGED, flag_pair)
         if result.causes:
@@ -153,14 +159,14 @@ class AnalyzeLogs(beam.PTransform):  # type: ignore[type-arg]
             anomalies = (
                 (parts[GROUPS], answers)
                 | "GroupValues" >> beam.Flatten()
-                | "CombineAnomalyGroups" >> beam.CombinePerKey(GroupCausesFn())
+                | "GroupAnomalyParts" >> beam.GroupByKey()
                 | "RenderAnomalyGroups" >> beam.FlatMapTuple(with_causes(self.catalog.calls_per_second))
             )
         else:
             anomalies = (
                 parts[GROUPS]
-                | "CombineAnomalyGroups" >> beam.CombinePerKey(GroupFn())
-                | "RenderAnomalyGroups" >> beam.MapTuple(without_causes)
+                | "GroupAnomalyParts" >> beam.GroupByKey()
+                | "RenderAnomalyGroups" >> beam.FlatMapTuple(without_causes)
             )
         flagged = parts[FLAGGED] | "CombineFlaggedRecords" >> beam.CombinePerKey(GroupFn(samples=5))
         stats = parts[STATS] | "SumCounts" >> self._globally(MergeFn(Counts))

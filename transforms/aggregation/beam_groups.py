@@ -1,4 +1,5 @@
-"""Anomaly groups (DOMAIN.md §6 `anomalies.jsonl`) and flagged records as a Beam CombineFn.
+"""Flagged records by flag (DOMAIN.md §6) as a Beam CombineFn. (The anomaly groups meet their causes
+in one GroupByKey instead, transforms/aggregation/group_parts.py.)
 
 Values are small (an order key, one annotated record and its explanation); the accumulator is a
 `GroupStats` (transforms/model/groups.py), so the combiner lifts: partial groups are merged on each

@@ -10,17 +10,13 @@ import apache_beam as beam
 from apache_beam.testing.test_pipeline import TestPipeline
 from apache_beam.testing.util import assert_that, equal_to
 
-from statuslens.transforms.aggregation.analyzer import ChunkAnalyzer
 from statuslens.transforms.aggregation.beam_analyze import AnalyzeLogs
-from statuslens.transforms.aggregation.beam_causes import GroupCausesFn, GroupParts, with_causes
 from statuslens.transforms.aggregation.cause_facts import CauseFacts
-from statuslens.transforms.aggregation.cause_lookup import GroupAnswers, find_causes
+from statuslens.transforms.aggregation.cause_lookup import find_causes
 from statuslens.transforms.model.causes import ConsumerShare, RateLimitCause, TransientCause
 from statuslens.transforms.model.chunks import Chunk
 from statuslens.transforms.model.groups import GroupKey
 from statuslens.transforms.model.urls import url_path
-from statuslens.transforms.readers.jsonlines import DEFAULT_FIELD_MAP
-from statuslens.transforms.verdicts.annotate import Annotator
 from statuslens.transforms.verdicts.catalog import load_catalog
 from tests.conftest import TEST_RUNNER
 
@@ -93,55 +89,3 @@ def test_facts_merge_in_any_order_to_the_same_causes_and_survive_pickling() -> N
     assert key == group and causes[0] == TransientCause(5, 0.833, 1.0)  # each 504 but the last retried 1 s later
     assert top == (ConsumerShare("k1", 6, 1.0),)
     assert len(parts[0].calls) == 1 and parts[0].calls_of("k1") == 3  # a merge leaves a part as it was
-
-
-def _answers(*times: int) -> GroupAnswers:
-    answers = GroupAnswers()
-    for time_ms in times:
-        for column, value in zip(answers._columns(), (time_ms, 7, 1, -1), strict=True):
-            column.append(value)
-    answers.names = {7: "k7"}
-    return answers
-
-
-def _sample(second: int) -> Any:
-    chunk = Chunk(
-        "a.jsonl",
-        "jsonl",
-        second,
-        (line(f"21:40:{second:02d}.000", PEOPLE.format(second), 403, "<h1>Developer Over Qps</h1>"),),
-    )
-    return ChunkAnalyzer(Annotator(load_catalog()), "none", DEFAULT_FIELD_MAP).analyze(chunk).groups[0][1]
-
-
-def test_a_group_combine_takes_records_and_answers_in_any_order_and_reads_the_other_accumulators_only() -> None:
-    fn = GroupCausesFn()
-    first_answers, second_answers = _answers(1000), _answers(2000)
-
-    def accumulators() -> list[GroupParts]:  # bucket answers twice, records once, records once
-        answered = fn.add_input(fn.add_input(fn.create_accumulator(), first_answers), second_answers)
-        return [answered, fn.add_input(fn.create_accumulator(), _sample(1)), fn.add_input(GroupParts(), _sample(2))]
-
-    def sizes(parts: list[GroupParts]) -> list[tuple[int, int]]:
-        return [(p.stats.count if p.stats else 0, len(p.answers.times) if p.answers else 0) for p in parts]
-
-    for shuffled in (False, True):
-        for order in ((0, 1, 2), (2, 0, 1), (1, 2, 0)):
-            made = accumulators()
-            parts = [pickle.loads(pickle.dumps(made[i])) if shuffled else made[i] for i in order]
-            before = sizes(parts)
-            merged = fn.extract_output(fn.merge_accumulators(parts))
-            assert merged.stats is not None and merged.answers is not None
-            assert merged.stats.count == 2 and sorted(merged.answers.times) == [1000, 2000]
-            assert sizes(parts)[1:] == before[1:]  # only the first accumulator may grow
-    assert list(first_answers.times) == [1000] and list(second_answers.times) == [2000]  # inputs only read
-
-
-def test_answers_without_records_make_no_group_and_records_without_answers_have_no_causes() -> None:
-    render = with_causes(4)
-    assert list(render(("x",), GroupParts(answers=_answers(1000)))) == []
-    stats = GroupCausesFn().add_input(GroupParts(), _sample(3)).stats
-    assert stats is not None
-    key = tuple(GroupKey.of("undocumented_code", 404, None, None, "GET", "catalog/people/{id}"))
-    (group,) = render(key, GroupParts(stats))
-    assert group.count == 1 and group.causes == () and group.top_consumers == ()

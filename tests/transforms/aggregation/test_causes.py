@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from statuslens.transforms.aggregation.causes import CompactRecord, group_causes, top_consumers
+from fractions import Fraction
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from statuslens.transforms.aggregation.causes import CompactRecord, _round3, group_causes, top_consumers
 from statuslens.transforms.model.causes import BurstCause, ConsumerShare, Episode, RateLimitCause, TransientCause
 from statuslens.transforms.model.timeline import Timeline
 from statuslens.transforms.model.urls import url_path
@@ -163,3 +168,13 @@ def test_top_consumers_by_records_then_name_with_share_of_all_records() -> None:
     assert top_consumers(sixteen) == (ConsumerShare("a", 1, 0.062),)  # 0.0625: a half, to even
     many = [CompactRecord(T0, f"k{i}", "GET", "/a") for i in range(8)]
     assert [s.consumer for s in top_consumers(many)] == ["k0", "k1", "k2", "k3", "k4"]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.integers(0, 10**7), st.integers(1, 10**7))
+def test_a_share_is_the_exact_ratio_rounded_to_3_decimals_half_to_even(numerator: int, denominator: int) -> None:
+    assert _round3(numerator, denominator) == float(round(Fraction(numerator, denominator), 3))
+
+
+def test_a_share_exactly_half_way_rounds_to_the_even_thousandth() -> None:
+    assert (_round3(1, 16), _round3(3, 16), _round3(1, 2000), _round3(3, 2000)) == (0.062, 0.188, 0.0, 0.002)
