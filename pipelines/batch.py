@@ -23,7 +23,7 @@ from statuslens.transforms.aggregation.beam_analyze import AnalyzeLogs
 from statuslens.transforms.aggregation.time_filter import TimeFilter
 from statuslens.transforms.errors import UsageError
 from statuslens.transforms.outputs.beam_group_outputs import (
-    EvidenceFn,
+    HoldRowEvidenceFn,
     PickReportFn,
     SortedRunsFn,
     TopRowsFn,
@@ -132,9 +132,9 @@ def build_pipeline(
     pick = anomalies | "PickReportGroups" >> beam.CombineGlobally(PickReportFn(expectations, known))
     rows = (
         anomalies
-        | "RowEvidence" >> beam.FlatMap(row_evidence(expectations))
-        | "CombineRowEvidence" >> beam.CombinePerKey(EvidenceFn())
-        | "DropRowKeys" >> beam.Values()
+        | "HoldRowEvidence" >> beam.ParDo(HoldRowEvidenceFn(expectations))
+        | "GroupRowEvidence" >> beam.GroupByKey()
+        | "MergeRowEvidence" >> beam.MapTuple(row_evidence)
         | "TopProposedRows" >> beam.CombineGlobally(TopRowsFn())
     )
     summary = (

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import pickle
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from statuslens.transforms.aggregation.cause_lookup import GroupAnswers
 from statuslens.transforms.model.groups import GroupStats, Sample
 
-__all__ = ["HELD_GROUPS", "GroupParts", "HeldGroups", "merged_parts", "packed"]
+__all__ = ["HELD_GROUPS", "GroupParts", "Held", "HeldGroups", "merged_packed", "merged_parts", "packed"]
 
 HELD_GROUPS = 10_000  # groups a bundle holds (about 2.3 KB each) before it hands their parts on
 
@@ -54,39 +54,66 @@ class GroupParts:
         return GroupParts, (self.stats, self.answers)
 
 
-def packed(parts: GroupParts) -> bytes:
-    """The parts as the shuffle carries them."""
-    return pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
+def packed(value: Any) -> bytes:
+    """A held value as the shuffle carries it."""
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def merged_packed(values: Iterable[bytes]) -> Any:
+    """One key's `packed` values (from every bundle), unpacked and merged (None for none)."""
+    unpacked = map(pickle.loads, values)
+    merged = next(unpacked, None)
+    if merged is not None:
+        for other in unpacked:
+            merged = merged.merge(other)
+    return merged
 
 
 def merged_parts(values: Iterable[bytes]) -> GroupParts:
     """One group's `packed` parts (from every bundle and bucket), unpacked and merged."""
-    parts = map(pickle.loads, values)
-    merged: GroupParts = next(parts, None) or GroupParts()
-    for other in parts:
-        merged.merge(other)
-    return merged
+    merged = merged_packed(values)
+    return merged if merged is not None else GroupParts()
 
 
-class HeldGroups:
-    """One bundle's group parts by key (plain tuples: the shuffle key), merged as records arrive."""
+class Mergeable(Protocol):
+    def merge(self: M, other: M) -> M: ...
 
-    __slots__ = ("_parts",)
+
+M = TypeVar("M", bound=Mergeable)
+
+
+class Held(Generic[M]):
+    """One bundle's values by key (plain tuples: a shuffle key), merged as they arrive and handed on
+    `packed` when the bundle ends or holds `HELD_GROUPS` keys: like a lifted combiner, with a bound
+    on what is held (Beam's holds up to 100,000 keys: 100,000 proposed rows' evidence was 180 MB)."""
+
+    __slots__ = ("_values",)
 
     def __init__(self) -> None:
-        self._parts: dict[tuple[Any, ...], GroupParts] = {}
+        self._values: dict[tuple[Any, ...], M] = {}
 
-    def add(self, key: tuple[Any, ...], sample: Sample) -> None:
-        parts = self._parts.get(key)
-        if parts is None:
-            parts = self._parts[key] = GroupParts()
-        parts.add_sample(sample)
+    def merge(self, key: tuple[Any, ...], value: M) -> None:
+        """Hold `value` (an input the holder owns from here on), merged with the key's held one."""
+        found = self._values.get(key)
+        self._values[key] = value if found is None else found.merge(value)
 
     @property
     def full(self) -> bool:
-        return len(self._parts) >= HELD_GROUPS
+        return len(self._values) >= HELD_GROUPS
 
     def take(self) -> Iterator[tuple[tuple[Any, ...], bytes]]:
-        """Every held (key, packed parts), once; the bundle holds none after."""
-        parts, self._parts = self._parts, {}
-        return ((key, packed(held)) for key, held in parts.items())
+        """Every held (key, packed value), once; the bundle holds none after."""
+        values, self._values = self._values, {}
+        return ((key, packed(value)) for key, value in values.items())
+
+
+class HeldGroups(Held[GroupParts]):
+    """One bundle's anomaly groups: each record's sample added to its group's parts."""
+
+    __slots__ = ()
+
+    def add(self, key: tuple[Any, ...], sample: Sample) -> None:
+        parts = self._values.get(key)
+        if parts is None:
+            parts = self._values[key] = GroupParts()
+        parts.add_sample(sample)

@@ -7,8 +7,9 @@ to the last step as one side input made it hold, pickle and size every group obj
   writes the lines in sorted runs of at most RUN_LINES to the run's temporary folder; the last step
   merges the runs (`merge_runs`, a streaming k-way merge: one line a run in memory) into
   `anomalies.jsonl` and `new_anomalies.jsonl`.
-- `PickReportFn` keeps what the reports show of the groups (report_pick.py), and `EvidenceFn` /
-  `TopRowsFn` the proposed rows, merged per row and cut to the first MAX_LISTED with their count.
+- `PickReportFn` keeps what the reports show of the groups (report_pick.py), and `HoldRowEvidenceFn`,
+  `row_evidence` and `TopRowsFn` the proposed rows, merged per row and cut to the first MAX_LISTED
+  with their count.
 """
 
 from __future__ import annotations
@@ -24,15 +25,16 @@ import orjson
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.transforms.window import GlobalWindows
 
+from statuslens.transforms.aggregation.group_parts import Held, merged_packed
 from statuslens.transforms.model.groups import AnomalyGroup
 from statuslens.transforms.outputs.expectations import Expectations
-from statuslens.transforms.outputs.proposals import Evidence, ProposedRow, RowKey, evidence_of, row_of
+from statuslens.transforms.outputs.proposals import Evidence, ProposedRow, evidence_of, row_of
 from statuslens.transforms.outputs.report_model import MAX_ANOMALIES, MAX_LISTED
 from statuslens.transforms.outputs.report_pick import ReportPick
 
 __all__ = [
     "RUN_LINES",
-    "EvidenceFn",
+    "HoldRowEvidenceFn",
     "PickReportFn",
     "ProposedRows",
     "SortedRunsFn",
@@ -139,34 +141,32 @@ class PickReportFn(beam.CombineFn):
         return pick
 
 
-def row_evidence(expectations: Expectations | None) -> Any:
-    """AnomalyGroup -> (row key, Evidence), nothing for a group an --expect entry names (never proposed)."""
+class HoldRowEvidenceFn(beam.DoFn):
+    """AnomalyGroup -> (row key, its rows' Evidence `packed`), merged per row key in each bundle
+    (group_parts.Held); nothing for a group an --expect entry names (never proposed)."""
 
-    def evidence(group: AnomalyGroup) -> Iterator[tuple[RowKey, Evidence]]:
-        if expectations is None or expectations.reason_for(group.key) is None:
-            yield evidence_of(group)
+    def __init__(self, expectations: Expectations | None) -> None:
+        self.expectations = expectations
+        self._held: Held[Evidence] = Held()
 
-    return evidence
+    def start_bundle(self) -> None:
+        self._held = Held()
+
+    def process(self, group: AnomalyGroup) -> Iterator[tuple[tuple[Any, ...], bytes]]:
+        if self.expectations is None or self.expectations.reason_for(group.key) is None:
+            self._held.merge(*evidence_of(group))
+            if self._held.full:
+                yield from self._held.take()
+
+    def finish_bundle(self) -> Iterator[Any]:
+        for item in self._held.take():
+            yield GlobalWindows.windowed_value(item)
 
 
-class EvidenceFn(beam.CombineFn):
-    """The Evidence of one row key's groups, merged."""
-
-    def create_accumulator(self) -> Evidence | None:
-        return None
-
-    def add_input(self, acc: Evidence | None, evidence: Evidence) -> Evidence:
-        return evidence if acc is None else acc.merge(evidence)
-
-    def merge_accumulators(self, accs: Iterable[Evidence | None]) -> Evidence | None:
-        merged: Evidence | None = None
-        for acc in accs:
-            if acc is not None:
-                merged = acc if merged is None else merged.merge(acc)
-        return merged
-
-    def extract_output(self, acc: Evidence | None) -> Evidence | None:
-        return acc
+def row_evidence(key: tuple[Any, ...], values: Iterable[bytes]) -> Evidence:
+    """A row key's packed Evidence from every bundle -> the row's merged Evidence."""
+    merged: Evidence = merged_packed(values)
+    return merged
 
 
 class TopRowsFn(beam.CombineFn):

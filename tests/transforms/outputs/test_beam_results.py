@@ -14,7 +14,7 @@ from statuslens.transforms.model.chunks import InputInfo
 from statuslens.transforms.model.counts import Counts, InputCounts
 from statuslens.transforms.model.groups import AnomalyGroup
 from statuslens.transforms.outputs.beam_group_outputs import (
-    EvidenceFn,
+    HoldRowEvidenceFn,
     PickReportFn,
     SortedRunsFn,
     TopRowsFn,
@@ -41,13 +41,16 @@ def _run(out: Path, groups: list[AnomalyGroup], **options: Any) -> dict[str, Any
     pick = picker.create_accumulator()
     for each in groups:
         picker.add_input(pick, each)
-    by_row: dict[Any, Any] = {}
-    for row_key, evidence in (pair for each in groups for pair in row_evidence(expectations)(each)):
-        by_row[row_key] = EvidenceFn().add_input(by_row.get(row_key), evidence)
+    holder = HoldRowEvidenceFn(expectations)
+    by_row: dict[Any, list[bytes]] = {}
+    for half in (groups[::2], groups[1::2]):  # two bundles: a row's evidence may come from both
+        holder.start_bundle()
+        held = [pair for each in half for pair in holder.process(each)]
+        for row_key, value in held + [item.value for item in holder.finish_bundle()]:
+            by_row.setdefault(row_key, []).append(value)
     top = TopRowsFn()
-    rows = top.extract_output(
-        top.merge_accumulators([top.add_input(top.create_accumulator(), e) for e in by_row.values()])
-    )
+    evidence = [row_evidence(row_key, values) for row_key, values in by_row.items()]
+    rows = top.extract_output(top.merge_accumulators([top.add_input(top.create_accumulator(), e) for e in evidence]))
     step = WriteResultsFn(str(out), load_catalog(), "2026-12-02T00:00:00.000Z", **options)
     [summary] = step.process(None, COUNTS, pick, rows, runs, [], [InputInfo("a", "jsonl", "none", None)])
     return summary
