@@ -18,9 +18,10 @@ from apache_beam.pvalue import PCollection
 from apache_beam.transforms.window import GlobalWindows
 
 from statuslens.transforms.aggregation.analyzer import ChunkAnalyzer
-from statuslens.transforms.aggregation.beam_causes import AnswerGroupsFn, with_causes, without_causes
+from statuslens.transforms.aggregation.beam_causes import AnswerGroupsFn, from_files, with_causes, without_causes
 from statuslens.transforms.aggregation.beam_groups import GroupFn
 from statuslens.transforms.aggregation.beam_merge import MergeFn
+from statuslens.transforms.aggregation.beam_part_files import write_parts
 from statuslens.transforms.aggregation.beam_spill import FactsSpill, read_bucket
 from statuslens.transforms.aggregation.cause_facts import CauseFacts
 from statuslens.transforms.aggregation.group_parts import HeldGroups
@@ -83,7 +84,7 @@ class AnalyzeChunksFn(beam.DoFn):
         self._groups = HeldGroups()
 
     def finish_bundle(self) -> Iterator[Any]:
-        for item in self._groups.take():
+        for item in self._hand_on_groups():
             yield pvalue.TaggedOutput(GROUPS, GlobalWindows.windowed_value(item))
         if self._spill is not None:
             for named in self._spill.finish():
@@ -107,7 +108,7 @@ class AnalyzeChunksFn(beam.DoFn):
         for key, sample in result.groups:
             held.add(tuple(key), sample)
         if held.full:
-            for item in held.take():
+            for item in self._hand_on_groups():
                 yield pvalue.TaggedOutput(GROUPS, item)
         for flag_pair in result.flagged:
             yield pvalue.TaggedOutput(FLAGGED, flag_pair)
@@ -119,6 +120,12 @@ class AnalyzeChunksFn(beam.DoFn):
                 for bucket in result.causes.buckets():
                     yield pvalue.TaggedOutput(CAUSES, bucket)
         yield pvalue.TaggedOutput(STATS, result.stats)
+
+    def _hand_on_groups(self) -> Iterator[Any]:
+        """The held groups' (key, packed parts), or with a spill folder the (partition, path) of the
+        files they were written to (beam_part_files.py)."""
+        parts = self._groups.take()
+        return parts if self.spill is None else write_parts(self.spill, parts)
 
 
 class AnalyzeLogs(beam.PTransform):  # type: ignore[type-arg]
@@ -154,20 +161,19 @@ class AnalyzeLogs(beam.PTransform):  # type: ignore[type-arg]
                 buckets = (
                     parts[CAUSES] | "GroupCauseFiles" >> beam.GroupByKey() | "ReadCauseFiles" >> beam.Map(read_bucket)
                 )
-            answers = buckets | "AnswerLookups" >> beam.ParDo(AnswerGroupsFn())
-            # A group's records and answers meet in its one combine (beam_causes.py).
-            anomalies = (
-                (parts[GROUPS], answers)
-                | "GroupValues" >> beam.Flatten()
-                | "GroupAnomalyParts" >> beam.GroupByKey()
-                | "RenderAnomalyGroups" >> beam.FlatMapTuple(with_causes(self.catalog.calls_per_second))
+            answers = buckets | "AnswerLookups" >> beam.ParDo(AnswerGroupsFn(self.spill))
+            # A group's records and answers meet by key (group_parts.py), or by partition of the key
+            # when they went through files (beam_part_files.py).
+            grouped = (
+                (parts[GROUPS], answers) | "GroupValues" >> beam.Flatten() | "GroupAnomalyParts" >> beam.GroupByKey()
             )
+            render = with_causes(self.catalog.calls_per_second)
         else:
-            anomalies = (
-                parts[GROUPS]
-                | "GroupAnomalyParts" >> beam.GroupByKey()
-                | "RenderAnomalyGroups" >> beam.FlatMapTuple(without_causes)
-            )
+            grouped = parts[GROUPS] | "GroupAnomalyParts" >> beam.GroupByKey()
+            render = without_causes
+        anomalies = grouped | "RenderAnomalyGroups" >> beam.FlatMapTuple(
+            render if self.spill is None else from_files(render)
+        )
         flagged = parts[FLAGGED] | "CombineFlaggedRecords" >> beam.CombinePerKey(GroupFn(samples=5))
         stats = parts[STATS] | "SumCounts" >> self._globally(MergeFn(Counts))
         return {

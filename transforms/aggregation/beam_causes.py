@@ -20,27 +20,32 @@ from typing import Any
 
 import apache_beam as beam
 
+from statuslens.transforms.aggregation.beam_part_files import parts_of, write_parts
 from statuslens.transforms.aggregation.cause_facts import CauseFacts
 from statuslens.transforms.aggregation.cause_lookup import GroupAnswers, answer_groups, causes_of
 from statuslens.transforms.aggregation.group_parts import GroupParts, merged_parts, packed
 from statuslens.transforms.collector import tune_collector
 from statuslens.transforms.model.groups import AnomalyGroup, GroupKey
 
-__all__ = ["AnswerGroupsFn", "with_causes", "without_causes"]
+__all__ = ["AnswerGroupsFn", "from_files", "with_causes", "without_causes"]
 
 
 class AnswerGroupsFn(beam.DoFn):
     """(bucket, merged CauseFacts) -> (GroupKey as a plain tuple, its answers as `packed` GroupParts)
-    for each anomaly group with records in the bucket."""
+    for each anomaly group with records in the bucket; with a spill folder, the (partition, path) of
+    the files they were written to instead (beam_part_files.py)."""
+
+    def __init__(self, spill: str | None = None) -> None:
+        self.spill = spill
 
     def setup(self) -> None:
         tune_collector()
 
     def process(self, element: tuple[int, CauseFacts]) -> Iterator[Any]:
         _, facts = element
-        for key, answers in answer_groups(facts):
-            # plain tuple: the anomaly groups' shuffle key (beam_analyze.py)
-            yield tuple(key), packed(GroupParts(answers=answers))
+        # plain-tuple keys: the anomaly groups' shuffle key (beam_analyze.py)
+        answered = ((tuple(key), packed(GroupParts(answers=answers))) for key, answers in answer_groups(facts))
+        return answered if self.spill is None else write_parts(self.spill, answered)
 
 
 def with_causes(limit: int) -> Any:
@@ -61,3 +66,14 @@ def without_causes(key: tuple[Any, ...], values: Iterable[bytes]) -> Iterator[An
     stats = merged_parts(values).stats
     if stats is not None:
         yield AnomalyGroup.from_stats(GroupKey(*key), stats, causes_known=False)
+
+
+def from_files(render: Any) -> Any:
+    """`render` (with_causes' or without_causes') over a partition's files: (partition, paths) ->
+    the AnomalyGroup of each key in them."""
+
+    def render_partition(partition: int, paths: Iterable[str]) -> Iterator[AnomalyGroup]:
+        for key, values in parts_of(paths):
+            yield from render(key, values)
+
+    return render_partition
