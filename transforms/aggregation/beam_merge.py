@@ -8,17 +8,13 @@ accumulator, so nothing is copied; the others are only read.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Generic, Protocol, TypeVar
+from typing import Generic
 
 import apache_beam as beam
 
-__all__ = ["MergeFn", "Mergeable"]
+from statuslens.transforms.model.mergeable import M
 
-M = TypeVar("M", bound="Mergeable")
-
-
-class Mergeable(Protocol):
-    def merge(self: M, other: M) -> M: ...
+__all__ = ["MergeFn"]
 
 
 class MergeFn(beam.CombineFn, Generic[M]):
