@@ -242,16 +242,18 @@ def _within_bounds(argv: list[str]) -> None:
 
 
 def _bounds_not_yet_met(argv: list[str]) -> tuple[float, float]:
-    """Run `argv` (exit 0 required); its CPU seconds and peak MB. For the group count, whose bound is
-    not met yet (README "Bounds"): the caller checks the outputs, then xfails with the figures."""
+    """Run `argv` (exit 0 required); its CPU seconds and peak MB. For the group count, whose time bound
+    is not met yet (README "Bounds"): the caller checks the outputs, then the bounds."""
     status, cpu, peak_mb, err = _measured(argv)
     assert status == 0, err[-2000:]
     return cpu, peak_mb
 
 
 def _xfail_past_bounds(cpu: float, peak_mb: float) -> None:
-    if cpu > BOUND_SECONDS or peak_mb > BOUND_MB:
-        pytest.xfail(f"known: {cpu:.0f} CPU seconds and {peak_mb:.0f} MB, past 10 s / 600 MB (README Bounds)")
+    """The memory bound holds (the groups' parts go through files); the time bound is not met yet."""
+    assert peak_mb <= BOUND_MB, f"{peak_mb:.0f} MB peak over the process tree"
+    if cpu > BOUND_SECONDS:
+        pytest.xfail(f"known: {cpu:.0f} CPU seconds ({peak_mb:.0f} MB), past 10 s (README Bounds)")
 
 
 GROUPS = 100_000  # the issue's figure: 100,000 distinct undocumented messages, one group each
