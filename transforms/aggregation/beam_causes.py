@@ -4,13 +4,14 @@ Each chunk contributes its `CauseFacts` (compact integer arrays, transforms/aggr
 cut into buckets by consumer key, never one element a record. A bucket's facts reach one place —
 through files (beam_spill.py, the batch job) or merged as values by `MergeFn(CauseFacts)` (a lifted
 combiner, beam_merge.py) — where they answer the lookups of its consumers' group records
-(`AnswerGroupsFn`); a group's answers from every bucket meet its stats in the join, where the rules
-of DOMAIN.md §8 give its causes and top consumers. No step holds more than one bucket of the run's
+(`AnswerGroupsFn`); a group's answers from every bucket meet its records' stats in one place, where
+the rules of DOMAIN.md §8 give its causes and top consumers. No step holds more than one bucket of the run's
 calls (the whole run's facts as one value once cost a worker and the runner 250 MB each at 4M records).
 
-A group's records and its answers are values of one key, merged by each stage and shuffled once
-(transforms/aggregation/group_parts.py); a combine of the records followed by a CoGroupByKey with the
-answers shuffled every group twice.
+A group's records and its answers are values of one key, merged by each stage (group_parts.py) and
+handed on once: through files cut into partitions of the keys when the run has a temporary folder
+(beam_part_files.py, `from_files`), else through one GroupByKey. A combine of the records followed
+by a CoGroupByKey with the answers shuffled every group twice.
 """
 
 from __future__ import annotations
