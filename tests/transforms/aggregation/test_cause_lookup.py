@@ -163,3 +163,17 @@ def test_pickled_facts_hold_their_calls_in_one_part_with_the_same_causes() -> No
     assert [again.calls_of(c) for c in ("k1", "k2", "k3")] == [2 * facts.calls_of(c) for c in ("k1", "k2", "k3")]
     assert list(find_causes(back, 4)) == list(find_causes(facts, 4))
     assert [back.calls_of(c) for c in ("k1", "k2", "k3")] == [facts.calls_of(c) for c in ("k1", "k2", "k3")]
+
+
+@pytest.mark.parametrize("size", [0, 1, 7])
+def test_answers_survive_pickling_column_for_column_and_keep_growing(size: int) -> None:
+    answers = GroupAnswers()
+    for i in range(size):
+        for column, value in zip(answers._columns(), (T0 + i, 1 + i % 3, i, -1 if i % 2 else 250 * i), strict=True):
+            column.append(value)
+    answers.names = {1 + k: f"k{k}" for k in range(min(size, 3))}
+    back = pickle.loads(pickle.dumps(answers, protocol=pickle.HIGHEST_PROTOCOL))
+    assert [list(c) for c in back._columns()] == [list(c) for c in answers._columns()]
+    assert back.names == answers.names and back.records() == answers.records()
+    back.merge(answers)
+    assert len(back.times) == 2 * size and len(answers.times) == size
