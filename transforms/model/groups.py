@@ -178,9 +178,10 @@ def _restored_stats(
     samples: list[Sample],
     timeline: Timeline,
 ) -> GroupStats:
-    """A GroupStats from its pickled values (`GroupStats.__reduce__`)."""
-    stats = GroupStats(limit)
-    stats.count, stats.first, stats.last_ms = count, first, last_ms
+    """A GroupStats from its pickled values (`GroupStats.__reduce__`), every slot set here (no
+    empty set and Timeline made by __init__ to be replaced)."""
+    stats = GroupStats.__new__(GroupStats)
+    stats.limit, stats.count, stats.first, stats.last_ms = limit, count, first, last_ms
     stats.consumers, stats.samples, stats.timeline = set(consumers), samples, timeline
     return stats
 
