@@ -25,7 +25,7 @@ class GroupFn(beam.CombineFn):
         self.samples = samples
 
     def setup(self) -> None:
-        tune_collector()  # a worker that merges groups without having analysed any
+        tune_collector()  # a worker that merges flagged records without having analysed any
 
     def create_accumulator(self) -> GroupStats:
         return GroupStats(self.samples)

@@ -12,7 +12,7 @@ from typing import Generic
 
 import apache_beam as beam
 
-from statuslens.transforms.model.mergeable import M
+from statuslens.transforms.model.mergeable import M, merged
 
 __all__ = ["MergeFn"]
 
@@ -30,13 +30,8 @@ class MergeFn(beam.CombineFn, Generic[M]):
         return acc.merge(value)
 
     def merge_accumulators(self, accumulators: Iterable[M]) -> M:
-        parts = iter(accumulators)
-        merged = next(parts, None)
-        if merged is None:
-            return self.empty()
-        for part in parts:
-            merged.merge(part)
-        return merged
+        found = merged(accumulators)
+        return found if found is not None else self.empty()
 
     def extract_output(self, acc: M) -> M:
         return acc

@@ -13,14 +13,13 @@ merged by key (`parts_of`): a process holds one partition's groups, a PARTITIONS
 
 from __future__ import annotations
 
-import pickle
-import uuid
 import zlib
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import orjson
-from apache_beam.io.filesystems import FileSystems
+
+from statuslens.transforms.aggregation.beam_spill import read_spill_file, write_spill_file
 
 __all__ = ["PARTITIONS", "partition_of", "parts_of", "write_parts"]
 
@@ -41,10 +40,7 @@ def write_parts(folder: str, items: Iterable[tuple[Key, bytes]]) -> Iterator[tup
     for key, value in items:
         by_partition.setdefault(partition_of(key), []).append((key, value))
     for partition, pairs in sorted(by_partition.items()):
-        path = FileSystems.join(folder, f"parts-{partition:02d}-{uuid.uuid4().hex}.pickle")
-        with FileSystems.create(path) as handle:
-            handle.write(pickle.dumps(pairs, protocol=pickle.HIGHEST_PROTOCOL))
-        yield partition, path
+        yield partition, write_spill_file(folder, "parts", partition, pairs)
 
 
 def parts_of(paths: Iterable[str]) -> Iterator[tuple[Key, list[bytes]]]:
@@ -52,8 +48,7 @@ def parts_of(paths: Iterable[str]) -> Iterator[tuple[Key, list[bytes]]]:
     read one at a time)."""
     by_key: dict[Key, list[bytes]] = {}
     for path in sorted(paths):
-        with FileSystems.open(path) as handle:
-            pairs: list[tuple[Key, bytes]] = pickle.loads(handle.read())
+        pairs: list[tuple[Key, bytes]] = read_spill_file(path)
         for key, value in pairs:
             found = by_key.get(key)
             if found is None:

@@ -25,7 +25,7 @@ from apache_beam.transforms.window import GlobalWindows
 
 from statuslens.transforms.aggregation.cause_facts import CauseFacts
 
-__all__ = ["SPILL_BYTES", "FactsSpill", "read_bucket"]
+__all__ = ["SPILL_BYTES", "FactsSpill", "read_bucket", "read_spill_file", "write_spill_file"]
 
 SPILL_BYTES = 8 << 20  # facts (raw columns) a bundle holds before it writes them out
 
@@ -54,10 +54,7 @@ class FactsSpill:
         """Cut the facts held into buckets (once for all the chunks held), write each and yield
         (bucket, path) for each file."""
         for bucket, facts in self._facts.compact().buckets():
-            path = FileSystems.join(self.folder, f"causes-{bucket:02d}-{uuid.uuid4().hex}.pickle")
-            with FileSystems.create(path) as handle:
-                handle.write(pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
-            yield bucket, path
+            yield bucket, write_spill_file(self.folder, "causes", bucket, facts)
         self._facts = CauseFacts()
         self._bytes = 0
 
@@ -72,6 +69,20 @@ def read_bucket(element: tuple[int, Iterable[str]]) -> tuple[int, CauseFacts]:
     bucket, paths = element
     merged = CauseFacts()
     for path in sorted(paths):
-        with FileSystems.open(path) as handle:
-            merged.merge(pickle.loads(handle.read()))
+        merged.merge(read_spill_file(path))
     return bucket, merged
+
+
+def write_spill_file(folder: str, kind: str, bucket: int, value: object) -> str:
+    """Pickle `value` to a new `<folder>/<kind>-<bucket>-<uuid>.pickle` and return its path. A new
+    name each time: a retried bundle's files are never named downstream."""
+    path = FileSystems.join(folder, f"{kind}-{bucket:02d}-{uuid.uuid4().hex}.pickle")
+    with FileSystems.create(path) as handle:
+        handle.write(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+    return path
+
+
+def read_spill_file(path: str) -> Any:
+    """The value `write_spill_file` pickled to `path` (our own temp file, never another's input)."""
+    with FileSystems.open(path) as handle:
+        return pickle.loads(handle.read())

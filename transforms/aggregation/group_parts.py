@@ -23,7 +23,7 @@ from typing import Any, Generic
 
 from statuslens.transforms.aggregation.cause_lookup import GroupAnswers
 from statuslens.transforms.model.groups import GroupStats, Sample
-from statuslens.transforms.model.mergeable import M
+from statuslens.transforms.model.mergeable import M, merged
 
 __all__ = ["HELD_GROUPS", "GroupParts", "Held", "HeldGroups", "merged_packed", "merged_parts", "packed"]
 
@@ -65,18 +65,13 @@ def packed(value: Any) -> bytes:
 
 def merged_packed(values: Iterable[bytes]) -> Any:
     """One key's `packed` values (from every bundle), unpacked and merged (None for none)."""
-    unpacked = map(pickle.loads, values)
-    merged = next(unpacked, None)
-    if merged is not None:
-        for other in unpacked:
-            merged = merged.merge(other)
-    return merged
+    return merged(map(pickle.loads, values))
 
 
 def merged_parts(values: Iterable[bytes]) -> GroupParts:
     """One group's `packed` parts (from every bundle and bucket), unpacked and merged."""
-    merged = merged_packed(values)
-    return merged if merged is not None else GroupParts()
+    found: GroupParts | None = merged_packed(values)
+    return found if found is not None else GroupParts()
 
 
 class Held(Generic[M]):

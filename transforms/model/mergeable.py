@@ -3,9 +3,10 @@ proposed row's evidence): merged in any order, so a combiner or a bundle can hol
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol, TypeVar
 
-__all__ = ["M", "Mergeable"]
+__all__ = ["M", "Mergeable", "merged"]
 
 
 class Mergeable(Protocol):
@@ -13,3 +14,14 @@ class Mergeable(Protocol):
 
 
 M = TypeVar("M", bound=Mergeable)
+
+
+def merged(values: Iterable[M]) -> M | None:
+    """The values merged into the first one (None for none); the others are only read. A combiner's
+    accumulators (Beam lets the first grow) or a shuffle's decoded values."""
+    found = iter(values)
+    first = next(found, None)
+    if first is not None:
+        for other in found:
+            first = first.merge(other)
+    return first
