@@ -37,7 +37,6 @@ __all__ = [
     "CallPart",
     "CauseFacts",
     "PackedPart",
-    "consumer_runs",
     "decode_part",
 ]
 
@@ -239,15 +238,3 @@ def _packed(parts: list[CallPart]) -> PackedPart | None:
 
 def _unpacked(packed: PackedPart | None) -> list[CallPart]:
     return [] if packed is None else [packed]
-
-
-def consumer_runs(part: CallPart, wanted: Ints) -> Iterator[tuple[int, Ints, Ints]]:
-    """(consumer key, its times, its request keys) of each consumer of the part that is in `wanted`
-    (sorted keys)."""
-    consumers, counts, times, keys = decode_part(part)
-    ends = np.cumsum(counts)
-    found = wanted[np.minimum(wanted.searchsorted(consumers), len(wanted) - 1)] == consumers if len(wanted) else []
-    for at in np.flatnonzero(found):
-        end = int(ends[at])
-        start = end - int(counts[at])
-        yield int(consumers[at]), times[start:end], keys[start:end]

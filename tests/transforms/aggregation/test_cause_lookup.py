@@ -7,6 +7,7 @@ import pickle
 import random
 from array import array
 
+import numpy as np
 import pytest
 
 from statuslens.transforms.aggregation import cause_lookup
@@ -44,11 +45,12 @@ def _facts(run: Run, chunks: int, seed: int) -> CauseFacts:
     return facts
 
 
-def _random_run(rng: random.Random) -> Run:
+def _random_run(rng: random.Random, consumers: int = 3) -> Run:
     run: Run = []
+    names = [f"k{n}" for n in range(1, consumers + 1)]
     for _ in range(rng.randrange(20, 120)):
         t = T0 + rng.choice([0, 1, 999, 1000, 60_000, 60_001]) * rng.randrange(0, 3) + rng.randrange(0, 4000)
-        consumer = rng.choice(["k1", "k2", "k3", None])
+        consumer = rng.choice([*names, None])
         path = rng.choice(["/catalog/titles", "/catalog/titles/", "/users/1"])
         query = rng.choice(["", "?term=a", "?term=b"])
         run.append((t, consumer, rng.choice(["GET", "GET", "POST"]), path + query, rng.choice([200, 200, 504, 404])))
@@ -61,14 +63,12 @@ def _expected(run: Run) -> tuple[object, ...]:
     return group_causes(records, calls, earliest, 4), top_consumers(records)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("packed", [True, False], ids=["packed-search", "one-key-at-a-time"])
-def test_causes_from_parts_equal_the_brute_force_lookups(packed: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    if not packed:
-        monkeypatch.setattr(cause_lookup, "_COMPOSITE_LIMIT", 0)
+@pytest.mark.parametrize("consumers", [3, 40], ids=["few-consumers", "many-consumers-a-part"])
+def test_causes_from_parts_equal_the_brute_force_lookups(consumers: int) -> None:
     rng = random.Random(7)
     checked = 0
     for trial in range(150):
-        run = [r for r in _random_run(rng) if r[4] != 504 or r[2] == "GET"]  # the group's method is GET
+        run = [r for r in _random_run(rng, consumers) if r[4] != 504 or r[2] == "GET"]  # the group's method is GET
         if not any(r[4] == 504 for r in run):
             continue
         found = list(find_causes(_facts(run, rng.randrange(1, 6), trial), 4))
@@ -177,3 +177,11 @@ def test_answers_survive_pickling_column_for_column_and_keep_growing(size: int) 
     assert back.names == answers.names and back.records() == answers.records()
     back.merge(answers)
     assert len(back.times) == 2 * size and len(answers.times) == size
+
+
+def test_lookups_pack_ranks_in_order_and_refuse_what_would_overflow() -> None:
+    high, low = np.array([0, 0, 1, 2], dtype=np.int64), np.array([0, 4, 0, 3], dtype=np.int64)
+    packed = cause_lookup._packed(high, low, 5)
+    assert packed.tolist() == [0, 4, 5, 13] and list(packed) == sorted(packed)
+    with pytest.raises(ValueError, match="too many distinct lookups"):
+        cause_lookup._packed(np.array([1 << 40], dtype=np.int64), np.array([0], dtype=np.int64), 1 << 22)
